@@ -1,0 +1,33 @@
+namespace SpeechEmotion.Contracts.Errors;
+
+/// <summary>
+/// Stable machine-readable error codes: the <c>code</c> extension of every problem-details answer and the
+/// <c>error.code</c> of a failed job. Clients branch on these, so never rename one.
+/// </summary>
+public static class ErrorCodes
+{
+    // Upload problems, answered synchronously by the Api.
+    public const string EmptyUpload = "empty_upload";
+    public const string MissingFile = "missing_file";
+    public const string InvalidMetadata = "invalid_metadata";
+    public const string InvalidCallbackUrl = "invalid_callback_url";
+    public const string UploadTooLarge = "upload_too_large";
+    public const string NotMultipart = "not_multipart";
+    public const string MalformedMultipart = "malformed_multipart";
+    public const string InvalidRequest = "invalid_request";
+
+    // Audio problems, found by src/Analysis; they fail the job and are never retried.
+    public const string UnsupportedFormat = "unsupported_format";
+    public const string CorruptAudio = "corrupt_audio";
+    public const string TooShort = "too_short";
+    public const string TooLong = "too_long";
+    public const string NoSpeech = "no_speech";
+
+    // Job and server problems.
+    public const string JobNotFound = "job_not_found";
+    public const string ProcessingFailed = "processing_failed";
+    public const string InternalError = "internal_error";
+
+    public static IReadOnlySet<string> AudioProblems { get; } =
+        new HashSet<string> { UnsupportedFormat, CorruptAudio, TooShort, TooLong, NoSpeech };
+}
