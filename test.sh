@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# The one test command: Python training tests, then every .NET test project in the solution.
+#
+# The .NET integration tests need PostgreSQL and RabbitMQ. They take them from SPEECHEMOTION_TEST_POSTGRES and
+# SPEECHEMOTION_TEST_RABBITMQ when set, else start containers when Docker is reachable. On a machine with neither
+# (no Docker, no systemd) this script starts the Debian-packaged servers with deploy/local-servers.sh.
+set -euo pipefail
+
+cd "$(dirname "$0")"
+repo_root=$(pwd)
+
+say() { echo "test.sh: $*"; }
+
+docker_is_reachable() {
+  command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1
+}
+
+debian_servers_are_installed() {
+  [ -x /usr/lib/postgresql/15/bin/pg_ctl ] && command -v rabbitmq-server >/dev/null 2>&1
+}
+
+provide_test_servers() {
+  if [ -n "${SPEECHEMOTION_TEST_POSTGRES:-}" ] && [ -n "${SPEECHEMOTION_TEST_RABBITMQ:-}" ]; then
+    say "using PostgreSQL and RabbitMQ from SPEECHEMOTION_TEST_POSTGRES / SPEECHEMOTION_TEST_RABBITMQ"
+    return
+  fi
+  if docker_is_reachable; then
+    say "Docker is reachable: the integration tests start their own containers (Testcontainers)"
+    return
+  fi
+  if ! debian_servers_are_installed; then
+    say "WARNING: no test servers: set SPEECHEMOTION_TEST_POSTGRES/RABBITMQ, start Docker, or run deploy/install-debian-deps.sh (integration tests will fail)"
+    return
+  fi
+  if [ "$(id -u)" -ne 0 ]; then
+    say "WARNING: deploy/local-servers.sh needs root; run 'sudo deploy/local-servers.sh start' and 'eval \"\$(deploy/local-servers.sh env)\"' first"
+    return
+  fi
+  say "no Docker: starting the Debian PostgreSQL and RabbitMQ with deploy/local-servers.sh"
+  "$repo_root/deploy/local-servers.sh" start
+  eval "$("$repo_root/deploy/local-servers.sh" env)"
+  export SPEECHEMOTION_TEST_POSTGRES SPEECHEMOTION_TEST_RABBITMQ
+}
+
+python_result="skipped"
+dotnet_result="not run"
+
+run_python_tests() {
+  if [ ! -d training/tests ]; then
+    say "training/tests does not exist: skipping the Python tests"
+    return
+  fi
+  # Debian's interpreter: the training stack (torch, onnx, ...) is installed from Debian packages for it,
+  # not for whatever python3 comes first on PATH.
+  say "running /usr/bin/python3 -m pytest -q training/tests"
+  if /usr/bin/python3 -m pytest -q training/tests; then
+    python_result="passed"
+  else
+    python_result="FAILED"
+  fi
+}
+
+run_dotnet_tests() {
+  say "running dotnet test SpeechEmotion.slnx"
+  if dotnet test SpeechEmotion.slnx; then
+    dotnet_result="passed"
+  else
+    dotnet_result="FAILED"
+  fi
+}
+
+provide_test_servers
+run_python_tests
+run_dotnet_tests
+
+echo
+say "summary: python tests: $python_result; dotnet tests: $dotnet_result"
+if [ "$python_result" = "FAILED" ] || [ "$dotnet_result" = "FAILED" ]; then
+  exit 1
+fi
