@@ -1,0 +1,47 @@
+using Microsoft.EntityFrameworkCore;
+using SpeechEmotion.Persistence.Jobs;
+using SpeechEmotion.Persistence.Recordings;
+
+namespace SpeechEmotion.Persistence.Database;
+
+/// <summary>
+/// The jobs database. The model is shared; each provider has its own subclass
+/// (<see cref="SqliteJobsDbContext"/>, <see cref="PostgresJobsDbContext"/>) only so that each keeps its own
+/// migrations (Migrations/Sqlite, Migrations/Postgres). Code everywhere else asks for <see cref="JobsDbContext"/>.
+/// </summary>
+public abstract class JobsDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<Job> Jobs => Set<Job>();
+    public DbSet<StoredRecording> Recordings => Set<StoredRecording>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Job>(job =>
+        {
+            job.ToTable("jobs");
+            job.HasKey(j => j.Id);
+            job.Property(j => j.Status).HasConversion<string>().HasMaxLength(16);
+            job.Property(j => j.FileName).HasMaxLength(255);
+            job.Property(j => j.ContentType).HasMaxLength(255);
+            job.Property(j => j.Sha256).HasMaxLength(64);
+            job.Property(j => j.CallbackUrl).HasMaxLength(2048);
+            job.Property(j => j.WorkerName).HasMaxLength(255);
+            job.Property(j => j.Emotion).HasMaxLength(32);
+            job.Property(j => j.ModelVersion).HasMaxLength(128);
+            job.Property(j => j.ErrorCode).HasMaxLength(64);
+            job.Ignore(j => j.IsFinished);
+            // The recovery sweep looks for stuck jobs by status and time.
+            job.HasIndex(j => new { j.Status, j.LastPublishedAt });
+            job.HasIndex(j => new { j.Status, j.LeaseExpiresAt });
+        });
+
+        modelBuilder.Entity<StoredRecording>(recording =>
+        {
+            recording.ToTable("recordings");
+            recording.HasKey(r => r.JobId);
+            recording.Property(r => r.Sha256).HasMaxLength(64);
+            recording.Property(r => r.FileName).HasMaxLength(255);
+            recording.Property(r => r.ContentType).HasMaxLength(255);
+        });
+    }
+}

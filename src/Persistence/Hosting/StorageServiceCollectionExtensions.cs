@@ -1,0 +1,51 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using SpeechEmotion.Persistence.Database;
+using SpeechEmotion.Persistence.Recordings;
+
+namespace SpeechEmotion.Persistence.Hosting;
+
+public static class StorageServiceCollectionExtensions
+{
+    public const string DatabaseHealthCheckName = "database";
+    public const string ReadyTag = "ready";
+
+    /// <summary>
+    /// Registers <see cref="JobsDbContext"/>, the <see cref="RecordingStore"/>, start-up migration and the database
+    /// health check (tagged <c>ready</c>) for the configured <see cref="ServiceMode"/>.
+    /// Call it before the bus is added so migrations run before any message is consumed.
+    /// </summary>
+    public static IServiceCollection AddJobsStorage(this IServiceCollection services, IConfiguration configuration, string contentRootPath)
+    {
+        if (configuration.ReadServiceMode() == ServiceMode.Distributed)
+        {
+            var connectionString = configuration.GetConnectionString("Jobs");
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                throw new InvalidOperationException("Distributed mode needs ConnectionStrings:Jobs (PostgreSQL).");
+            }
+            services.AddDbContext<JobsDbContext, PostgresJobsDbContext>(options => options.UseNpgsql(connectionString));
+            services.AddScoped<RecordingStore, DatabaseRecordingStore>();
+        }
+        else
+        {
+            var dataDirectory = DataDirectoryOf(configuration, contentRootPath);
+            var databasePath = Path.Combine(dataDirectory, "jobs.db");
+            services.AddDbContext<JobsDbContext, SqliteJobsDbContext>(options => options.UseSqlite($"Data Source={databasePath}"));
+            services.AddSingleton<RecordingStore>(new FolderRecordingStore(Path.Combine(dataDirectory, "recordings")));
+        }
+
+        services.AddHostedService<JobsDatabaseMigrator>();
+        services.AddHealthChecks().AddDbContextCheck<JobsDbContext>(DatabaseHealthCheckName, tags: [ReadyTag]);
+        return services;
+    }
+
+    /// <summary>Storage:DataDirectory, relative to the content root; created if missing.</summary>
+    public static string DataDirectoryOf(IConfiguration configuration, string contentRootPath)
+    {
+        var configured = configuration["Storage:DataDirectory"];
+        var path = Path.GetFullPath(Path.Combine(contentRootPath, string.IsNullOrWhiteSpace(configured) ? "data" : configured));
+        return Directory.CreateDirectory(path).FullName;
+    }
+}

@@ -1,0 +1,9 @@
+namespace SpeechEmotion.Persistence.Jobs;
+
+public enum JobStatus
+{
+    Queued,
+    Processing,
+    Succeeded,
+    Failed,
+}
