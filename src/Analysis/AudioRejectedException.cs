@@ -1,0 +1,17 @@
+namespace SpeechEmotion.Analysis;
+
+/// <summary>
+/// The upload is not something the service can analyse. <see cref="Code"/> is one of
+/// <see cref="Validation.RejectionCodes"/>; the message is meant for the person who uploaded it.
+/// Retrying the same bytes gives the same answer.
+/// </summary>
+public sealed class AudioRejectedException : Exception
+{
+    public AudioRejectedException(string code, string message, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        Code = code;
+    }
+
+    public string Code { get; }
+}

@@ -1,0 +1,74 @@
+using Microsoft.Extensions.Options;
+using Microsoft.ML.OnnxRuntime;
+
+namespace SpeechEmotion.Analysis.Inference;
+
+/// <summary>
+/// The ONNX emotion model: one <see cref="InferenceSession"/> per process (loading costs far more than a run), whose
+/// Run is thread-safe, so every request shares it. The model is checked against <see cref="ModelContract"/> at
+/// construction: a wrong model fails start-up instead of mislabelling recordings.
+/// </summary>
+public sealed class EmotionClassifier : IDisposable
+{
+    private static readonly string[] InputNames = [ModelContract.InputName];
+    private static readonly string[] OutputNames = [ModelContract.OutputName];
+
+    private readonly InferenceSession session;
+
+    public EmotionClassifier(IOptions<AnalysisOptions> options)
+        : this(options.Value.ResolveModelPath(), options.Value.IntraOpThreads)
+    {
+    }
+
+    public EmotionClassifier(string modelPath, int intraOpThreads = 1)
+    {
+        if (!File.Exists(modelPath))
+        {
+            throw new FileNotFoundException($"The emotion model was not found at '{modelPath}' (Analysis:ModelPath).", modelPath);
+        }
+
+        using var sessionOptions = new SessionOptions
+        {
+            IntraOpNumThreads = intraOpThreads,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        };
+        session = new InferenceSession(modelPath, sessionOptions);
+        try
+        {
+            ModelVersion = ModelContract.Check(
+                session.ModelMetadata.CustomMetadataMap,
+                session.InputMetadata.Select(input => TensorSignature.From(input.Key, input.Value)).ToList(),
+                session.OutputMetadata.Select(output => TensorSignature.From(output.Key, output.Value)).ToList());
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The model's <c>model_version</c> metadata.</summary>
+    public string ModelVersion { get; }
+
+    /// <summary>
+    /// The seven probabilities, in <see cref="ModelLabels.InOutputOrder"/>, for one 16 kHz mono waveform of at least
+    /// 8000 samples. The tensor is built over the caller's memory: no copy of the waveform.
+    /// </summary>
+    public float[] Classify(ReadOnlyMemory<float> waveform)
+    {
+        if (waveform.Length < Preprocessing.ModelInput.MinSamples)
+        {
+            throw new ArgumentException(
+                $"The model needs at least {Preprocessing.ModelInput.MinSamples} samples, got {waveform.Length}.", nameof(waveform));
+        }
+
+        // ONNX Runtime only reads its inputs; the cast to writable memory is what its API asks for.
+        var memory = System.Runtime.InteropServices.MemoryMarshal.AsMemory(waveform);
+        using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, memory, [1, waveform.Length]);
+        using var runOptions = new RunOptions();
+        using var outputs = session.Run(runOptions, InputNames, [input], OutputNames);
+        return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+    }
+
+    public void Dispose() => session.Dispose();
+}

@@ -1,0 +1,23 @@
+namespace SpeechEmotion.Analysis.Validation;
+
+/// <summary>The configured MinDuration / MaxDuration, checked wherever a duration first becomes known.</summary>
+internal sealed class DurationLimits(AnalysisOptions options)
+{
+    public void RejectIfTooLong(double durationSeconds)
+    {
+        if (durationSeconds > options.MaxDuration.TotalSeconds)
+        {
+            throw new AudioRejectedException(RejectionCodes.TooLong,
+                $"The recording is longer than the {options.MaxDuration.TotalSeconds:0.##} s allowed.");
+        }
+    }
+
+    public void RejectIfTooShort(double durationSeconds)
+    {
+        if (durationSeconds < options.MinDuration.TotalSeconds)
+        {
+            throw new AudioRejectedException(RejectionCodes.TooShort,
+                $"The recording lasts {durationSeconds:0.###} s; at least {options.MinDuration.TotalSeconds:0.##} s are needed.");
+        }
+    }
+}
