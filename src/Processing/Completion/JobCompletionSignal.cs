@@ -1,0 +1,27 @@
+using System.Collections.Concurrent;
+
+namespace SpeechEmotion.Processing.Completion;
+
+/// <summary>
+/// In-process "job finished" notifications. In embedded mode the consumer runs in the Api process, so
+/// POST /emotion can wake up the moment the result is written instead of waiting for its next poll.
+/// In distributed mode nobody signals and waiters fall back to polling the database.
+/// </summary>
+public sealed class JobCompletionSignal
+{
+    private readonly ConcurrentDictionary<Guid, TaskCompletionSource> _waiters = new();
+
+    /// <summary>A task that completes when <see cref="Notify"/> is called for the job. Call <see cref="Forget"/> when done waiting.</summary>
+    public Task WhenFinished(Guid jobId) =>
+        _waiters.GetOrAdd(jobId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+    public void Notify(Guid jobId)
+    {
+        if (_waiters.TryRemove(jobId, out var waiter))
+        {
+            waiter.TrySetResult();
+        }
+    }
+
+    public void Forget(Guid jobId) => _waiters.TryRemove(jobId, out _);
+}

@@ -1,0 +1,101 @@
+using MassTransit;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SpeechEmotion.Analysis;
+using SpeechEmotion.Contracts.Errors;
+using SpeechEmotion.Contracts.Messages;
+using SpeechEmotion.Persistence.Jobs;
+using SpeechEmotion.Persistence.Recordings;
+using SpeechEmotion.Processing.Completion;
+using SpeechEmotion.Processing.Jobs;
+using SpeechEmotion.Processing.Options;
+
+namespace SpeechEmotion.Processing.Consuming;
+
+/// <summary>
+/// Claims the job, runs the analyzer on its recording and writes the outcome.
+/// Bad audio fails the job (never retried); anything else is thrown so MassTransit retries it, and after the
+/// last retry <see cref="AnalyzeRecordingFaultConsumer"/> fails the job.
+/// </summary>
+public sealed class AnalyzeRecordingConsumer(
+    JobLedger ledger,
+    RecordingStore recordings,
+    RecordingAnalyzer analyzer,
+    JobCompletionSignal completion,
+    IOptions<ProcessingOptions> options,
+    ILogger<AnalyzeRecordingConsumer> logger) : IConsumer<AnalyzeRecording>
+{
+    public async Task Consume(ConsumeContext<AnalyzeRecording> context)
+    {
+        var jobId = context.Message.JobId;
+        var cancellationToken = context.CancellationToken;
+        using var _ = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = jobId });
+
+        // The message id is the claim token: a retry or redelivery of this very message may take its own claim back.
+        var claimToken = context.MessageId ?? NewId.NextGuid();
+        var claim = await ledger.TryClaimAsync(jobId, claimToken, cancellationToken);
+        if (claim is null)
+        {
+            await AcknowledgeUnclaimable(jobId, cancellationToken);
+            return;
+        }
+
+        logger.LogInformation("Job {JobId} claimed by {Worker} (attempt {Attempt})", jobId, WorkerIdentity.Name, claim.Attempts);
+        if (options.Value.DelayBeforeAnalysis > TimeSpan.Zero)
+        {
+            await Task.Delay(options.Value.DelayBeforeAnalysis, cancellationToken);
+        }
+
+        await AnalyzeAndRecord(claim, cancellationToken);
+        completion.Notify(jobId);
+    }
+
+    private async Task AnalyzeAndRecord(ClaimedJob claim, CancellationToken cancellationToken)
+    {
+        EmotionAnalysis analysis;
+        try
+        {
+            await using var audio = await recordings.OpenAsync(claim.JobId, cancellationToken);
+            analysis = await analyzer.AnalyzeAsync(audio, claim.FileName, cancellationToken);
+        }
+        catch (AudioRejectedException rejected)
+        {
+            logger.LogInformation("Job {JobId} rejected: {ErrorCode} {Reason}", claim.JobId, rejected.Code, rejected.Message);
+            await ledger.RecordFailureAsync(claim, rejected.Code, rejected.Message, cancellationToken);
+            return;
+        }
+        catch (RecordingMissingException missing)
+        {
+            logger.LogError("Job {JobId} has no recording", claim.JobId);
+            await ledger.RecordFailureAsync(claim, ErrorCodes.ProcessingFailed, missing.Message, cancellationToken);
+            return;
+        }
+
+        if (await ledger.RecordSuccessAsync(claim, analysis, cancellationToken))
+        {
+            logger.LogInformation("Job {JobId} succeeded: {Emotion}", claim.JobId, analysis.Emotion);
+            return;
+        }
+        logger.LogWarning("Job {JobId} finished but its claim was lost (lease expired); result discarded", claim.JobId);
+    }
+
+    /// <summary>Duplicate or late messages are acknowledged and ignored; a job out of attempts is failed here.</summary>
+    private async Task AcknowledgeUnclaimable(Guid jobId, CancellationToken cancellationToken)
+    {
+        var job = await ledger.FindAsync(jobId, cancellationToken);
+        if (job is null)
+        {
+            logger.LogWarning("Job {JobId} does not exist; message ignored", jobId);
+            return;
+        }
+        if (!job.IsFinished && job.Attempts >= options.Value.MaxAttempts)
+        {
+            logger.LogError("Job {JobId} used all {Attempts} attempts; failing it", jobId, job.Attempts);
+            await ledger.FailUnfinishedAsync(jobId, ErrorCodes.ProcessingFailed,
+                $"The recording could not be processed after {job.Attempts} attempts.", cancellationToken);
+            completion.Notify(jobId);
+            return;
+        }
+        logger.LogInformation("Job {JobId} is {Status} (worker {Worker}); duplicate message ignored", jobId, job.Status, job.WorkerName);
+    }
+}

@@ -1,0 +1,31 @@
+using MassTransit;
+using Microsoft.Extensions.Logging;
+using SpeechEmotion.Contracts.Errors;
+using SpeechEmotion.Contracts.Messages;
+using SpeechEmotion.Processing.Completion;
+using SpeechEmotion.Processing.Jobs;
+
+namespace SpeechEmotion.Processing.Consuming;
+
+/// <summary>
+/// An AnalyzeRecording message that failed every retry has gone to the error queue; MassTransit publishes a
+/// Fault for it, and this marks its job failed so callers stop waiting.
+/// </summary>
+public sealed class AnalyzeRecordingFaultConsumer(
+    JobLedger ledger,
+    JobCompletionSignal completion,
+    ILogger<AnalyzeRecordingFaultConsumer> logger) : IConsumer<Fault<AnalyzeRecording>>
+{
+    public async Task Consume(ConsumeContext<Fault<AnalyzeRecording>> context)
+    {
+        var jobId = context.Message.Message.JobId;
+        var reason = context.Message.Exceptions.FirstOrDefault()?.Message ?? "unknown error";
+        var failed = await ledger.FailUnfinishedAsync(jobId, ErrorCodes.ProcessingFailed,
+            "The recording could not be processed; the service will not retry it.", context.CancellationToken);
+        if (failed)
+        {
+            logger.LogError("Job {JobId} failed after retries: {Reason}", jobId, reason);
+            completion.Notify(jobId);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using SpeechEmotion.Analysis;
+using SpeechEmotion.Persistence.Hosting;
+using SpeechEmotion.Processing.Completion;
+using SpeechEmotion.Processing.Consuming;
+using SpeechEmotion.Processing.Jobs;
+using SpeechEmotion.Processing.Options;
+using SpeechEmotion.Processing.Recovery;
+
+namespace SpeechEmotion.Processing.Hosting;
+
+public static class ProcessingServiceCollectionExtensions
+{
+    /// <summary>
+    /// Everything a process that analyses jobs needs: the analyzer, the consumers (with retry and fault handling),
+    /// the recovery sweep and the bus for the configured mode (in-memory when Embedded, RabbitMQ when Distributed).
+    /// Both the Worker and the embedded Api call this. Storage must be added first (<c>AddJobsStorage</c>).
+    /// </summary>
+    public static IServiceCollection AddJobProcessing(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddEmotionAnalysis(configuration);
+        AddPipelineServices(services, configuration);
+        services.AddScoped<StuckJobRecovery>();
+        services.AddHostedService<RecoverySweep>();
+        AddBus(services, configuration, bus =>
+        {
+            bus.AddConsumer<AnalyzeRecordingConsumer, AnalyzeRecordingConsumerDefinition>();
+            bus.AddConsumer<AnalyzeRecordingFaultConsumer, AnalyzeRecordingFaultConsumerDefinition>();
+        });
+        return services;
+    }
+
+    /// <summary>For a process that only submits jobs (the Api in distributed mode): the bus to publish on, no consumers.</summary>
+    public static IServiceCollection AddJobPublishing(this IServiceCollection services, IConfiguration configuration)
+    {
+        AddPipelineServices(services, configuration);
+        AddBus(services, configuration, _ => { });
+        return services;
+    }
+
+    private static void AddPipelineServices(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ProcessingOptions>().Bind(configuration.GetSection(ProcessingOptions.SectionName));
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<JobCompletionSignal>();
+        services.AddScoped<JobLedger>();
+    }
+
+    private static void AddBus(IServiceCollection services, IConfiguration configuration, Action<IBusRegistrationConfigurator> addConsumers)
+    {
+        var mode = configuration.ReadServiceMode();
+        var rabbitMq = configuration.GetConnectionString("RabbitMq");
+        if (mode == ServiceMode.Distributed && string.IsNullOrWhiteSpace(rabbitMq))
+        {
+            throw new InvalidOperationException("Distributed mode needs ConnectionStrings:RabbitMq (e.g. amqp://guest:guest@localhost:5672/).");
+        }
+
+        services.AddMassTransit(bus =>
+        {
+            bus.SetKebabCaseEndpointNameFormatter();
+            addConsumers(bus);
+            if (mode == ServiceMode.Distributed)
+            {
+                bus.UsingRabbitMq((context, transport) =>
+                {
+                    transport.Host(new Uri(rabbitMq!));
+                    transport.ConfigureEndpoints(context);
+                });
+                return;
+            }
+            bus.UsingInMemory((context, transport) => transport.ConfigureEndpoints(context));
+        });
+    }
+}

@@ -1,0 +1,124 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using SpeechEmotion.Analysis;
+using SpeechEmotion.Contracts.Emotions;
+using SpeechEmotion.Persistence.Database;
+using SpeechEmotion.Persistence.Jobs;
+using SpeechEmotion.Processing.Options;
+
+namespace SpeechEmotion.Processing.Jobs;
+
+/// <summary>A job this worker now owns: only the holder of <see cref="ClaimToken"/> may write its outcome.</summary>
+public sealed record ClaimedJob(Guid JobId, Guid ClaimToken, string FileName, int Attempts);
+
+/// <summary>
+/// Every status change after a job is created goes through here, each as one conditional UPDATE, so that
+/// concurrent workers, duplicate messages and the recovery sweep can never both win: a job is claimed by one
+/// worker at a time and its outcome is written once.
+/// </summary>
+public sealed class JobLedger(JobsDbContext db, IOptions<ProcessingOptions> options, TimeProvider time)
+{
+    private readonly ProcessingOptions _options = options.Value;
+
+    /// <summary>
+    /// Claims the job when it is queued, or processing under an expired lease, or processing under this same token
+    /// (a retry or redelivery of the same message). Returns null when someone else owns it, it is finished, unknown,
+    /// or has used up its attempts.
+    /// </summary>
+    public async Task<ClaimedJob?> TryClaimAsync(Guid jobId, Guid claimToken, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        var leaseExpiresAt = now + _options.LeaseDuration;
+        var claimed = await db.Jobs
+            .Where(j => j.Id == jobId && j.Attempts < _options.MaxAttempts)
+            .Where(j => j.Status == JobStatus.Queued
+                || (j.Status == JobStatus.Processing && (j.LeaseExpiresAt < now || j.ClaimToken == claimToken)))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(j => j.Status, JobStatus.Processing)
+                .SetProperty(j => j.ClaimToken, claimToken)
+                .SetProperty(j => j.LeaseExpiresAt, leaseExpiresAt)
+                .SetProperty(j => j.WorkerName, WorkerIdentity.Name)
+                .SetProperty(j => j.StartedAt, now)
+                .SetProperty(j => j.Attempts, j => j.Attempts + 1), cancellationToken);
+        if (claimed == 0)
+        {
+            return null;
+        }
+
+        var job = await db.Jobs.AsNoTracking()
+            .Where(j => j.Id == jobId)
+            .Select(j => new { j.FileName, j.Attempts })
+            .SingleAsync(cancellationToken);
+        return new ClaimedJob(jobId, claimToken, job.FileName, job.Attempts);
+    }
+
+    /// <summary>Writes the result if this claim still owns the job; false when the claim was lost (lease expired and someone else took over).</summary>
+    public async Task<bool> RecordSuccessAsync(ClaimedJob claim, EmotionAnalysis analysis, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        var probabilitiesJson = SerializeProbabilities(analysis.Probabilities);
+        var written = await OwnedBy(claim).ExecuteUpdateAsync(s => s
+            .SetProperty(j => j.Status, JobStatus.Succeeded)
+            .SetProperty(j => j.CompletedAt, now)
+            .SetProperty(j => j.LeaseExpiresAt, (DateTime?)null)
+            .SetProperty(j => j.Emotion, analysis.Emotion)
+            .SetProperty(j => j.ProbabilitiesJson, probabilitiesJson)
+            .SetProperty(j => j.ModelVersion, analysis.ModelVersion)
+            .SetProperty(j => j.DurationSeconds, analysis.Audio.DurationSeconds)
+            .SetProperty(j => j.SampleRate, analysis.Audio.SampleRate)
+            .SetProperty(j => j.Channels, analysis.Audio.Channels), cancellationToken);
+        return written == 1;
+    }
+
+    /// <summary>Fails the job if this claim still owns it.</summary>
+    public async Task<bool> RecordFailureAsync(ClaimedJob claim, string errorCode, string errorMessage, CancellationToken cancellationToken)
+    {
+        var written = await SetFailed(OwnedBy(claim), errorCode, errorMessage, cancellationToken);
+        return written == 1;
+    }
+
+    /// <summary>
+    /// Fails the job whoever holds it, unless it is already finished. For the paths where no claim exists any more:
+    /// a faulted message after its last retry, or a job out of attempts.
+    /// </summary>
+    public async Task<bool> FailUnfinishedAsync(Guid jobId, string errorCode, string errorMessage, CancellationToken cancellationToken)
+    {
+        var unfinished = db.Jobs.Where(j => j.Id == jobId && (j.Status == JobStatus.Queued || j.Status == JobStatus.Processing));
+        return await SetFailed(unfinished, errorCode, errorMessage, cancellationToken) == 1;
+    }
+
+    public Task<Job?> FindAsync(Guid jobId, CancellationToken cancellationToken) =>
+        db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == jobId, cancellationToken);
+
+    public static string SerializeProbabilities(IReadOnlyDictionary<string, float> probabilities)
+    {
+        // Contract order first, so stored and served JSON read the same way as the model output.
+        var ordered = new Dictionary<string, float>();
+        foreach (var label in EmotionLabels.All.Where(probabilities.ContainsKey))
+        {
+            ordered[label] = probabilities[label];
+        }
+        foreach (var (label, probability) in probabilities.Where(p => !ordered.ContainsKey(p.Key)))
+        {
+            ordered[label] = probability;
+        }
+        return JsonSerializer.Serialize(ordered);
+    }
+
+    private IQueryable<Job> OwnedBy(ClaimedJob claim) =>
+        db.Jobs.Where(j => j.Id == claim.JobId && j.Status == JobStatus.Processing && j.ClaimToken == claim.ClaimToken);
+
+    private Task<int> SetFailed(IQueryable<Job> jobs, string errorCode, string errorMessage, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        return jobs.ExecuteUpdateAsync(s => s
+            .SetProperty(j => j.Status, JobStatus.Failed)
+            .SetProperty(j => j.CompletedAt, now)
+            .SetProperty(j => j.LeaseExpiresAt, (DateTime?)null)
+            .SetProperty(j => j.ErrorCode, errorCode)
+            .SetProperty(j => j.ErrorMessage, errorMessage), cancellationToken);
+    }
+
+    private DateTime Now => time.GetUtcNow().UtcDateTime;
+}

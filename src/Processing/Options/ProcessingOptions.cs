@@ -1,0 +1,34 @@
+namespace SpeechEmotion.Processing.Options;
+
+/// <summary>Settings of the job pipeline, bound from the configuration section "Processing".</summary>
+public sealed class ProcessingOptions
+{
+    public const string SectionName = "Processing";
+
+    /// <summary>How long a claim is exclusive. A job still "processing" past its lease is presumed orphaned by a crash.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How often the recovery sweep looks for stuck jobs.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A job still "queued" this long after its message was published is published again (lost message).</summary>
+    public TimeSpan QueuedRepublishAfter { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Claims a job may get before it is failed with processing_failed (protects against poison recordings that kill the worker).</summary>
+    public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>Messages one process analyses at once. Default: the number of processor cores.</summary>
+    public int ConcurrentMessageLimit { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// FAULT INJECTION FOR TESTS ONLY: wait this long after claiming a job and before analysing it, so a test can
+    /// kill a worker mid-job. Leave at zero in production.
+    /// </summary>
+    public TimeSpan DelayBeforeAnalysis { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Waits between in-process retries of a transient failure (database or bus). Default 0.2 s, 1 s, 5 s.</summary>
+    public TimeSpan[]? RetryIntervals { get; set; }
+
+    public TimeSpan[] EffectiveRetryIntervals =>
+        RetryIntervals is { Length: > 0 } ? RetryIntervals : [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
+}
