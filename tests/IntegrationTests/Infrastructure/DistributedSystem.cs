@@ -1,0 +1,150 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Reflection;
+using System.Text.Json.Nodes;
+using Npgsql;
+
+namespace SpeechEmotion.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// One whole distributed deployment for one test: a fresh database and virtual host (<see cref="Sandbox"/>), the Api
+/// in-process, and as many Worker processes as the test starts. Talks to the Api over HTTP only, like a client, and
+/// reads job rows straight from PostgreSQL where the HTTP contract does not show bookkeeping (attempts).
+/// </summary>
+public sealed class DistributedSystem : IAsyncDisposable
+{
+    public static readonly TimeSpan DefaultJobTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly List<WorkerProcess> _workers = [];
+    private DistributedApiFactory? _api;
+
+    public Sandbox Sandbox { get; }
+    public HttpClient Client { get; private set; } = null!;
+    public IReadOnlyList<WorkerProcess> Workers => _workers;
+
+    private DistributedSystem(Sandbox sandbox) => Sandbox = sandbox;
+
+    public static async Task<DistributedSystem> StartAsync(TestServers servers)
+    {
+        var system = new DistributedSystem(await Sandbox.CreateAsync(servers));
+        system._api = new DistributedApiFactory(system.SharedSettings());
+        system._api.StartServer();
+        system.Client = system._api.CreateClient();
+        system.Client.Timeout = TimeSpan.FromSeconds(120);
+        return system;
+    }
+
+    /// <summary>What the Api and every worker share: the mode, the database, the broker, the model.</summary>
+    public Dictionary<string, string> SharedSettings()
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["SpeechEmotion:Mode"] = "Distributed",
+            ["ConnectionStrings:Jobs"] = Sandbox.JobsConnectionString,
+            ["ConnectionStrings:RabbitMq"] = Sandbox.RabbitMqConnectionString,
+        };
+        var model = Path.Combine(RepositoryRoot, "models", "emotion-cnn.onnx");
+        if (File.Exists(model))
+        {
+            settings["Analysis:ModelPath"] = model;
+        }
+        return settings;
+    }
+
+    /// <summary>Starts a worker process; <paramref name="overrides"/> adds to or replaces the shared settings.</summary>
+    public WorkerProcess StartWorker(string name, IReadOnlyDictionary<string, string>? overrides = null)
+    {
+        var settings = SharedSettings();
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
+        {
+            settings[key] = value;
+        }
+        var worker = WorkerProcess.Start(name, settings);
+        _workers.Add(worker);
+        return worker;
+    }
+
+    /// <summary>Waits until <paramref name="count"/> workers consume from the same queue, so none can grab every message first.</summary>
+    public Task WaitForListeningWorkersAsync(int count) => Sandbox.WaitForConsumersAsync(count, TimeSpan.FromSeconds(60));
+
+    public async Task<HttpResponseMessage> PostJobAsync(byte[] content, string fileName, string contentType = "audio/wav")
+    {
+        using var form = new MultipartFormDataContent();
+        var file = new ByteArrayContent(content);
+        file.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        form.Add(file, "file", fileName);
+        return await Client.PostAsync("/jobs", form);
+    }
+
+    /// <summary>Submits and insists on 202 Accepted; returns the job id.</summary>
+    public async Task<Guid> SubmitAsync(byte[] content, string fileName = "clip.wav")
+    {
+        using var response = await PostJobAsync(content, fileName);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"POST /jobs answered {(int)response.StatusCode}: {body}");
+        var id = JsonNode.Parse(body)!["id"]!.GetValue<Guid>();
+        return id;
+    }
+
+    public async Task<JsonObject> GetJobAsync(Guid id)
+    {
+        using var response = await Client.GetAsync($"/jobs/{id}");
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET /jobs/{id} answered {(int)response.StatusCode}: {body}");
+        return JsonNode.Parse(body)!.AsObject();
+    }
+
+    public static string StatusOf(JsonObject job) => job["status"]!.GetValue<string>();
+
+    /// <summary>Polls GET /jobs/{id} until its status is one of <paramref name="statuses"/>.</summary>
+    public async Task<JsonObject> WaitForStatusAsync(Guid id, TimeSpan timeout, params string[] statuses)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var job = await GetJobAsync(id);
+            if (statuses.Contains(StatusOf(job))) return job;
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Job {id} is still '{StatusOf(job)}' after {timeout}, expected {string.Join("|", statuses)}.{Environment.NewLine}{WorkerOutput()}");
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    public Task<JsonObject> WaitForFinishedAsync(Guid id, TimeSpan? timeout = null) =>
+        WaitForStatusAsync(id, timeout ?? DefaultJobTimeout, "succeeded", "failed");
+
+    /// <summary>The bookkeeping columns of a job row, read from PostgreSQL.</summary>
+    public async Task<JobRow> ReadJobRowAsync(Guid id)
+    {
+        await using var connection = new NpgsqlConnection(Sandbox.JobsConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            """SELECT "Status", "Attempts", "WorkerName" FROM jobs WHERE "Id" = @id""", connection);
+        command.Parameters.AddWithValue("id", id);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync(), $"No row for job {id} in PostgreSQL database {Sandbox.Name}.");
+        return new JobRow(reader.GetString(0), reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2));
+    }
+
+    /// <summary>Everything the workers printed lately; for failure messages.</summary>
+    public string WorkerOutput() => string.Join(Environment.NewLine, _workers.Select(worker => worker.RecentOutput));
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var worker in _workers)
+        {
+            await worker.DisposeAsync();
+        }
+        Client?.Dispose();
+        if (_api is not null) await _api.DisposeAsync();
+        await Sandbox.DisposeAsync();
+    }
+
+    public static string RepositoryRoot { get; } = typeof(DistributedSystem).Assembly
+        .GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(attribute => attribute.Key == "RepositoryRoot").Value!;
+}
+
+public sealed record JobRow(string Status, int Attempts, string? WorkerName);

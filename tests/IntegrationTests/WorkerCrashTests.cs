@@ -1,0 +1,42 @@
+using SpeechEmotion.IntegrationTests.Audio;
+using SpeechEmotion.IntegrationTests.Infrastructure;
+
+namespace SpeechEmotion.IntegrationTests;
+
+[Collection(ServersCollection.Name)]
+public sealed class WorkerCrashTests(TestServers servers)
+{
+    [Fact]
+    public async Task Job_of_a_worker_killed_mid_analysis_is_completed_by_another_worker()
+    {
+        await using var system = await DistributedSystem.StartAsync(servers);
+        // The first worker claims the job, then dawdles long enough for us to kill it mid-job.
+        var doomed = system.StartWorker("worker-doomed", new Dictionary<string, string>
+        {
+            ["Processing:DelayBeforeAnalysis"] = "00:00:30",
+            ["Processing:LeaseDuration"] = "00:00:03",
+            ["Processing:SweepInterval"] = "00:00:01",
+        });
+        await system.WaitForListeningWorkersAsync(1);
+
+        var id = await system.SubmitAsync(TestAudio.SpeechLikeWav(seconds: 3), "speech.wav");
+        await system.WaitForStatusAsync(id, TimeSpan.FromSeconds(60), "processing");
+        var claimedBy = (await system.ReadJobRowAsync(id)).WorkerName;
+        doomed.Kill();
+
+        system.StartWorker("worker-rescuer", new Dictionary<string, string>
+        {
+            ["Processing:LeaseDuration"] = "00:00:03",
+            ["Processing:SweepInterval"] = "00:00:01",
+            ["Processing:QueuedRepublishAfter"] = "00:00:02",
+        });
+        var job = await system.WaitForFinishedAsync(id, TimeSpan.FromSeconds(90));
+
+        Assert.True(DistributedSystem.StatusOf(job) == "succeeded", $"job ended as {job.ToJsonString()}{Environment.NewLine}{system.WorkerOutput()}");
+        JobAssertions.AssertValidResult(job);
+        var row = await system.ReadJobRowAsync(id);
+        Assert.NotNull(claimedBy);
+        Assert.NotEqual(claimedBy, row.WorkerName);
+        Assert.True(row.Attempts >= 2, $"expected the killed attempt to be counted; attempts = {row.Attempts}");
+    }
+}
