@@ -1,0 +1,79 @@
+"""ONNX export (opset 17) with the label contract in the metadata, checked with onnx.checker, plus the reference
+cases the C# service's tests replay through ONNX Runtime."""
+import json
+
+import numpy as np
+import onnx
+import torch
+
+from corpora import LABELS
+from models import SAMPLE_RATE
+
+OPSET = 17
+MIN_SAMPLES = SAMPLE_RATE // 2  # 0.5 s: the shortest recording the service accepts
+
+
+def export_onnx(model, path, metadata):
+    model.eval()
+    example = torch.zeros(1, SAMPLE_RATE)
+    torch.onnx.export(model, example, str(path), opset_version=OPSET, input_names=["waveform"],
+                      output_names=["probabilities"],
+                      dynamic_axes={"waveform": {0: "batch", 1: "samples"}, "probabilities": {0: "batch"}})
+    graph = onnx.load(str(path))
+    for key, value in metadata.items():
+        entry = graph.metadata_props.add()
+        entry.key, entry.value = key, str(value)
+    onnx.checker.check_model(graph, full_check=True)
+    onnx.save(graph, str(path))
+
+
+def reference_signals():
+    """Deterministic test signals of several lengths: a voiced-like harmonic sweep, noise, a chirp, a mix."""
+    rng = np.random.default_rng(1234)
+    t = lambda seconds: np.arange(int(seconds * SAMPLE_RATE)) / SAMPLE_RATE  # noqa: E731
+    s1 = t(1.0)
+    f0 = 180 + 40 * np.sin(2 * np.pi * 3 * s1)
+    phase = 2 * np.pi * np.cumsum(f0) / SAMPLE_RATE
+    voiced = sum(np.sin(k * phase) / k for k in range(1, 8)) * (0.5 + 0.5 * np.sin(2 * np.pi * 4 * s1)) * 0.3
+    s3 = t(3.0)
+    syllables = (np.sin(2 * np.pi * 2.5 * s3) > 0).astype(float) * np.sin(2 * np.pi * 2.5 * s3)
+    speechlike = (syllables * sum(np.sin(2 * np.pi * f * s3 + rng.uniform(0, 6)) * a
+                                  for f, a in [(140, 0.5), (280, 0.3), (700, 0.2), (1200, 0.1), (2500, 0.05)])
+                  + 0.005 * rng.standard_normal(len(s3)))
+    noise = 0.1 * rng.standard_normal(int(0.5 * SAMPLE_RATE))
+    s2 = t(2.37)
+    chirp = 0.4 * np.sin(2 * np.pi * (100 * s2 + 600 * s2 ** 2))
+    return {"harmonic-1s": voiced, "speechlike-3s": speechlike, "noise-0.5s": noise, "chirp-2.37s": chirp}
+
+
+@torch.no_grad()
+def write_reference_cases(models, folder):
+    folder.mkdir(parents=True, exist_ok=True)
+    cases = []
+    for i, (name, wave) in enumerate(reference_signals().items()):
+        wave = wave.astype(np.float32)
+        file = f"case-{i}.f32"
+        wave.astype("<f4").tofile(folder / file)
+        case = {"name": name, "input": file, "samples": int(len(wave))}
+        for model_name, model in models.items():
+            case[model_name] = [float(p) for p in model(torch.from_numpy(wave)[None])[0]]
+        cases.append(case)
+    (folder / "cases.json").write_text(json.dumps({"tolerance": 1e-4, "labels": LABELS, "cases": cases}, indent=2))
+    return cases
+
+
+def export_all(models, version, summary, out):
+    corpora = ", ".join(f"{c} ({sum(n.values())} clips)" for c, n in summary["corpora"].items())
+    files = {}
+    for name, model in models.items():
+        path = out / f"emotion-{name}.onnx"
+        metadata = {
+            "labels": ",".join(LABELS), "sample_rate": SAMPLE_RATE, "min_samples": MIN_SAMPLES,
+            "model_version": version if name == "cnn" else version.replace("cnn-", "baseline-"),
+            "model_kind": name, "opset": OPSET,
+            "training_data": f"{corpora}; split by speaker, test speakers: {', '.join(summary['split']['test'])}",
+        }
+        export_onnx(model, path, metadata)
+        files[path.name] = f"{path.stat().st_size / 1e6:.2f} MB, opset {OPSET}, onnx.checker passed"
+    write_reference_cases(models, out / "reference")
+    return files

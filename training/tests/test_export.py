@@ -1,0 +1,53 @@
+"""ONNX export round trip: opset 17, the label contract in the metadata, dynamic length, probabilities sum to 1."""
+import json
+
+import numpy as np
+import onnx
+import torch
+
+import export
+from corpora import LABELS
+from models import EmotionCNN, LogMelFrontEnd, ServingModel, StatisticsBaseline
+
+
+def test_exported_graphs_carry_the_contract(tmp_path):
+    torch.manual_seed(0)
+    models = {"cnn": ServingModel(LogMelFrontEnd(), EmotionCNN(), temperature=1.5).eval(),
+              "baseline": ServingModel(LogMelFrontEnd(), StatisticsBaseline()).eval()}
+    summary = {"corpora": {"ravdess": {"train": 10, "validation": 2, "test": 3}},
+               "split": {"test": ["ravdess:01"]}}
+    files = export.export_all(models, "cnn-test-1", summary, tmp_path)
+    assert set(files) == {"emotion-cnn.onnx", "emotion-baseline.onnx"}
+    for name in ("cnn", "baseline"):
+        graph = onnx.load(str(tmp_path / f"emotion-{name}.onnx"))
+        onnx.checker.check_model(graph, full_check=True)
+        assert graph.opset_import[0].version == 17
+        meta = {p.key: p.value for p in graph.metadata_props}
+        assert meta["labels"] == ",".join(LABELS) == "neutral,happy,sad,angry,fearful,surprised,disgust"
+        assert meta["sample_rate"] == "16000" and meta["min_samples"] == "8000"
+        assert meta["model_version"] == ("cnn-test-1" if name == "cnn" else "baseline-test-1")
+        (inp,), (out,) = graph.graph.input, graph.graph.output
+        assert inp.name == "waveform" and out.name == "probabilities"
+        assert [d.dim_param for d in inp.type.tensor_type.shape.dim] == ["batch", "samples"]
+        assert out.type.tensor_type.shape.dim[1].dim_value == 7
+        assert graph.ByteSize() < 5_000_000
+
+    cases = json.loads((tmp_path / "reference" / "cases.json").read_text())["cases"]
+    assert len(cases) == 4 and len({c["samples"] for c in cases}) == 4  # several lengths
+    for case in cases:
+        wave = np.fromfile(tmp_path / "reference" / case["input"], dtype="<f4")
+        assert len(wave) == case["samples"] >= 8000
+        for name, model in models.items():
+            assert abs(sum(case[name]) - 1) < 1e-5
+            with torch.no_grad():
+                again = model(torch.from_numpy(wave)[None])[0].numpy()
+            assert np.allclose(again, case[name], atol=1e-6)  # the file holds exactly what torch computes
+
+
+def test_cnn_takes_any_length_and_batch():
+    model = ServingModel(LogMelFrontEnd(), EmotionCNN()).eval()
+    with torch.no_grad():
+        for samples in (8000, 16000 * 3, 12345):
+            probs = model(torch.randn(2, samples) * 0.1)
+            assert probs.shape == (2, 7)
+            assert torch.allclose(probs.sum(1), torch.ones(2), atol=1e-5)
