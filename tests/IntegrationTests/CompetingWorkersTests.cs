@@ -12,8 +12,8 @@ public sealed class CompetingWorkersTests(TestServers servers)
     public async Task Two_worker_processes_share_50_jobs_and_each_job_succeeds_exactly_once()
     {
         await using var system = await DistributedSystem.StartAsync(servers);
-        system.StartWorker("worker-a");
-        system.StartWorker("worker-b");
+        var workerA = system.StartWorker("worker-a");
+        var workerB = system.StartWorker("worker-b");
         // Both must be listening before the burst, else the first one up prefetches everything.
         await system.WaitForListeningWorkersAsync(2);
 
@@ -35,7 +35,8 @@ public sealed class CompetingWorkersTests(TestServers servers)
         }
         Assert.All(rows, row => Assert.Equal(1, row.Attempts));
         var jobsPerWorker = rows.GroupBy(row => row.WorkerName).ToDictionary(group => group.Key ?? "(none)", group => group.Count());
-        Assert.True(jobsPerWorker.Count == 2,
-            $"expected both workers to process jobs; jobs per worker: {string.Join(", ", jobsPerWorker.Select(p => $"{p.Key}={p.Value}"))}");
+        var summary = string.Join(", ", jobsPerWorker.Select(p => $"{p.Key}={p.Value}"));
+        Assert.True(jobsPerWorker.Keys.Order().SequenceEqual(new[] { workerA.Identity, workerB.Identity }.Order()),
+            $"expected jobs from both {workerA.Identity} and {workerB.Identity} and no one else; jobs per worker: {summary}");
     }
 }

@@ -20,7 +20,7 @@ public sealed class SubmitToResultTests(TestServers servers)
         JobAssertions.AssertValidResult(job);
         var row = await system.ReadJobRowAsync(id);
         Assert.Equal(1, row.Attempts);
-        Assert.False(string.IsNullOrWhiteSpace(row.WorkerName), "the job row does not say which worker processed it");
+        Assert.Equal(worker.Identity, row.WorkerName);
         Assert.False(worker.HasExited, worker.RecentOutput);
     }
 }

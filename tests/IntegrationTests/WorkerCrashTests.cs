@@ -24,7 +24,7 @@ public sealed class WorkerCrashTests(TestServers servers)
         var claimedBy = (await system.ReadJobRowAsync(id)).WorkerName;
         doomed.Kill();
 
-        system.StartWorker("worker-rescuer", new Dictionary<string, string>
+        var rescuer = system.StartWorker("worker-rescuer", new Dictionary<string, string>
         {
             ["Processing:LeaseDuration"] = "00:00:03",
             ["Processing:SweepInterval"] = "00:00:01",
@@ -35,8 +35,8 @@ public sealed class WorkerCrashTests(TestServers servers)
         Assert.True(DistributedSystem.StatusOf(job) == "succeeded", $"job ended as {job.ToJsonString()}{Environment.NewLine}{system.WorkerOutput()}");
         JobAssertions.AssertValidResult(job);
         var row = await system.ReadJobRowAsync(id);
-        Assert.NotNull(claimedBy);
-        Assert.NotEqual(claimedBy, row.WorkerName);
+        Assert.Equal(doomed.Identity, claimedBy);
+        Assert.Equal(rescuer.Identity, row.WorkerName);
         Assert.True(row.Attempts >= 2, $"expected the killed attempt to be counted; attempts = {row.Attempts}");
     }
 }

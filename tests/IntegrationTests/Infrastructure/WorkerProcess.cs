@@ -19,6 +19,8 @@ public sealed class WorkerProcess : IAsyncDisposable
     public string Name { get; }
     public int ProcessId => _process.Id;
     public bool HasExited => _process.HasExited;
+    /// <summary>What the worker writes into jobs.WorkerName (src/Processing WorkerIdentity: machine:pid).</summary>
+    public string Identity => $"{Environment.MachineName}:{_process.Id}";
 
     private WorkerProcess(string name, Process process)
     {
