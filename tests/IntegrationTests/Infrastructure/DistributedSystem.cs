@@ -16,7 +16,7 @@ public sealed class DistributedSystem : IAsyncDisposable
     public static readonly TimeSpan DefaultJobTimeout = TimeSpan.FromSeconds(60);
 
     private readonly List<WorkerProcess> _workers = [];
-    private DistributedApiFactory? _api;
+    private KestrelApiFactory? _api;
 
     public Sandbox Sandbox { get; }
     public HttpClient Client { get; private set; } = null!;
@@ -26,8 +26,8 @@ public sealed class DistributedSystem : IAsyncDisposable
 
     public static async Task<DistributedSystem> StartAsync(TestServers servers)
     {
-        var system = new DistributedSystem(await Sandbox.CreateAsync(servers));
-        system._api = new DistributedApiFactory(system.SharedSettings());
+        var system = new DistributedSystem(await Sandbox.CreateAsync(servers.PostgresConnectionString, servers.RabbitMqUri, servers.RabbitMqManagementUri));
+        system._api = new KestrelApiFactory(system.SharedSettings());
         system._api.StartServer();
         system.Client = system._api.CreateClient();
         system.Client.Timeout = TimeSpan.FromSeconds(120);

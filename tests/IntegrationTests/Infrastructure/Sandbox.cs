@@ -12,7 +12,9 @@ namespace SpeechEmotion.IntegrationTests.Infrastructure;
 /// </summary>
 public sealed class Sandbox : IAsyncDisposable
 {
-    private readonly TestServers _servers;
+    private readonly string _serverConnectionString;
+    private readonly Uri _rabbitMqUri;
+    private readonly Uri _managementUri;
     private readonly HttpClient _management;
 
     public string Name { get; }
@@ -21,18 +23,23 @@ public sealed class Sandbox : IAsyncDisposable
     /// <summary>ConnectionStrings:RabbitMq for the Api and the workers: the broker URI with our virtual host.</summary>
     public string RabbitMqConnectionString { get; }
 
-    private Sandbox(TestServers servers, string name)
+    private Sandbox(string postgresConnectionString, Uri rabbitMqUri, Uri managementUri, string name)
     {
-        _servers = servers;
+        _serverConnectionString = postgresConnectionString;
+        _rabbitMqUri = rabbitMqUri;
+        _managementUri = managementUri;
         Name = name;
-        JobsConnectionString = new NpgsqlConnectionStringBuilder(servers.PostgresConnectionString) { Database = name }.ConnectionString;
-        RabbitMqConnectionString = new UriBuilder(servers.RabbitMqUri) { Path = "/" + Uri.EscapeDataString(name) }.Uri.ToString();
-        _management = ManagementClient(servers.RabbitMqUri, servers.RabbitMqManagementUri);
+        JobsConnectionString = new NpgsqlConnectionStringBuilder(postgresConnectionString) { Database = name }.ConnectionString;
+        RabbitMqConnectionString = new UriBuilder(rabbitMqUri) { Path = "/" + Uri.EscapeDataString(name) }.Uri.ToString();
+        _management = ManagementClient(rabbitMqUri, managementUri);
     }
 
-    public static async Task<Sandbox> CreateAsync(TestServers servers)
+    /// <param name="postgresConnectionString">a database we may connect to in order to create ours</param>
+    /// <param name="rabbitMqUri">amqp://user:password@host:port/ of the broker</param>
+    /// <param name="managementUri">its management HTTP API</param>
+    public static async Task<Sandbox> CreateAsync(string postgresConnectionString, Uri rabbitMqUri, Uri managementUri)
     {
-        var sandbox = new Sandbox(servers, $"se_it_{Guid.NewGuid():N}");
+        var sandbox = new Sandbox(postgresConnectionString, rabbitMqUri, managementUri, $"se_it_{Guid.NewGuid():N}");
         await sandbox.CreateDatabaseAsync();
         await sandbox.CreateVirtualHostAsync();
         return sandbox;
@@ -69,7 +76,7 @@ public sealed class Sandbox : IAsyncDisposable
 
     private async Task CreateDatabaseAsync()
     {
-        await using var connection = new NpgsqlConnection(_servers.PostgresConnectionString);
+        await using var connection = new NpgsqlConnection(_serverConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand($"CREATE DATABASE \"{Name}\"", connection);
         await command.ExecuteNonQueryAsync();
@@ -79,7 +86,7 @@ public sealed class Sandbox : IAsyncDisposable
     {
         var created = await _management.PutAsync($"api/vhosts/{VirtualHostPath}", null);
         await EnsureManagementSuccess(created, "create the virtual host");
-        var user = Uri.EscapeDataString(UserOf(_servers.RabbitMqUri).User);
+        var user = Uri.EscapeDataString(UserOf(_rabbitMqUri).User);
         var permissions = new StringContent("""{"configure":".*","write":".*","read":".*"}""", Encoding.UTF8, "application/json");
         var granted = await _management.PutAsync($"api/permissions/{VirtualHostPath}/{user}", permissions);
         await EnsureManagementSuccess(granted, "grant permissions on the virtual host");
@@ -90,7 +97,7 @@ public sealed class Sandbox : IAsyncDisposable
         if (response.IsSuccessStatusCode) return;
         var body = await response.Content.ReadAsStringAsync();
         throw new InvalidOperationException(
-            $"RabbitMQ management API at {_servers.RabbitMqManagementUri} could not {what}: {(int)response.StatusCode} {body}. " +
+            $"RabbitMQ management API at {_managementUri} could not {what}: {(int)response.StatusCode} {body}. " +
             "The tests need the rabbitmq_management plugin (deploy/local-servers.sh enables it).");
     }
 
@@ -100,7 +107,7 @@ public sealed class Sandbox : IAsyncDisposable
         {
             await _management.DeleteAsync($"api/vhosts/{VirtualHostPath}");
             NpgsqlConnection.ClearAllPools();
-            await using var connection = new NpgsqlConnection(_servers.PostgresConnectionString);
+            await using var connection = new NpgsqlConnection(_serverConnectionString);
             await connection.OpenAsync();
             // FORCE: a worker we just killed may still hold a connection for a moment.
             await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", connection);

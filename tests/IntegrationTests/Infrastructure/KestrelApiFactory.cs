@@ -4,14 +4,14 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace SpeechEmotion.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// src/Api in-process, on a real Kestrel socket (so request-size limits and multipart parsing behave as deployed),
-/// configured for the distributed mode: it stores jobs in PostgreSQL and publishes to RabbitMQ; workers do the rest.
+/// src/Api in-process, on a real Kestrel socket on a free port (so request-size limits and multipart parsing behave
+/// as deployed), configured by the given settings (colon keys, e.g. SpeechEmotion:Mode).
 /// </summary>
-public sealed class DistributedApiFactory : WebApplicationFactory<Program>
+public sealed class KestrelApiFactory : WebApplicationFactory<Program>
 {
     private readonly IReadOnlyDictionary<string, string> _settings;
 
-    public DistributedApiFactory(IReadOnlyDictionary<string, string> settings)
+    public KestrelApiFactory(IReadOnlyDictionary<string, string> settings)
     {
         _settings = settings;
         UseKestrel(port: 0);

@@ -1,0 +1,25 @@
+using SpeechEmotion.Bench;
+
+// Benchmarks of the service as deployed. Usage:
+//   dotnet run -c Release --project bench/Bench -- latency [--requests 100] [--warmup 5] [--url http://localhost:5080]
+//   dotnet run -c Release --project bench/Bench -- throughput --workers 1|2 [--jobs 200]
+//   dotnet run -c Release --project bench/Bench -- memory [--jobs 1000]
+// throughput and memory need SPEECHEMOTION_TEST_POSTGRES and SPEECHEMOTION_TEST_RABBITMQ (deploy/local-servers.sh env).
+
+var options = BenchOptions.Parse(args.Skip(1));
+var verb = args.FirstOrDefault();
+switch (verb)
+{
+    case "latency":
+        await LatencyBench.RunAsync(options.Int("requests", 100), options.Int("warmup", 5), options.String("url"));
+        return 0;
+    case "throughput":
+        await ThroughputBench.RunAsync(options.Int("workers", 1), options.Int("jobs", 200));
+        return 0;
+    case "memory":
+        await MemoryBench.RunAsync(options.Int("jobs", 1000));
+        return 0;
+    default:
+        Console.Error.WriteLine("usage: Bench latency [--requests N] [--warmup N] [--url URL] | throughput --workers N [--jobs M] | memory [--jobs M]");
+        return 2;
+}
