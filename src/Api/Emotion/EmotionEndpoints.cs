@@ -1,0 +1,73 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using SpeechEmotion.Api.Jobs;
+using SpeechEmotion.Api.Problems;
+using SpeechEmotion.Api.Uploads;
+using SpeechEmotion.Contracts.Errors;
+using SpeechEmotion.Persistence.Jobs;
+using SpeechEmotion.Processing.Completion;
+
+namespace SpeechEmotion.Api.Emotion;
+
+/// <summary>The answer of POST /emotion: exactly these two fields.</summary>
+public sealed record EmotionAnswer(string Emotion, IReadOnlyDictionary<string, float> Probabilities);
+
+public static class EmotionEndpoints
+{
+    public static IEndpointRouteBuilder MapEmotionEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/emotion", DetectEmotion)
+            .WithTags("Emotion")
+            .WithName("DetectEmotion")
+            .WithSummary("Upload a recording and wait for its emotion.")
+            .WithDescription("Same upload as POST /jobs, but waits (Emotion:WaitTimeout, default 30 s) for the result. Past the wait it answers 202 with the job's link; bad audio answers 422 with the job's error code.")
+            .Accepts<UploadForm>("multipart/form-data")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .DisableAntiforgery();
+        return app;
+    }
+
+    private static async Task<Results<Ok<EmotionAnswer>, Accepted<JobAccepted>, ProblemHttpResult>> DetectEmotion(
+        HttpRequest request,
+        UploadReader uploads,
+        JobSubmitter submitter,
+        JobWaiter waiter,
+        JobCompletionSignal completion,
+        IOptions<EmotionOptions> options,
+        CancellationToken cancellationToken)
+    {
+        await using var upload = await uploads.ReadAsync(request, cancellationToken);
+        var jobId = Guid.CreateVersion7();
+        // Listen before publishing, so a job that finishes instantly cannot slip past the signal.
+        var finished = completion.WhenFinished(jobId);
+        try
+        {
+            await submitter.SubmitAsync(jobId, upload, cancellationToken);
+            var job = await waiter.WaitAsync(jobId, finished, options.Value.WaitTimeout, cancellationToken);
+            return AnswerFor(job);
+        }
+        finally
+        {
+            completion.Forget(jobId);
+        }
+    }
+
+    private static Results<Ok<EmotionAnswer>, Accepted<JobAccepted>, ProblemHttpResult> AnswerFor(Job job)
+    {
+        if (job.Status == JobStatus.Succeeded)
+        {
+            return TypedResults.Ok(new EmotionAnswer(job.Emotion!, JobViews.ProbabilitiesOf(job)));
+        }
+        if (job.Status == JobStatus.Failed)
+        {
+            var code = job.ErrorCode ?? ErrorCodes.ProcessingFailed;
+            var status = ErrorCodes.AudioProblems.Contains(code) ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status500InternalServerError;
+            return ApiProblems.Create(status, code, job.ErrorMessage ?? "The recording could not be analysed.",
+                new Dictionary<string, object?> { ["jobId"] = job.Id, ["links"] = new JobLinks(JobViews.SelfLink(job.Id)) });
+        }
+        // Still queued or processing: hand over the job instead of holding the connection.
+        return TypedResults.Accepted(JobViews.SelfLink(job.Id), JobViews.Accepted(job));
+    }
+}

@@ -1,0 +1,36 @@
+using Microsoft.EntityFrameworkCore;
+using SpeechEmotion.Persistence.Database;
+using SpeechEmotion.Persistence.Jobs;
+
+namespace SpeechEmotion.Api.Emotion;
+
+/// <summary>
+/// Waits, up to a deadline, for a job to finish. Wakes on the in-process completion signal (embedded mode:
+/// the consumer runs in this process) and otherwise polls the database, starting at 5 ms and backing off to
+/// 200 ms so short jobs answer fast and long ones cost little.
+/// </summary>
+public sealed class JobWaiter(JobsDbContext db, TimeProvider time)
+{
+    private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan SlowestPoll = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The job once finished, or its latest state when the deadline passed first.</summary>
+    public async Task<Job> WaitAsync(Guid jobId, Task finishedSignal, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = time.GetUtcNow() + timeout;
+        var poll = FirstPoll;
+        while (true)
+        {
+            var job = await db.Jobs.AsNoTracking().SingleAsync(j => j.Id == jobId, cancellationToken);
+            var left = deadline - time.GetUtcNow();
+            if (job.IsFinished || left <= TimeSpan.Zero)
+            {
+                return job;
+            }
+            var nap = poll < left ? poll : left;
+            await Task.WhenAny(finishedSignal, Task.Delay(nap, time, cancellationToken));
+            cancellationToken.ThrowIfCancellationRequested();
+            poll = poll * 2 < SlowestPoll ? poll * 2 : SlowestPoll;
+        }
+    }
+}

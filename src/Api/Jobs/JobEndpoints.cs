@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using SpeechEmotion.Api.Problems;
+using SpeechEmotion.Api.Uploads;
+using SpeechEmotion.Contracts.Errors;
+using SpeechEmotion.Persistence.Database;
+
+namespace SpeechEmotion.Api.Jobs;
+
+public static class JobEndpoints
+{
+    public static IEndpointRouteBuilder MapJobEndpoints(this IEndpointRouteBuilder app)
+    {
+        var jobs = app.MapGroup("/jobs").WithTags("Jobs");
+
+        jobs.MapPost("/", SubmitJob)
+            .WithName("SubmitJob")
+            .WithSummary("Upload a recording; it is analysed in the background.")
+            .WithDescription("multipart/form-data: `file` (required), `callbackUrl` (optional absolute http(s) URL, stored), `metadata` (optional JSON object, kept with the job).")
+            .Accepts<UploadForm>("multipart/form-data")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .DisableAntiforgery();
+
+        jobs.MapGet("/{id}", GetJob)
+            .WithName("GetJob")
+            .WithSummary("Status of a job, with its result or error once finished.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        return app;
+    }
+
+    private static async Task<Accepted<JobAccepted>> SubmitJob(HttpRequest request, UploadReader uploads, JobSubmitter submitter, CancellationToken cancellationToken)
+    {
+        await using var upload = await uploads.ReadAsync(request, cancellationToken);
+        var job = await submitter.SubmitAsync(Guid.CreateVersion7(), upload, cancellationToken);
+        return TypedResults.Accepted(JobViews.SelfLink(job.Id), JobViews.Accepted(job));
+    }
+
+    private static async Task<Results<Ok<JobView>, ProblemHttpResult>> GetJob(string id, JobsDbContext db, CancellationToken cancellationToken)
+    {
+        // Not a route constraint: a malformed id is just another unknown job, with the same 404 and code.
+        var job = Guid.TryParse(id, out var jobId)
+            ? await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == jobId, cancellationToken)
+            : null;
+        if (job is null)
+        {
+            return ApiProblems.Create(StatusCodes.Status404NotFound, ErrorCodes.JobNotFound, $"There is no job {id}.");
+        }
+        return TypedResults.Ok(JobViews.Describe(job));
+    }
+}
+
+/// <summary>Documents the multipart form in the OpenAPI document; the body itself is streamed by <see cref="UploadReader"/>.</summary>
+public sealed record UploadForm(IFormFile File, string? CallbackUrl, string? Metadata);

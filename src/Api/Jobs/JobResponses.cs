@@ -1,0 +1,70 @@
+using System.Text.Json;
+using SpeechEmotion.Persistence.Jobs;
+
+namespace SpeechEmotion.Api.Jobs;
+
+// The JSON shapes of /jobs. Null members are left out of the JSON (result or error, never both).
+
+public sealed record JobLinks(string Self);
+
+public sealed record JobAccepted(Guid Id, string Status, JobLinks Links);
+
+public sealed record JobView(
+    Guid Id,
+    string Status,
+    DateTime CreatedAt,
+    DateTime? StartedAt,
+    DateTime? CompletedAt,
+    int Attempts,
+    string? Worker,
+    RecordingView Recording,
+    string? CallbackUrl,
+    JsonElement? Metadata,
+    JobResultView? Result,
+    JobErrorView? Error,
+    JobLinks Links);
+
+public sealed record RecordingView(string FileName, string ContentType, long SizeBytes, string Sha256);
+
+public sealed record JobResultView(string Emotion, IReadOnlyDictionary<string, float> Probabilities, string ModelVersion, AudioView Audio);
+
+public sealed record AudioView(double DurationSeconds, int SampleRate, int Channels);
+
+public sealed record JobErrorView(string Code, string Message);
+
+public static class JobViews
+{
+    public static string StatusName(JobStatus status) => status.ToString().ToLowerInvariant();
+
+    public static string SelfLink(Guid jobId) => $"/jobs/{jobId}";
+
+    public static JobAccepted Accepted(Job job) => new(job.Id, StatusName(job.Status), new JobLinks(SelfLink(job.Id)));
+
+    public static JobView Describe(Job job) => new(
+        job.Id,
+        StatusName(job.Status),
+        job.CreatedAt,
+        job.StartedAt,
+        job.CompletedAt,
+        job.Attempts,
+        job.WorkerName,
+        new RecordingView(job.FileName, job.ContentType, job.SizeBytes, job.Sha256),
+        job.CallbackUrl,
+        job.MetadataJson is null ? null : JsonDocument.Parse(job.MetadataJson).RootElement.Clone(),
+        ResultOf(job),
+        ErrorOf(job),
+        new JobLinks(SelfLink(job.Id)));
+
+    public static JobResultView? ResultOf(Job job) => job.Status == JobStatus.Succeeded
+        ? new JobResultView(job.Emotion!, ProbabilitiesOf(job), job.ModelVersion!,
+            new AudioView(job.DurationSeconds ?? 0, job.SampleRate ?? 0, job.Channels ?? 0))
+        : null;
+
+    public static JobErrorView? ErrorOf(Job job) => job.Status == JobStatus.Failed
+        ? new JobErrorView(job.ErrorCode ?? "processing_failed", job.ErrorMessage ?? "")
+        : null;
+
+    /// <summary>Stored in contract label order; a Dictionary keeps that order when serialised.</summary>
+    public static IReadOnlyDictionary<string, float> ProbabilitiesOf(Job job) =>
+        JsonSerializer.Deserialize<Dictionary<string, float>>(job.ProbabilitiesJson ?? "{}")!;
+}

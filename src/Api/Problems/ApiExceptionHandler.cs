@@ -1,0 +1,41 @@
+using Microsoft.AspNetCore.Diagnostics;
+using SpeechEmotion.Contracts.Errors;
+
+namespace SpeechEmotion.Api.Problems;
+
+/// <summary>
+/// Turns exceptions into problem details. Refused requests keep their status and code; Kestrel's own
+/// body-size backstop (BadHttpRequestException 413) becomes upload_too_large; anything else is a real 500.
+/// </summary>
+public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, code, detail) = exception switch
+        {
+            ApiProblemException refused => (refused.Status, refused.Code, refused.Message),
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
+                (StatusCodes.Status413PayloadTooLarge, ErrorCodes.UploadTooLarge, "The request body is larger than the service accepts."),
+            BadHttpRequestException badRequest => (badRequest.StatusCode, ErrorCodes.InvalidRequest, badRequest.Message),
+            _ => (StatusCodes.Status500InternalServerError, ErrorCodes.InternalError, "The service failed to handle the request."),
+        };
+        if (status >= 500)
+        {
+            logger.LogError(exception, "Unhandled error on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+        }
+
+        httpContext.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            Exception = exception,
+            ProblemDetails =
+            {
+                Status = status,
+                Title = Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status),
+                Detail = detail,
+                Extensions = { [ApiProblems.CodeExtension] = code },
+            },
+        });
+    }
+}

@@ -1,0 +1,62 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using Scalar.AspNetCore;
+using SpeechEmotion.Api.Emotion;
+using SpeechEmotion.Api.Jobs;
+using SpeechEmotion.Api.Problems;
+using SpeechEmotion.Api.Uploads;
+using SpeechEmotion.Persistence.Hosting;
+using SpeechEmotion.Processing.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+var configuration = builder.Configuration;
+
+// Storage first: its migrator is a hosted service that must finish before the bus starts consuming.
+builder.Services.AddJobsStorage(configuration, builder.Environment.ContentRootPath);
+if (configuration.ReadServiceMode() == ServiceMode.Embedded)
+{
+    builder.Services.AddJobProcessing(configuration);   // consumer + sweep in this process, in-memory bus
+}
+else
+{
+    builder.Services.AddJobPublishing(configuration);   // RabbitMQ; separate Worker processes consume
+}
+
+builder.Services.AddOptions<UploadOptions>().Bind(configuration.GetSection(UploadOptions.SectionName));
+builder.Services.AddOptions<EmotionOptions>().Bind(configuration.GetSection(EmotionOptions.SectionName));
+// Kestrel's body limit is only the backstop (UploadReader refuses earlier); it must sit above the upload limit.
+builder.Services.AddOptions<KestrelServerOptions>()
+    .Configure<IOptions<UploadOptions>>((kestrel, uploads) => kestrel.Limits.MaxRequestBodySize = uploads.Value.MaxRequestBytes);
+
+builder.Services.AddSingleton<UploadReader>();
+builder.Services.AddScoped<JobSubmitter>();
+builder.Services.AddScoped<JobWaiter>();
+
+builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+{
+    // Problems made by the framework (unknown route, wrong method) get a stable code too.
+    context.ProblemDetails.Extensions.TryAdd(ApiProblems.CodeExtension, ApiProblems.DefaultCodeFor(context.ProblemDetails.Status));
+    context.ProblemDetails.Extensions.TryAdd("traceId", context.HttpContext.TraceIdentifier);
+});
+builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+builder.Services.ConfigureHttpJsonOptions(options =>
+    options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
+builder.Services.AddOpenApi();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
+app.MapOpenApi();                 // /openapi/v1.json
+app.MapScalarApiReference();      // /scalar
+app.MapGet("/", () => Results.Redirect("/scalar")).ExcludeFromDescription();
+app.MapJobEndpoints();
+app.MapEmotionEndpoints();
+app.MapServiceHealthChecks();
+
+app.Run();
+
+/// <summary>Visible to WebApplicationFactory in tests.</summary>
+public partial class Program;

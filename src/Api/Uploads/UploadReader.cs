@@ -1,0 +1,237 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using SpeechEmotion.Api.Problems;
+using SpeechEmotion.Contracts.Errors;
+
+namespace SpeechEmotion.Api.Uploads;
+
+/// <summary>
+/// Reads the multipart upload of POST /jobs and POST /emotion section by section, streaming the <c>file</c> field
+/// to a temporary file: a 60 MB upload never sits in memory, and one over Uploads:MaxBytes is refused (413) as
+/// soon as the limit is crossed. Fields: <c>file</c> (required), <c>callbackUrl</c> and <c>metadata</c> (optional).
+/// </summary>
+public sealed class UploadReader(IOptions<UploadOptions> options)
+{
+    public const string FileField = "file";
+    public const string CallbackUrlField = "callbackUrl";
+    public const string MetadataField = "metadata";
+    private const int MaxTextFieldBytes = 64 * 1024;
+    private readonly UploadOptions _options = options.Value;
+
+    public async Task<ReceivedUpload> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var boundary = MultipartBoundaryOf(request);
+        if (request.ContentLength > _options.MaxRequestBytes)
+        {
+            throw TooLarge();
+        }
+
+        FileStream? file = null;
+        try
+        {
+            var fields = await ReadSections(new MultipartReader(boundary, request.Body), cancellationToken, f => file = f);
+            return Validate(fields, file);
+        }
+        catch
+        {
+            if (file is not null)
+            {
+                await file.DisposeAsync();
+            }
+            throw;
+        }
+    }
+
+    private sealed class Fields
+    {
+        public string? FileName;
+        public string? ContentType;
+        public long SizeBytes;
+        public string? Sha256;
+        public string? CallbackUrl;
+        public string? MetadataJson;
+    }
+
+    private async Task<Fields> ReadSections(MultipartReader reader, CancellationToken cancellationToken, Action<FileStream> onFileCreated)
+    {
+        var fields = new Fields();
+        try
+        {
+            while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
+            {
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
+                {
+                    throw Problem(StatusCodes.Status400BadRequest, ErrorCodes.MalformedMultipart, "A multipart section has no valid Content-Disposition header.");
+                }
+                var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
+                if (name.Equals(FileField, StringComparison.OrdinalIgnoreCase) && fields.Sha256 is null)
+                {
+                    var file = CreateTemporaryFile();
+                    onFileCreated(file);
+                    fields.FileName = FileNameOf(disposition);
+                    fields.ContentType = string.IsNullOrWhiteSpace(section.ContentType) ? "application/octet-stream" : section.ContentType[..Math.Min(section.ContentType.Length, 255)];
+                    (fields.SizeBytes, fields.Sha256) = await CopyWithLimit(section.Body, file, cancellationToken);
+                }
+                else if (name.Equals(CallbackUrlField, StringComparison.OrdinalIgnoreCase))
+                {
+                    fields.CallbackUrl = await ReadText(section.Body, cancellationToken);
+                }
+                else if (name.Equals(MetadataField, StringComparison.OrdinalIgnoreCase))
+                {
+                    fields.MetadataJson = await ReadText(section.Body, cancellationToken);
+                }
+                else
+                {
+                    // Unknown fields are skipped (read to their end) rather than refused: clients often add extras.
+                    await section.Body.CopyToAsync(Stream.Null, cancellationToken);
+                }
+            }
+        }
+        // BadHttpRequestException is an IOException too (Kestrel's size backstop); it must keep its own 413.
+        catch (Exception exception) when (exception is (IOException or InvalidDataException) and not BadHttpRequestException
+            && !cancellationToken.IsCancellationRequested)
+        {
+            throw Problem(StatusCodes.Status400BadRequest, ErrorCodes.MalformedMultipart, "The multipart body is malformed or truncated.");
+        }
+        return fields;
+    }
+
+    private static ReceivedUpload Validate(Fields fields, FileStream? file)
+    {
+        if (file is null || fields.Sha256 is null)
+        {
+            throw Problem(StatusCodes.Status400BadRequest, ErrorCodes.MissingFile, $"The multipart form has no '{FileField}' field.");
+        }
+        if (fields.SizeBytes == 0)
+        {
+            throw Problem(StatusCodes.Status400BadRequest, ErrorCodes.EmptyUpload, "The uploaded file is empty.");
+        }
+        ValidateCallbackUrl(fields.CallbackUrl);
+        ValidateMetadata(fields.MetadataJson);
+
+        file.Position = 0;
+        return new ReceivedUpload(file, fields.FileName!, fields.ContentType!, fields.SizeBytes, fields.Sha256,
+            string.IsNullOrWhiteSpace(fields.CallbackUrl) ? null : fields.CallbackUrl.Trim(),
+            string.IsNullOrWhiteSpace(fields.MetadataJson) ? null : fields.MetadataJson);
+    }
+
+    private static void ValidateCallbackUrl(string? callbackUrl)
+    {
+        if (string.IsNullOrWhiteSpace(callbackUrl))
+        {
+            return;
+        }
+        var valid = Uri.TryCreate(callbackUrl.Trim(), UriKind.Absolute, out var uri)
+            && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+        if (!valid)
+        {
+            throw Problem(StatusCodes.Status400BadRequest, ErrorCodes.InvalidCallbackUrl, "callbackUrl must be an absolute http or https URL.");
+        }
+    }
+
+    private static void ValidateMetadata(string? metadataJson)
+    {
+        if (string.IsNullOrWhiteSpace(metadataJson))
+        {
+            return;
+        }
+        try
+        {
+            using var document = JsonDocument.Parse(metadataJson);
+            if (document.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                return;
+            }
+        }
+        catch (JsonException)
+        {
+            // Falls through to the same answer as valid JSON that is not an object.
+        }
+        throw Problem(StatusCodes.Status400BadRequest, ErrorCodes.InvalidMetadata, "metadata must be a JSON object.");
+    }
+
+    private string MultipartBoundaryOf(HttpRequest request)
+    {
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
+            || !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+        {
+            throw Problem(StatusCodes.Status415UnsupportedMediaType, ErrorCodes.NotMultipart,
+                $"Send the recording as multipart/form-data with a '{FileField}' field.");
+        }
+        var boundary = HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value;
+        if (string.IsNullOrWhiteSpace(boundary))
+        {
+            throw Problem(StatusCodes.Status400BadRequest, ErrorCodes.MalformedMultipart, "The multipart Content-Type has no boundary.");
+        }
+        return boundary;
+    }
+
+    private async Task<(long Size, string Sha256)> CopyWithLimit(Stream source, FileStream target, CancellationToken cancellationToken)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = ArrayPool<byte>.Shared.Rent(81920);
+        try
+        {
+            long total = 0;
+            int read;
+            while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                total += read;
+                if (total > _options.MaxBytes)
+                {
+                    throw TooLarge();
+                }
+                hash.AppendData(buffer, 0, read);
+                await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            }
+            await target.FlushAsync(cancellationToken);
+            return (total, Convert.ToHexStringLower(hash.GetHashAndReset()));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static async Task<string> ReadText(Stream body, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxTextFieldBytes)
+            {
+                throw Problem(StatusCodes.Status400BadRequest, ErrorCodes.InvalidRequest, $"Text fields are limited to {MaxTextFieldBytes} bytes.");
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    private static string FileNameOf(ContentDispositionHeaderValue disposition)
+    {
+        var name = HeaderUtilities.RemoveQuotes(disposition.FileNameStar).Value;
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            name = HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
+        }
+        // Keep only the last path segment: the name is informative (and a format hint), never a path.
+        name = Path.GetFileName(name?.Replace('\\', '/') ?? "");
+        return string.IsNullOrWhiteSpace(name) ? "upload" : name[..Math.Min(name.Length, 255)];
+    }
+
+    private static FileStream CreateTemporaryFile() =>
+        new(Path.Combine(Path.GetTempPath(), $"speech-emotion-{Guid.NewGuid():N}.upload"), FileMode.CreateNew, FileAccess.ReadWrite,
+            FileShare.None, 81920, FileOptions.Asynchronous | FileOptions.DeleteOnClose);
+
+    private ApiProblemException TooLarge() =>
+        Problem(StatusCodes.Status413PayloadTooLarge, ErrorCodes.UploadTooLarge, $"Uploads are limited to {_options.MaxBytes} bytes.");
+
+    private static ApiProblemException Problem(int status, string code, string detail) => new(status, code, detail);
+}
