@@ -1,0 +1,29 @@
+using SpeechEmotion.Persistence.Hosting;
+using SpeechEmotion.Processing.Hosting;
+using SpeechEmotion.Processing.Jobs;
+
+namespace SpeechEmotion.Worker;
+
+/// <summary>
+/// Builds the worker host: the job pipeline (consumer, retries, fault handling, recovery sweep) on RabbitMQ and
+/// PostgreSQL, plus /health/live and /health/ready. Everything comes from configuration (appsettings.json and
+/// environment variables such as ConnectionStrings__Jobs), so N copies can be started side by side.
+/// Public so tests can host a worker in-process.
+/// </summary>
+public static class WorkerApplication
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+
+        builder.Services.AddJobsStorage(builder.Configuration, builder.Environment.ContentRootPath);
+        builder.Services.AddJobProcessing(builder.Configuration);
+
+        var app = builder.Build();
+        app.MapServiceHealthChecks();
+        app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation(
+            "Worker {Worker} started in {Mode} mode", WorkerIdentity.Name, app.Configuration.ReadServiceMode()));
+        return app;
+    }
+}
