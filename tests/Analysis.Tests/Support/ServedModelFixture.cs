@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Options;
+using SpeechEmotion.Analysis.Inference;
+
+namespace SpeechEmotion.Analysis.Tests.Support;
+
+/// <summary>One loaded served model and analyzer for a test class, as a process has one.</summary>
+public sealed class ServedModelFixture : IDisposable
+{
+    public ServedModelFixture()
+    {
+        var options = Options.Create(new AnalysisOptions());
+        Classifier = new EmotionClassifier(options);
+        Analyzer = new RecordingAnalyzer(options, Classifier);
+    }
+
+    public EmotionClassifier Classifier { get; }
+
+    public RecordingAnalyzer Analyzer { get; }
+
+    public void Dispose() => Classifier.Dispose();
+}
