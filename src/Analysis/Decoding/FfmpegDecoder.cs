@@ -54,24 +54,24 @@ internal sealed class FfmpegDecoder(AnalysisOptions options, DurationLimits dura
     {
         using var process = new Process { StartInfo = CreateStartInfo(format, inputPath) };
         StartOrExplain(process);
+        var pcmTask = ReadCappedAsync(process.StandardOutput.BaseStream, MaxOutputBytes());
+        var logTask = ReadCappedAsync(process.StandardError.BaseStream, MaxLogBytes);
+        var feedTask = inputPath is null ? FeedAsync(process.StandardInput.BaseStream, file) : CloseAsync(process.StandardInput.BaseStream);
+        var pipes = Task.WhenAll(pcmTask, logTask, feedTask);
         try
         {
-            var pcmTask = ReadCappedAsync(process.StandardOutput.BaseStream, MaxOutputBytes());
-            var logTask = ReadCappedAsync(process.StandardError.BaseStream, MaxLogBytes);
-            var feedTask = inputPath is null ? FeedAsync(process.StandardInput.BaseStream, file) : CloseAsync(process.StandardInput.BaseStream);
-
             await WaitForExitOrTimeoutAsync(process, cancellationToken);
-
-            // Exited: the pipes are at end of stream, so these finish at once.
-            await feedTask;
-            var pcm = await pcmTask;
-            var log = Encoding.UTF8.GetString(await logTask);
-            return (pcm, log, process.ExitCode);
         }
         finally
         {
+            // Normally a no-op. On timeout or cancellation the kill closes the pipes, so the readers finish too and
+            // nothing is left running (or failing unobserved) after we return.
             KillTree(process);
+            await pipes.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
+
+        var log = Encoding.UTF8.GetString(await logTask);
+        return (await pcmTask, log, process.ExitCode);
     }
 
     private async Task WaitForExitOrTimeoutAsync(Process process, CancellationToken cancellationToken)
@@ -84,7 +84,6 @@ internal sealed class FfmpegDecoder(AnalysisOptions options, DurationLimits dura
         }
         catch (OperationCanceledException)
         {
-            KillTree(process);
             cancellationToken.ThrowIfCancellationRequested();
             throw new AudioRejectedException(RejectionCodes.CorruptAudio,
                 $"The audio could not be decoded within {options.DecodeTimeout.TotalSeconds:0.#} s.");
