@@ -78,7 +78,7 @@ public sealed class BadInputTests(TestServers servers)
         TestAudio.SpeechLikeWav(seconds: 1).CopyTo(sixtyMegabytes, 0);
         try
         {
-            using var response = await system.PostJobAsync(sixtyMegabytes, "huge.wav");
+            using var response = await system.PostJobAsync(sixtyMegabytes, "huge.wav", expectContinue: true);
             var body = await response.Content.ReadAsStringAsync();
             if (response.StatusCode != HttpStatusCode.RequestEntityTooLarge) return $"60 MB upload: expected 413, got {(int)response.StatusCode}: {body}";
             var code = ProblemCodeOf(body);

@@ -67,13 +67,20 @@ public sealed class DistributedSystem : IAsyncDisposable
     /// <summary>Waits until <paramref name="count"/> workers consume from the same queue, so none can grab every message first.</summary>
     public Task WaitForListeningWorkersAsync(int count) => Sandbox.WaitForConsumersAsync(count, TimeSpan.FromSeconds(60));
 
-    public async Task<HttpResponseMessage> PostJobAsync(byte[] content, string fileName, string contentType = "audio/wav")
+    /// <param name="expectContinue">
+    /// Send "Expect: 100-continue" and wait for the server's go-ahead before the body, as curl does for large bodies.
+    /// A server that refuses on Content-Length alone (413) then answers before any byte is sent; without it the client
+    /// streams into a connection the server has already answered and closed, and sees only a reset.
+    /// </param>
+    public async Task<HttpResponseMessage> PostJobAsync(byte[] content, string fileName, string contentType = "audio/wav", bool expectContinue = false)
     {
         using var form = new MultipartFormDataContent();
         var file = new ByteArrayContent(content);
         file.Headers.ContentType = new MediaTypeHeaderValue(contentType);
         form.Add(file, "file", fileName);
-        return await Client.PostAsync("/jobs", form);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/jobs") { Content = form };
+        request.Headers.ExpectContinue = expectContinue;
+        return await Client.SendAsync(request);
     }
 
     /// <summary>Submits and insists on 202 Accepted; returns the job id.</summary>

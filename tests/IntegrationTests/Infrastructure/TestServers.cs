@@ -60,12 +60,10 @@ public sealed class TestServers : IAsyncLifetime
 
     private async Task StartContainersAsync()
     {
-        _postgresContainer = new PostgreSqlBuilder()
-            .WithImage("postgres:15")
+        _postgresContainer = new PostgreSqlBuilder("postgres:15")
             .Build();
         // The management image, so the tests can create a virtual host per run through its HTTP API.
-        _rabbitMqContainer = new RabbitMqBuilder()
-            .WithImage("rabbitmq:3.10-management")
+        _rabbitMqContainer = new RabbitMqBuilder("rabbitmq:3.10-management")
             .WithUsername("guest")
             .WithPassword("guest")
             .WithPortBinding(ManagementPort, assignRandomHostPort: true)
