@@ -32,8 +32,11 @@ public sealed class AnalyzeRecordingConsumer(
         using var _ = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = jobId });
 
         // The message id is the claim token: a retry or redelivery of this very message may take its own claim back.
+        // An in-process retry (transient failure) is the same attempt; a new delivery counts as another one.
         var claimToken = context.MessageId ?? NewId.NextGuid();
-        var claim = await ledger.TryClaimAsync(jobId, claimToken, cancellationToken);
+        var claim = context.GetRetryAttempt() > 0
+            ? await ledger.TryReclaimForRetryAsync(jobId, claimToken, cancellationToken)
+            : await ledger.TryClaimAsync(jobId, claimToken, cancellationToken);
         if (claim is null)
         {
             await AcknowledgeUnclaimable(jobId, cancellationToken);

@@ -22,14 +22,14 @@ public sealed class JobLedger(JobsDbContext db, IOptions<ProcessingOptions> opti
     private readonly ProcessingOptions _options = options.Value;
 
     /// <summary>
-    /// Claims the job when it is queued, or processing under an expired lease, or processing under this same token
-    /// (a retry or redelivery of the same message). Returns null when someone else owns it, it is finished, unknown,
-    /// or has used up its attempts.
+    /// Claims the job for a new delivery of its message: when it is queued, or processing under an expired lease,
+    /// or processing under this same token (the broker redelivered this very message after its worker died).
+    /// Each such claim is an attempt; none is granted once MaxAttempts are used. Returns null when someone else
+    /// owns the job, it is finished, unknown, or out of attempts.
     /// </summary>
     public async Task<ClaimedJob?> TryClaimAsync(Guid jobId, Guid claimToken, CancellationToken cancellationToken)
     {
         var now = Now;
-        var leaseExpiresAt = now + _options.LeaseDuration;
         var claimed = await db.Jobs
             .Where(j => j.Id == jobId && j.Attempts < _options.MaxAttempts)
             .Where(j => j.Status == JobStatus.Queued
@@ -37,15 +37,28 @@ public sealed class JobLedger(JobsDbContext db, IOptions<ProcessingOptions> opti
             .ExecuteUpdateAsync(s => s
                 .SetProperty(j => j.Status, JobStatus.Processing)
                 .SetProperty(j => j.ClaimToken, claimToken)
-                .SetProperty(j => j.LeaseExpiresAt, leaseExpiresAt)
+                .SetProperty(j => j.LeaseExpiresAt, now + _options.LeaseDuration)
                 .SetProperty(j => j.WorkerName, WorkerIdentity.Name)
                 .SetProperty(j => j.StartedAt, now)
                 .SetProperty(j => j.Attempts, j => j.Attempts + 1), cancellationToken);
-        if (claimed == 0)
-        {
-            return null;
-        }
+        return claimed == 0 ? null : await ClaimedAs(jobId, claimToken, cancellationToken);
+    }
 
+    /// <summary>
+    /// Takes the claim back for an in-process retry of the same delivery (after a transient failure): renews the
+    /// lease without counting another attempt, as long as nobody else took the job meanwhile.
+    /// </summary>
+    public async Task<ClaimedJob?> TryReclaimForRetryAsync(Guid jobId, Guid claimToken, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        var reclaimed = await db.Jobs
+            .Where(j => j.Id == jobId && j.Status == JobStatus.Processing && j.ClaimToken == claimToken)
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.LeaseExpiresAt, now + _options.LeaseDuration), cancellationToken);
+        return reclaimed == 0 ? null : await ClaimedAs(jobId, claimToken, cancellationToken);
+    }
+
+    private async Task<ClaimedJob> ClaimedAs(Guid jobId, Guid claimToken, CancellationToken cancellationToken)
+    {
         var job = await db.Jobs.AsNoTracking()
             .Where(j => j.Id == jobId)
             .Select(j => new { j.FileName, j.Attempts })

@@ -1,0 +1,88 @@
+using Microsoft.Extensions.DependencyInjection;
+using SpeechEmotion.Persistence.Jobs;
+using SpeechEmotion.Processing.Recovery;
+using SpeechEmotion.Service.Tests.Infrastructure;
+
+namespace SpeechEmotion.Service.Tests.Processing;
+
+/// <summary>Each test has its own database, so the sweep's counts are exactly the seeded jobs.</summary>
+public sealed class RecoverySweepTests
+{
+    [Fact]
+    public async Task Processing_job_past_its_lease_is_requeued_republished_and_finished()
+    {
+        using var api = new EmbeddedApi();
+        using var client = api.CreateClient();
+        var orphan = await api.SeedAsync(job =>
+        {
+            job.Status = JobStatus.Processing;
+            job.Attempts = 1;
+            job.ClaimToken = Guid.NewGuid();             // the dead worker's claim
+            job.WorkerName = "dead-host:1";
+            job.LeaseExpiresAt = DateTime.UtcNow.AddMinutes(-1);
+        });
+        var healthy = await api.SeedAsync(job =>
+        {
+            job.Status = JobStatus.Processing;
+            job.Attempts = 1;
+            job.ClaimToken = Guid.NewGuid();
+            job.LeaseExpiresAt = DateTime.UtcNow.AddHours(1);   // someone is still on it
+        });
+
+        var outcome = await SweepOnce(api);
+        var rescued = await EmbeddedApi.WaitUntilFinishedAsync(client, orphan);
+
+        Assert.Equal(new SweepOutcome(RepublishedQueued: 0, RequeuedExpired: 1, FailedOutOfAttempts: 0), outcome);
+        Assert.Equal("succeeded", rescued["status"]!.GetValue<string>());
+        var row = await api.ReadJobRowAsync(orphan);
+        Assert.Equal(2, row.Attempts);
+        Assert.NotEqual("dead-host:1", row.WorkerName);
+        Assert.Equal(JobStatus.Processing, (await api.ReadJobRowAsync(healthy)).Status);
+    }
+
+    [Fact]
+    public async Task Job_queued_too_long_is_republished_once()
+    {
+        using var api = new EmbeddedApi();
+        using var client = api.CreateClient();
+        var stuck = await api.SeedAsync(job => job.LastPublishedAt = DateTime.UtcNow.AddMinutes(-10));   // its message was lost
+        var fresh = await api.SeedAsync(job => job.LastPublishedAt = DateTime.UtcNow.AddHours(1));
+
+        var first = await SweepOnce(api);
+        var rescued = await EmbeddedApi.WaitUntilFinishedAsync(client, stuck);
+        var second = await SweepOnce(api);
+
+        Assert.Equal(new SweepOutcome(RepublishedQueued: 1, RequeuedExpired: 0, FailedOutOfAttempts: 0), first);
+        Assert.Equal(new SweepOutcome(0, 0, 0), second);
+        Assert.Equal("succeeded", rescued["status"]!.GetValue<string>());
+        Assert.Equal(1, (await api.ReadJobRowAsync(stuck)).Attempts);
+        Assert.Equal(JobStatus.Queued, (await api.ReadJobRowAsync(fresh)).Status);
+    }
+
+    [Fact]
+    public async Task Expired_job_out_of_attempts_is_failed_with_processing_failed()
+    {
+        using var api = EmbeddedApi.With(new Dictionary<string, string?> { ["Processing:MaxAttempts"] = "3" });
+        using var client = api.CreateClient();
+        var doomed = await api.SeedAsync(job =>
+        {
+            job.Status = JobStatus.Processing;
+            job.Attempts = 3;
+            job.ClaimToken = Guid.NewGuid();
+            job.LeaseExpiresAt = DateTime.UtcNow.AddSeconds(-1);
+        });
+
+        var outcome = await SweepOnce(api);
+        var job = await EmbeddedApi.GetJobAsync(client, doomed);
+
+        Assert.Equal(new SweepOutcome(0, 0, FailedOutOfAttempts: 1), outcome);
+        Assert.Equal("failed", job["status"]!.GetValue<string>());
+        Assert.Equal("processing_failed", job["error"]!["code"]!.GetValue<string>());
+    }
+
+    private static async Task<SweepOutcome> SweepOnce(EmbeddedApi api)
+    {
+        await using var scope = api.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<StuckJobRecovery>().SweepOnceAsync(CancellationToken.None);
+    }
+}
