@@ -1,25 +1,36 @@
-using SpeechEmotion.Bench;
+namespace SpeechEmotion.Bench;
 
-// Benchmarks of the service as deployed. Usage:
-//   dotnet run -c Release --project bench/Bench -- latency [--requests 100] [--warmup 5] [--url http://localhost:5080]
-//   dotnet run -c Release --project bench/Bench -- throughput --workers 1|2 [--jobs 200]
-//   dotnet run -c Release --project bench/Bench -- memory [--jobs 1000]
-// throughput and memory need SPEECHEMOTION_TEST_POSTGRES and SPEECHEMOTION_TEST_RABBITMQ (deploy/local-servers.sh env).
-
-var options = BenchOptions.Parse(args.Skip(1));
-var verb = args.FirstOrDefault();
-switch (verb)
+/// <summary>
+/// Benchmarks of the service as deployed. Usage:
+///   dotnet run -c Release --project bench/Bench -- latency [--requests 100] [--warmup 5] [--url http://localhost:5080]
+///   dotnet run -c Release --project bench/Bench -- throughput --workers 1|2 [--jobs 200]
+///   dotnet run -c Release --project bench/Bench -- memory [--jobs 1000]
+/// throughput and memory need SPEECHEMOTION_TEST_POSTGRES and SPEECHEMOTION_TEST_RABBITMQ (deploy/local-servers.sh env).
+/// </summary>
+// Not top-level statements: those would declare a global Program that hides the Api's Program, which
+// WebApplicationFactory<Program> needs.
+public static class BenchCommand
 {
-    case "latency":
-        await LatencyBench.RunAsync(options.Int("requests", 100), options.Int("warmup", 5), options.String("url"));
-        return 0;
-    case "throughput":
-        await ThroughputBench.RunAsync(options.Int("workers", 1), options.Int("jobs", 200));
-        return 0;
-    case "memory":
-        await MemoryBench.RunAsync(options.Int("jobs", 1000));
-        return 0;
-    default:
-        Console.Error.WriteLine("usage: Bench latency [--requests N] [--warmup N] [--url URL] | throughput --workers N [--jobs M] | memory [--jobs M]");
-        return 2;
+    public static async Task<int> Main(string[] args)
+    {
+        // WebApplicationFactory finds the Api's content root through MvcTestingAppManifest.json in the current
+        // directory; the build puts it next to this assembly.
+        Directory.SetCurrentDirectory(AppContext.BaseDirectory);
+        var options = BenchOptions.Parse(args.Skip(1));
+        switch (args.FirstOrDefault())
+        {
+            case "latency":
+                await LatencyBench.RunAsync(options.Int("requests", 100), options.Int("warmup", 5), options.String("url"));
+                return 0;
+            case "throughput":
+                await ThroughputBench.RunAsync(options.Int("workers", 1), options.Int("jobs", 200));
+                return 0;
+            case "memory":
+                await MemoryBench.RunAsync(options.Int("jobs", 1000));
+                return 0;
+            default:
+                Console.Error.WriteLine("usage: Bench latency [--requests N] [--warmup N] [--url URL] | throughput --workers N [--jobs M] | memory [--jobs M]");
+                return 2;
+        }
+    }
 }
