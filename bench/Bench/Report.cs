@@ -5,8 +5,8 @@ public static class Report
 {
     public static void Table(string title, IReadOnlyList<(string Name, string Value)> rows)
     {
-        var nameWidth = rows.Max(row => row.Name.Length);
-        var valueWidth = rows.Max(row => row.Value.Length);
+        var nameWidth = Math.Max("measure".Length, rows.Max(row => row.Name.Length));
+        var valueWidth = Math.Max("value".Length, rows.Max(row => row.Value.Length));
         Console.WriteLine();
         Console.WriteLine(title);
         Console.WriteLine($"| {"measure".PadRight(nameWidth)} | {"value".PadLeft(valueWidth)} |");
