@@ -11,6 +11,11 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        if (httpContext.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away mid-request: nobody to answer, and not a server fault worth an error log.
+            return true;
+        }
         var (status, code, detail) = exception switch
         {
             ApiProblemException refused => (refused.Status, refused.Code, refused.Message),

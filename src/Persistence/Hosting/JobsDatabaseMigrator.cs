@@ -8,11 +8,33 @@ namespace SpeechEmotion.Persistence.Hosting;
 
 /// <summary>
 /// Applies pending migrations when the host starts, before the bus and the web server (it is registered first).
-/// EF Core 9+ takes a migration lock, so several workers starting together are safe.
+/// EF Core 9+ takes a migration lock, so several workers starting together are safe once the database exists;
+/// creating it is not locked (two processes may race on CREATE DATABASE), and the server may still be starting,
+/// so failures are retried for a while before the host gives up.
 /// </summary>
 public sealed class JobsDatabaseMigrator(IServiceScopeFactory scopes, ILogger<JobsDatabaseMigrator> logger) : IHostedService
 {
+    private const int MaxTries = 10;
+    private static readonly TimeSpan PauseBetweenTries = TimeSpan.FromSeconds(2);
+
     public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await MigrateAsync(cancellationToken);
+                return;
+            }
+            catch (Exception exception) when (attempt < MaxTries && !cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning(exception, "Migrating the jobs database failed (try {Attempt} of {MaxTries}); retrying", attempt, MaxTries);
+                await Task.Delay(PauseBetweenTries, cancellationToken);
+            }
+        }
+    }
+
+    private async Task MigrateAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<JobsDbContext>();

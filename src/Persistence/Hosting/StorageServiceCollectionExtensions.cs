@@ -32,7 +32,9 @@ public static class StorageServiceCollectionExtensions
         {
             var dataDirectory = DataDirectoryOf(configuration, contentRootPath);
             var databasePath = Path.Combine(dataDirectory, "jobs.db");
-            services.AddDbContext<JobsDbContext, SqliteJobsDbContext>(options => options.UseSqlite($"Data Source={databasePath}"));
+            services.AddDbContext<JobsDbContext, SqliteJobsDbContext>(options => options
+                .UseSqlite($"Data Source={databasePath}")
+                .AddInterceptors(new SqliteConnectionSettings()));
             services.AddSingleton<RecordingStore>(new FolderRecordingStore(Path.Combine(dataDirectory, "recordings")));
         }
 
