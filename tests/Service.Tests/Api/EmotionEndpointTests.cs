@@ -48,7 +48,7 @@ public sealed class EmotionWaitTimeoutTests
         using var api = EmbeddedApi.With(new Dictionary<string, string?>
         {
             ["Emotion:WaitTimeout"] = "00:00:00.300",
-            ["Processing:DelayBeforeAnalysis"] = "00:00:02",
+            ["Processing:DelayBeforeAnalysis"] = "00:00:20",
         });
         using var client = api.CreateClient();
         var started = DateTime.UtcNow;
@@ -57,10 +57,12 @@ public sealed class EmotionWaitTimeoutTests
         var accepted = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        Assert.True(elapsed < TimeSpan.FromSeconds(2), $"waited {elapsed}");
+        // Far below the 20 s the job takes (the margin absorbs a cold start on a busy machine).
+        Assert.True(elapsed < TimeSpan.FromSeconds(10), $"waited {elapsed}");
         var id = accepted["id"]!.GetValue<Guid>();
         Assert.Equal($"/jobs/{id}", response.Headers.Location?.OriginalString);
-        var job = await EmbeddedApi.WaitUntilFinishedAsync(client, id);
-        Assert.Equal("succeeded", job["status"]!.GetValue<string>());
+        Assert.Equal($"/jobs/{id}", accepted["links"]!["self"]!.GetValue<string>());
+        var job = await EmbeddedApi.GetJobAsync(client, id);
+        Assert.Contains(job["status"]!.GetValue<string>(), new[] { "queued", "processing" });
     }
 }
