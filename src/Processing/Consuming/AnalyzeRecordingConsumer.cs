@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SpeechEmotion.Analysis;
@@ -23,6 +24,7 @@ public sealed class AnalyzeRecordingConsumer(
     RecordingAnalyzer analyzer,
     JobCompletionSignal completion,
     IOptions<ProcessingOptions> options,
+    IHostApplicationLifetime lifetime,
     ILogger<AnalyzeRecordingConsumer> logger) : IConsumer<AnalyzeRecording>
 {
     public async Task Consume(ConsumeContext<AnalyzeRecording> context)
@@ -44,9 +46,9 @@ public sealed class AnalyzeRecordingConsumer(
         }
 
         logger.LogInformation("Job {JobId} claimed by {Worker} (attempt {Attempt})", jobId, WorkerIdentity.Name, claim.Attempts);
-        if (options.Value.DelayBeforeAnalysis > TimeSpan.Zero)
+        if (!await WaitInjectedDelay(claim, cancellationToken))
         {
-            await Task.Delay(options.Value.DelayBeforeAnalysis, cancellationToken);
+            return;
         }
 
         await AnalyzeAndRecord(claim, cancellationToken);
@@ -80,6 +82,31 @@ public sealed class AnalyzeRecordingConsumer(
             return;
         }
         logger.LogWarning("Job {JobId} finished but its claim was lost (lease expired); result discarded", claim.JobId);
+    }
+
+    /// <summary>
+    /// Processing:DelayBeforeAnalysis (fault injection for tests). A graceful shutdown during the wait hands the job
+    /// back instead of holding the host open (or running the analyzer while its model is being disposed).
+    /// </summary>
+    private async Task<bool> WaitInjectedDelay(ClaimedJob claim, CancellationToken cancellationToken)
+    {
+        var delay = options.Value.DelayBeforeAnalysis;
+        if (delay <= TimeSpan.Zero)
+        {
+            return true;
+        }
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
+        try
+        {
+            await Task.Delay(delay, stopping.Token);
+            return true;
+        }
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            await ledger.ReleaseAsync(claim, CancellationToken.None);
+            logger.LogWarning("Job {JobId} handed back to the queue: the host is stopping", claim.JobId);
+            return false;
+        }
     }
 
     /// <summary>Duplicate or late messages are acknowledged and ignored; a job out of attempts is failed here.</summary>

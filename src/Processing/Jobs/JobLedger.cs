@@ -91,6 +91,16 @@ public sealed class JobLedger(JobsDbContext db, IOptions<ProcessingOptions> opti
         return written == 1;
     }
 
+    /// <summary>Hands a claimed job back to the queue (graceful shutdown mid-job); the recovery sweep publishes it again.</summary>
+    public async Task<bool> ReleaseAsync(ClaimedJob claim, CancellationToken cancellationToken)
+    {
+        var released = await OwnedBy(claim).ExecuteUpdateAsync(s => s
+            .SetProperty(j => j.Status, JobStatus.Queued)
+            .SetProperty(j => j.ClaimToken, (Guid?)null)
+            .SetProperty(j => j.LeaseExpiresAt, (DateTime?)null), cancellationToken);
+        return released == 1;
+    }
+
     /// <summary>
     /// Fails the job whoever holds it, unless it is already finished. For the paths where no claim exists any more:
     /// a faulted message after its last retry, or a job out of attempts.
