@@ -15,6 +15,12 @@ public sealed class EmotionClassifier : IDisposable
 
     private readonly InferenceSession session;
 
+    // Disposing a session while Run is in flight crashes the process (native memory freed under ONNX Runtime), and
+    // the host disposes singletons at shutdown while a consumer may still be classifying: runs share the read lock,
+    // Dispose waits for the write lock.
+    private readonly ReaderWriterLockSlim lifetime = new();
+    private bool disposed;
+
     public EmotionClassifier(IOptions<AnalysisOptions> options)
         : this(options.Value.ResolveModelPath(), options.Value.IntraOpThreads)
     {
@@ -62,13 +68,38 @@ public sealed class EmotionClassifier : IDisposable
                 $"The model needs at least {Preprocessing.ModelInput.MinSamples} samples, got {waveform.Length}.", nameof(waveform));
         }
 
-        // ONNX Runtime only reads its inputs; the cast to writable memory is what its API asks for.
-        var memory = System.Runtime.InteropServices.MemoryMarshal.AsMemory(waveform);
-        using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, memory, [1, waveform.Length]);
-        using var runOptions = new RunOptions();
-        using var outputs = session.Run(runOptions, InputNames, [input], OutputNames);
-        return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+        lifetime.EnterReadLock();
+        try
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            // ONNX Runtime only reads its inputs; the cast to writable memory is what its API asks for.
+            var memory = System.Runtime.InteropServices.MemoryMarshal.AsMemory(waveform);
+            using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, memory, [1, waveform.Length]);
+            using var runOptions = new RunOptions();
+            using var outputs = session.Run(runOptions, InputNames, [input], OutputNames);
+            return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+        }
+        finally
+        {
+            lifetime.ExitReadLock();
+        }
     }
 
-    public void Dispose() => session.Dispose();
+    public void Dispose()
+    {
+        lifetime.EnterWriteLock();
+        try
+        {
+            if (disposed)
+            {
+                return;
+            }
+            disposed = true;
+            session.Dispose();
+        }
+        finally
+        {
+            lifetime.ExitWriteLock();
+        }
+    }
 }
