@@ -5,6 +5,7 @@ namespace SpeechEmotion.Bench;
 ///   dotnet run -c Release --project bench/Bench -- latency [--requests 100] [--warmup 5] [--url http://localhost:5080]
 ///   dotnet run -c Release --project bench/Bench -- throughput --workers 1|2 [--jobs 200]
 ///   dotnet run -c Release --project bench/Bench -- memory [--jobs 1000]
+///   dotnet run -c Release --project bench/Bench -- model [--runs 200] [--warmup 20]
 /// throughput and memory need SPEECHEMOTION_TEST_POSTGRES and SPEECHEMOTION_TEST_RABBITMQ (deploy/local-servers.sh env).
 /// </summary>
 // Not top-level statements: those would declare a global Program that hides the Api's Program, which
@@ -28,8 +29,11 @@ public static class BenchCommand
             case "memory":
                 await MemoryBench.RunAsync(options.Int("jobs", 1000));
                 return 0;
+            case "model":
+                ModelBench.Run(options.Int("runs", 200), options.Int("warmup", 20));
+                return 0;
             default:
-                Console.Error.WriteLine("usage: Bench latency [--requests N] [--warmup N] [--url URL] | throughput --workers N [--jobs M] | memory [--jobs M]");
+                Console.Error.WriteLine("usage: Bench latency [--requests N] [--warmup N] [--url URL] | throughput --workers N [--jobs M] | memory [--jobs M] | model [--runs N] [--warmup N]");
                 return 2;
         }
     }
