@@ -200,13 +200,16 @@ def parse_args():
     p.add_argument("--install", action="store_true", help="copy models, report and references into models/")
     p.add_argument("--epochs", type=int, default=CONFIG["epochs"])
     p.add_argument("--seed", type=int, default=CONFIG["seed"])
+    p.add_argument("--channels", default=",".join(map(str, CONFIG["cnn_channels"])),
+                   help="CNN channels per conv block, e.g. 16,32,64,128")
     p.add_argument("--model-version", default=None, help="defaults to cnn-YYYYMMDD-s<seed>")
     return p.parse_args()
 
 
 def main():
     args = parse_args()
-    config = dict(CONFIG, epochs=args.epochs, seed=args.seed)
+    config = dict(CONFIG, epochs=args.epochs, seed=args.seed,
+                  cnn_channels=tuple(int(c) for c in args.channels.split(",")))
     torch.set_num_threads(config["torch_threads"])
     torch.manual_seed(config["seed"])
     rng = np.random.default_rng(config["seed"])

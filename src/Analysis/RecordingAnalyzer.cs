@@ -1,3 +1,4 @@
+using SpeechEmotion.Contracts.Emotions;
 using Microsoft.Extensions.Options;
 using SpeechEmotion.Analysis.Inference;
 using SpeechEmotion.Analysis.Preprocessing;
@@ -28,8 +29,8 @@ public sealed class RecordingAnalyzer
     }
 
     private static string MostProbable(float[] probabilities) =>
-        ModelLabels.InOutputOrder[Array.IndexOf(probabilities, probabilities.Max())];
+        EmotionLabels.All[Array.IndexOf(probabilities, probabilities.Max())];
 
     private static Dictionary<string, float> ByLabel(float[] probabilities) =>
-        ModelLabels.InOutputOrder.Select((label, index) => (label, index)).ToDictionary(pair => pair.label, pair => probabilities[pair.index]);
+        EmotionLabels.All.Select((label, index) => (label, index)).ToDictionary(pair => pair.label, pair => probabilities[pair.index]);
 }

@@ -1,3 +1,4 @@
+using SpeechEmotion.Contracts.Emotions;
 using System.Diagnostics;
 using SpeechEmotion.Analysis.Inference;
 using SpeechEmotion.Analysis.Tests.Support;
@@ -19,7 +20,7 @@ public sealed class RecordingAnalyzerTests(ServedModelFixture model, ITestOutput
     {
         var analysis = await AnalyzeAsync(SpeechLikeWav, "speech.wav");
 
-        Assert.Equal(ModelLabels.InOutputOrder.Order(), analysis.Probabilities.Keys.Order());
+        Assert.Equal(EmotionLabels.All.Order(), analysis.Probabilities.Keys.Order());
         Assert.InRange(analysis.Probabilities.Values.Sum(), 1 - 1e-5, 1 + 1e-5);
         Assert.Equal(analysis.Probabilities.MaxBy(pair => pair.Value).Key, analysis.Emotion);
         Assert.Equal(model.Classifier.ModelVersion, analysis.ModelVersion);
@@ -67,7 +68,7 @@ public sealed class RecordingAnalyzerTests(ServedModelFixture model, ITestOutput
         {
             Assert.Equal(alone[i].Emotion, together[i].Emotion);
             Assert.Equal(alone[i].Audio, together[i].Audio);
-            foreach (var label in ModelLabels.InOutputOrder)
+            foreach (var label in EmotionLabels.All)
             {
                 Assert.Equal(alone[i].Probabilities[label], together[i].Probabilities[label], 1e-6f);
             }

@@ -1,3 +1,4 @@
+using SpeechEmotion.Contracts.Emotions;
 using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
 
@@ -57,7 +58,7 @@ public sealed class EmotionClassifier : IDisposable
     public string ModelVersion { get; }
 
     /// <summary>
-    /// The seven probabilities, in <see cref="ModelLabels.InOutputOrder"/>, for one 16 kHz mono waveform of at least
+    /// The seven probabilities, in <see cref="EmotionLabels.All"/>, for one 16 kHz mono waveform of at least
     /// 8000 samples. The tensor is built over the caller's memory: no copy of the waveform.
     /// </summary>
     public float[] Classify(ReadOnlyMemory<float> waveform)

@@ -1,3 +1,4 @@
+using SpeechEmotion.Contracts.Emotions;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -25,6 +26,12 @@ public static class ModelContract
     public const string SampleRateKey = "sample_rate";
     public const string VersionKey = "model_version";
 
+    /// <summary>
+    /// The exact <c>labels</c> metadata a model must carry: the contract's label order. A reordered output would
+    /// silently swap emotions, so anything else is refused.
+    /// </summary>
+    public static string LabelsMetadataValue { get; } = string.Join(',', EmotionLabels.All);
+
     /// <summary>Every broken rule, in one message; the model version when the model is fine.</summary>
     /// <exception cref="ModelContractException">The model breaks the contract.</exception>
     public static string Check(
@@ -33,9 +40,9 @@ public static class ModelContract
         IReadOnlyList<TensorSignature> outputs)
     {
         var problems = new List<string>();
-        if (metadata.GetValueOrDefault(LabelsKey) != ModelLabels.MetadataValue)
+        if (metadata.GetValueOrDefault(LabelsKey) != LabelsMetadataValue)
         {
-            problems.Add($"metadata '{LabelsKey}' is '{metadata.GetValueOrDefault(LabelsKey)}', expected '{ModelLabels.MetadataValue}'");
+            problems.Add($"metadata '{LabelsKey}' is '{metadata.GetValueOrDefault(LabelsKey)}', expected '{LabelsMetadataValue}'");
         }
 
         if (metadata.GetValueOrDefault(SampleRateKey) != SampleRate)
@@ -49,7 +56,7 @@ public static class ModelContract
         }
 
         CheckSingleFloatTensor("input", inputs, InputName, IsWaveformShape, "[batch, samples]", problems);
-        CheckSingleFloatTensor("output", outputs, OutputName, IsProbabilitiesShape, $"[batch, {ModelLabels.InOutputOrder.Count}]", problems);
+        CheckSingleFloatTensor("output", outputs, OutputName, IsProbabilitiesShape, $"[batch, {EmotionLabels.All.Count}]", problems);
 
         if (problems.Count > 0)
         {
@@ -76,7 +83,7 @@ public static class ModelContract
         dimensions is [< 0 or 1, < 0];
 
     private static bool IsProbabilitiesShape(IReadOnlyList<int> dimensions) =>
-        dimensions.Count == 2 && dimensions[0] is < 0 or 1 && dimensions[1] == ModelLabels.InOutputOrder.Count;
+        dimensions.Count == 2 && dimensions[0] is < 0 or 1 && dimensions[1] == EmotionLabels.All.Count;
 
     private static string Describe(IReadOnlyList<TensorSignature> tensors) =>
         tensors.Count == 0 ? "nothing" : string.Join(" and ", tensors.Select(tensor => $"'{tensor}'"));
