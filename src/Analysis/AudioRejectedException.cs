@@ -1,8 +1,10 @@
+using SpeechEmotion.Contracts.Errors;
+
 namespace SpeechEmotion.Analysis;
 
 /// <summary>
 /// The upload is not something the service can analyse. <see cref="Code"/> is one of
-/// <see cref="Validation.RejectionCodes"/>; the message is meant for the person who uploaded it.
+/// the audio codes of <see cref="ErrorCodes"/>; the message is meant for the person who uploaded it.
 /// Retrying the same bytes gives the same answer.
 /// </summary>
 public sealed class AudioRejectedException : Exception

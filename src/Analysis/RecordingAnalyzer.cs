@@ -1,7 +1,7 @@
-using SpeechEmotion.Contracts.Emotions;
 using Microsoft.Extensions.Options;
 using SpeechEmotion.Analysis.Inference;
 using SpeechEmotion.Analysis.Preprocessing;
+using SpeechEmotion.Contracts.Emotions;
 
 namespace SpeechEmotion.Analysis;
 

@@ -1,7 +1,7 @@
-using SpeechEmotion.Contracts.Emotions;
 using System.Diagnostics;
 using SpeechEmotion.Analysis.Inference;
 using SpeechEmotion.Analysis.Tests.Support;
+using SpeechEmotion.Contracts.Emotions;
 using Xunit.Abstractions;
 
 namespace SpeechEmotion.Analysis.Tests;

@@ -1,5 +1,6 @@
 using SpeechEmotion.Analysis.Formats;
 using SpeechEmotion.Analysis.Validation;
+using SpeechEmotion.Contracts.Errors;
 
 namespace SpeechEmotion.Analysis.Decoding;
 
@@ -23,7 +24,7 @@ internal sealed class AudioDecoder(DurationLimits durationLimits, FfmpegDecoder 
 
         if (header.FrameCount == 0)
         {
-            throw new AudioRejectedException(RejectionCodes.CorruptAudio, "The WAV file holds no audio samples.");
+            throw new AudioRejectedException(ErrorCodes.CorruptAudio, "The WAV file holds no audio samples.");
         }
 
         if (!header.IsManagedFastPath)

@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using SpeechEmotion.Analysis.Formats;
 using SpeechEmotion.Analysis.Validation;
+using SpeechEmotion.Contracts.Errors;
 
 namespace SpeechEmotion.Analysis.Decoding;
 
@@ -85,7 +86,7 @@ internal sealed class FfmpegDecoder(AnalysisOptions options, DurationLimits dura
         catch (OperationCanceledException)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            throw new AudioRejectedException(RejectionCodes.CorruptAudio,
+            throw new AudioRejectedException(ErrorCodes.CorruptAudio,
                 $"The audio could not be decoded within {options.DecodeTimeout.TotalSeconds:0.#} s.");
         }
     }
@@ -142,14 +143,14 @@ internal sealed class FfmpegDecoder(AnalysisOptions options, DurationLimits dura
     {
         if (exitCode != 0)
         {
-            throw new AudioRejectedException(RejectionCodes.CorruptAudio,
+            throw new AudioRejectedException(ErrorCodes.CorruptAudio,
                 $"The audio could not be decoded: {LastLogLine(log, tempFile)}");
         }
 
         var samples = MemoryMarshal.Cast<byte, float>(pcm.AsSpan(0, pcm.Length - (pcm.Length % sizeof(float)))).ToArray();
         if (samples.Length == 0)
         {
-            throw new AudioRejectedException(RejectionCodes.CorruptAudio, "The file holds no decodable audio samples.");
+            throw new AudioRejectedException(ErrorCodes.CorruptAudio, "The file holds no decodable audio samples.");
         }
 
         durationLimits.RejectIfTooLong(samples.Length / (double)DecodedAudio.SampleRate);

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using SpeechEmotion.Analysis.Validation;
+using SpeechEmotion.Contracts.Errors;
 
 namespace SpeechEmotion.Analysis.Decoding;
 
@@ -127,5 +127,5 @@ internal static class WavReader
         }
     }
 
-    private static AudioRejectedException Corrupt(string message) => new(RejectionCodes.CorruptAudio, message);
+    private static AudioRejectedException Corrupt(string message) => new(ErrorCodes.CorruptAudio, message);
 }

@@ -1,4 +1,4 @@
-using SpeechEmotion.Analysis.Validation;
+using SpeechEmotion.Contracts.Errors;
 
 namespace SpeechEmotion.Analysis.Formats;
 
@@ -35,19 +35,19 @@ internal static class AudioFormatSniffer
         var extension = Path.GetExtension(fileName);
         if (!FormatsByExtension.TryGetValue(extension, out var format))
         {
-            throw new AudioRejectedException(RejectionCodes.UnsupportedFormat,
+            throw new AudioRejectedException(ErrorCodes.UnsupportedFormat,
                 $"Files of type '{extension}' are not accepted. Send one of: {string.Join(", ", AcceptedExtensions)}.");
         }
 
         if (header.Length < MinimumHeaderLength)
         {
-            throw new AudioRejectedException(RejectionCodes.CorruptAudio,
+            throw new AudioRejectedException(ErrorCodes.CorruptAudio,
                 header.IsEmpty ? "The file is empty." : $"The file is only {header.Length} bytes long: too small to hold audio.");
         }
 
         if (!HasSignatureOf(format, header))
         {
-            throw new AudioRejectedException(RejectionCodes.UnsupportedFormat,
+            throw new AudioRejectedException(ErrorCodes.UnsupportedFormat,
                 $"The file is named '{extension}' but its content is not {extension.TrimStart('.')} audio.");
         }
 

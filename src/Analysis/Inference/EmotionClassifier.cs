@@ -1,6 +1,6 @@
-using SpeechEmotion.Contracts.Emotions;
 using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
+using SpeechEmotion.Contracts.Emotions;
 
 namespace SpeechEmotion.Analysis.Inference;
 

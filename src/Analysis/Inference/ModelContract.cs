@@ -1,6 +1,6 @@
-using SpeechEmotion.Contracts.Emotions;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using SpeechEmotion.Contracts.Emotions;
 
 namespace SpeechEmotion.Analysis.Inference;
 

@@ -1,4 +1,4 @@
-using SpeechEmotion.Analysis.Validation;
+using SpeechEmotion.Contracts.Errors;
 
 namespace SpeechEmotion.Analysis.Preprocessing;
 
@@ -25,14 +25,14 @@ internal static class SilenceTrimmer
         var loudestDbfs = energies.Length == 0 ? double.NegativeInfinity : 10 * Math.Log10(energies.Max());
         if (loudestDbfs < silenceThresholdDbfs)
         {
-            throw new AudioRejectedException(RejectionCodes.NoSpeech,
+            throw new AudioRejectedException(ErrorCodes.NoSpeech,
                 $"The recording is silent or nearly so (loudest moment {loudestDbfs:0.#} dBFS, below {silenceThresholdDbfs:0.#} dBFS).");
         }
 
         var voiced = Trim(samples, energies);
         if (voiced.Count == 0)
         {
-            throw new AudioRejectedException(RejectionCodes.NoSpeech, "The recording contains no audible sound.");
+            throw new AudioRejectedException(ErrorCodes.NoSpeech, "The recording contains no audible sound.");
         }
 
         return voiced;

@@ -1,3 +1,5 @@
+using SpeechEmotion.Contracts.Errors;
+
 namespace SpeechEmotion.Analysis.Validation;
 
 /// <summary>The configured MinDuration / MaxDuration, checked wherever a duration first becomes known.</summary>
@@ -7,7 +9,7 @@ internal sealed class DurationLimits(AnalysisOptions options)
     {
         if (durationSeconds > options.MaxDuration.TotalSeconds)
         {
-            throw new AudioRejectedException(RejectionCodes.TooLong,
+            throw new AudioRejectedException(ErrorCodes.TooLong,
                 $"The recording is longer than the {options.MaxDuration.TotalSeconds:0.##} s allowed.");
         }
     }
@@ -16,7 +18,7 @@ internal sealed class DurationLimits(AnalysisOptions options)
     {
         if (durationSeconds < options.MinDuration.TotalSeconds)
         {
-            throw new AudioRejectedException(RejectionCodes.TooShort,
+            throw new AudioRejectedException(ErrorCodes.TooShort,
                 $"The recording lasts {durationSeconds:0.###} s; at least {options.MinDuration.TotalSeconds:0.##} s are needed.");
         }
     }

@@ -1,5 +1,5 @@
 using SpeechEmotion.Analysis.Formats;
-using SpeechEmotion.Analysis.Validation;
+using SpeechEmotion.Contracts.Errors;
 
 namespace SpeechEmotion.Analysis.Tests.Formats;
 
@@ -39,5 +39,5 @@ public sealed class AudioFormatSnifferTests
     [Theory]
     [MemberData(nameof(Mismatched))]
     public void Refuses_content_that_does_not_match_the_extension(string fileName, byte[] header) =>
-        Assert.Equal(RejectionCodes.UnsupportedFormat, Assert.Throws<AudioRejectedException>(() => AudioFormatSniffer.Detect(fileName, header)).Code);
+        Assert.Equal(ErrorCodes.UnsupportedFormat, Assert.Throws<AudioRejectedException>(() => AudioFormatSniffer.Detect(fileName, header)).Code);
 }

@@ -1,8 +1,8 @@
-using SpeechEmotion.Contracts.Emotions;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using SpeechEmotion.Analysis.Inference;
 using SpeechEmotion.Analysis.Tests.Support;
+using SpeechEmotion.Contracts.Emotions;
 
 namespace SpeechEmotion.Analysis.Tests.Inference;
 

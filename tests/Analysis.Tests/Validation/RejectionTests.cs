@@ -1,7 +1,7 @@
 using System.Text;
 using SpeechEmotion.Analysis.Preprocessing;
 using SpeechEmotion.Analysis.Tests.Support;
-using SpeechEmotion.Analysis.Validation;
+using SpeechEmotion.Contracts.Errors;
 
 namespace SpeechEmotion.Analysis.Tests.Validation;
 
@@ -28,38 +28,38 @@ public sealed class RejectionTests
 
     [Fact]
     public async Task Empty_file_is_corrupt_audio() =>
-        Assert.Equal(RejectionCodes.CorruptAudio, (await RejectedAsync([], "empty.wav")).Code);
+        Assert.Equal(ErrorCodes.CorruptAudio, (await RejectedAsync([], "empty.wav")).Code);
 
     [Fact]
     public async Task Text_renamed_wav_is_unsupported_format() =>
-        Assert.Equal(RejectionCodes.UnsupportedFormat,
+        Assert.Equal(ErrorCodes.UnsupportedFormat,
             (await RejectedAsync(Encoding.UTF8.GetBytes("Dear team, please find attached the recording."), "notes.wav")).Code);
 
     [Theory]
     [InlineData(20)] // cut inside the fmt chunk
     [InlineData(40)] // fmt complete, data chunk header cut
     public async Task Truncated_wav_header_is_corrupt_audio(int keptBytes) =>
-        Assert.Equal(RejectionCodes.CorruptAudio, (await RejectedAsync(SpeechWav()[..keptBytes], "cut.wav")).Code);
+        Assert.Equal(ErrorCodes.CorruptAudio, (await RejectedAsync(SpeechWav()[..keptBytes], "cut.wav")).Code);
 
     [Fact]
     public async Task Wav_with_an_empty_data_chunk_is_corrupt_audio() =>
-        Assert.Equal(RejectionCodes.CorruptAudio, (await RejectedAsync(TestWavWriter.Write([]), "nothing.wav")).Code);
+        Assert.Equal(ErrorCodes.CorruptAudio, (await RejectedAsync(TestWavWriter.Write([]), "nothing.wav")).Code);
 
     [Fact]
     public async Task A_tenth_of_a_second_is_too_short() =>
-        Assert.Equal(RejectionCodes.TooShort, (await RejectedAsync(SpeechWav(0.1), "blip.wav")).Code);
+        Assert.Equal(ErrorCodes.TooShort, (await RejectedAsync(SpeechWav(0.1), "blip.wav")).Code);
 
     [Fact]
     public async Task Minimum_duration_is_configurable()
     {
         var options = new AnalysisOptions { MinDuration = TimeSpan.FromSeconds(2) };
 
-        Assert.Equal(RejectionCodes.TooShort, (await RejectedAsync(SpeechWav(1.5), "short.wav", options)).Code);
+        Assert.Equal(ErrorCodes.TooShort, (await RejectedAsync(SpeechWav(1.5), "short.wav", options)).Code);
     }
 
     [Fact]
     public async Task Three_seconds_of_silence_is_no_speech() =>
-        Assert.Equal(RejectionCodes.NoSpeech, (await RejectedAsync(TestWavWriter.Write(TestSignals.Silence(3)), "quiet.wav")).Code);
+        Assert.Equal(ErrorCodes.NoSpeech, (await RejectedAsync(TestWavWriter.Write(TestSignals.Silence(3)), "quiet.wav")).Code);
 
     [Fact]
     public async Task Faint_hiss_below_the_threshold_is_no_speech()
@@ -67,7 +67,7 @@ public sealed class RejectionTests
         // Uniform noise of amplitude 0.001 is about -65 dBFS RMS: above the trimming floor (-70), below -50.
         var hiss = TestWavWriter.Write(TestSignals.WhiteNoise(2, 0.001f));
 
-        Assert.Equal(RejectionCodes.NoSpeech, (await RejectedAsync(hiss, "hiss.wav")).Code);
+        Assert.Equal(ErrorCodes.NoSpeech, (await RejectedAsync(hiss, "hiss.wav")).Code);
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public sealed class RejectionTests
         var quietTone = TestWavWriter.Write(TestSignals.Tone(1, amplitude: 0.07f));
         var options = new AnalysisOptions { SilenceThresholdDbfs = -20 };
 
-        Assert.Equal(RejectionCodes.NoSpeech, (await RejectedAsync(quietTone, "quiet.wav", options)).Code);
+        Assert.Equal(ErrorCodes.NoSpeech, (await RejectedAsync(quietTone, "quiet.wav", options)).Code);
         var accepted = await new RecordingPreparer(new AnalysisOptions()).PrepareAsync(new MemoryStream(quietTone), "quiet.wav", CancellationToken.None);
         Assert.Equal(16000, accepted.ModelInput.Count);
     }
@@ -88,7 +88,7 @@ public sealed class RejectionTests
         var noise = RandomBytes(20000, seed: 3);
         noise[0] = 0x42; // make sure chance did not write an MPEG sync word
 
-        Assert.Equal(RejectionCodes.UnsupportedFormat, (await RejectedAsync(noise, "song.mp3")).Code);
+        Assert.Equal(ErrorCodes.UnsupportedFormat, (await RejectedAsync(noise, "song.mp3")).Code);
     }
 
     [Fact]
@@ -96,30 +96,30 @@ public sealed class RejectionTests
     {
         byte[] garbage = [0xFF, 0xFB, 0x90, 0x64, .. RandomBytes(20000, seed: 5)];
 
-        Assert.Equal(RejectionCodes.CorruptAudio, (await RejectedAsync(garbage, "song.mp3")).Code);
+        Assert.Equal(ErrorCodes.CorruptAudio, (await RejectedAsync(garbage, "song.mp3")).Code);
     }
 
     [Fact]
     public async Task Wav_renamed_mp3_is_unsupported_format() =>
-        Assert.Equal(RejectionCodes.UnsupportedFormat, (await RejectedAsync(SpeechWav(), "speech.mp3")).Code);
+        Assert.Equal(ErrorCodes.UnsupportedFormat, (await RejectedAsync(SpeechWav(), "speech.mp3")).Code);
 
     [Theory]
     [InlineData("speech.txt")]
     [InlineData("speech.exe")]
     [InlineData("speech")]
     public async Task Unknown_extension_is_unsupported_format(string fileName) =>
-        Assert.Equal(RejectionCodes.UnsupportedFormat, (await RejectedAsync(SpeechWav(), fileName)).Code);
+        Assert.Equal(ErrorCodes.UnsupportedFormat, (await RejectedAsync(SpeechWav(), fileName)).Code);
 
     [Fact]
     public async Task A_130_second_wav_is_too_long() =>
-        Assert.Equal(RejectionCodes.TooLong, (await RejectedAsync(SpeechWav(130), "long.wav")).Code);
+        Assert.Equal(ErrorCodes.TooLong, (await RejectedAsync(SpeechWav(130), "long.wav")).Code);
 
     [Fact]
     public async Task A_130_second_mp3_is_too_long_without_decoding_all_of_it()
     {
         var mp3 = TestTranscoder.Transcode(TestWavWriter.Write(TestSignals.Syllables(130)), ".mp3", "-c:a", "libmp3lame", "-b:a", "32k");
 
-        Assert.Equal(RejectionCodes.TooLong, (await RejectedAsync(mp3, "long.mp3")).Code);
+        Assert.Equal(ErrorCodes.TooLong, (await RejectedAsync(mp3, "long.mp3")).Code);
     }
 
     [Fact]
@@ -128,8 +128,8 @@ public sealed class RejectionTests
         var options = new AnalysisOptions { MaxDuration = TimeSpan.FromSeconds(2) };
         var flac = TestTranscoder.Transcode(SpeechWav(3), ".flac", "-c:a", "flac");
 
-        Assert.Equal(RejectionCodes.TooLong, (await RejectedAsync(SpeechWav(3), "long.wav", options)).Code);
-        Assert.Equal(RejectionCodes.TooLong, (await RejectedAsync(flac, "long.flac", options)).Code);
+        Assert.Equal(ErrorCodes.TooLong, (await RejectedAsync(SpeechWav(3), "long.wav", options)).Code);
+        Assert.Equal(ErrorCodes.TooLong, (await RejectedAsync(flac, "long.flac", options)).Code);
     }
 
     [Fact]
@@ -140,7 +140,7 @@ public sealed class RejectionTests
 
         var rejection = await RejectedAsync(mp3, "slow.mp3", options);
 
-        Assert.Equal(RejectionCodes.CorruptAudio, rejection.Code);
+        Assert.Equal(ErrorCodes.CorruptAudio, rejection.Code);
         Assert.Contains("within", rejection.Message);
     }
 
