@@ -43,15 +43,21 @@ def expected_calibration_error(probs, y_true, bins=15):
 def fit_temperature(model, validation):
     """Temperature scaling (Guo et al. 2017): the T that minimises validation NLL; argmax is unchanged."""
     result = evaluate(model, validation)
-    log_probs = np.log(np.clip(result["probs"], 1e-12, 1))
     y = result["y_true"]
     best = (np.inf, 1.0)
     for t in np.arange(0.5, 5.0, 0.01):
-        scaled = log_probs / t
-        scaled -= np.log(np.exp(scaled).sum(1, keepdims=True))
-        nll = -scaled[np.arange(len(y)), y].mean()
+        nll = -np.log(rescale(result["probs"], 1 / t)[np.arange(len(y)), y]).mean()
         best = min(best, (nll, float(t)))
     return round(best[1], 2)
+
+
+def rescale(probs, factor):
+    """softmax(factor * log p): the probabilities at another temperature, without running the model again.
+    p = softmax(logits / T) gives softmax(logits) back with factor T, and softmax(logits / t) with factor 1 / t."""
+    scaled = np.log(np.clip(probs, 1e-12, 1)) * factor
+    scaled -= scaled.max(1, keepdims=True)
+    exp = np.exp(scaled)
+    return exp / exp.sum(1, keepdims=True)
 
 
 def summarise(y_true, probs):
@@ -67,10 +73,10 @@ def summarise(y_true, probs):
     }
 
 
-def full_report(model, test, calibration_only=False):
+def full_report(model, test, temperature=None):
+    """Figures on the test speakers, clean and telephone, overall and per corpus. With the temperature the model was
+    calibrated with, also the ECE it had before calibration."""
     clean = evaluate(model, test)
-    if calibration_only:
-        return {"ece": expected_calibration_error(clean["probs"], clean["y_true"])}
     phone = evaluate(model, test, telephone=True)
     corpus_of = np.array([clip.corpus for clip, _ in test])
     report = {"all": summarise(clean["y_true"], clean["probs"]),
@@ -79,6 +85,8 @@ def full_report(model, test, calibration_only=False):
         mask = corpus_of == corpus
         report[corpus] = summarise(clean["y_true"][mask], clean["probs"][mask])
         report["telephone"][corpus] = summarise(phone["y_true"][mask], phone["probs"][mask])
+    if temperature is not None:
+        report["ece_uncalibrated"] = expected_calibration_error(rescale(clean["probs"], temperature), clean["y_true"])
     return report
 
 

@@ -29,7 +29,8 @@ import audio  # noqa: E402
 import corpora  # noqa: E402
 import evaluation  # noqa: E402
 import export  # noqa: E402
-from models import EmotionCNN, LogMelFrontEnd, ServingModel, SpecAugment, StatisticsBaseline  # noqa: E402
+from models import (EmotionCNN, LogMelFrontEnd, ServingModel, SpecAugment, StatisticsBaseline,  # noqa: E402
+                    utterance_statistics)
 
 # --- Configuration -------------------------------------------------------------------------------------------
 CONFIG = {
@@ -78,9 +79,10 @@ def load_waveforms(clips, cache_dir):
             return pickle.load(f)
     started, waves = time.time(), []
     for i, clip in enumerate(clips):
-        trimmed = audio.trim_silence(audio.load(clip.path))
+        wave = audio.load(clip.path)
+        trimmed = audio.trim_silence(wave)
         if len(trimmed) < audio.SAMPLE_RATE // 4:  # unusable recording: keep the whole clip rather than nothing
-            trimmed = audio.load(clip.path)
+            trimmed = wave
         waves.append((trimmed, audio.telephone(trimmed)))
         if (i + 1) % 500 == 0:
             log(f"  decoded {i + 1}/{len(clips)} clips ({time.time() - started:.0f} s)")
@@ -105,7 +107,6 @@ def write_split(clips, sides, out):
 # --- Baseline ------------------------------------------------------------------------------------------------
 @torch.no_grad()
 def statistics_features(frontend, waves):
-    from models import utterance_statistics
     return np.stack([utterance_statistics(frontend(torch.from_numpy(w)[None]))[0].numpy() for w in waves])
 
 
@@ -241,9 +242,8 @@ def main():
     version = args.model_version or f"cnn-{date.today():%Y%m%d}-s{config['seed']}"
     served = {"cnn": ServingModel(frontend, cnn, temperature).eval(),
               "baseline": ServingModel(frontend, baseline).eval()}
-    results = {name: evaluation.full_report(model, data["test"]) for name, model in served.items()}
-    results["cnn"]["ece_uncalibrated"] = evaluation.full_report(ServingModel(frontend, cnn), data["test"],
-                                                                calibration_only=True)["ece"]
+    results = {"cnn": evaluation.full_report(served["cnn"], data["test"], temperature=temperature),
+               "baseline": evaluation.full_report(served["baseline"], data["test"])}
     summary = {
         "corpora": {c: {side: sum(1 for clip, _ in data[side] if clip.corpus == c) for side in data}
                     for c in sorted({clip.corpus for clip in clips})},
