@@ -73,14 +73,18 @@ def telephone(wave):
 
 
 # --- Training-only augmentation -----------------------------------------------------------------------------
-# Probabilities are per training example and per epoch; they are documented in the model card.
+# Every training example is built the way production audio arrives: a piece of speech (possibly cut mid-word) at a
+# random level, placed at a random position inside a longer stretch of silence, under a noise floor, often through
+# a phone line. Probabilities are per training example and per epoch; they are documented in the model card.
 AUGMENTATION = {
-    "telephone": 0.3,   # use the cached telephone-channel copy of the clip
-    "speed": 0.3,       # speed perturbation x0.9-1.1 (changes tempo and pitch together)
-    "gain": 0.5,        # +-6 dB (the graph normalises loudness; this keeps it honest with noise below)
-    "noise": 0.3,       # white or pink noise at 5-25 dB SNR
-    "shift": 1.0,       # random crop position inside the clip (time shift)
+    "speed": 0.3,         # speed perturbation x0.9-1.1 (changes tempo and pitch together)
+    "whole_piece": 0.5,   # else a random crop of 1 s up to the example length (starts and ends mid-word)
+    "noise_floor": 0.8,   # white, pink or brown noise under everything at -70..-35 dBFS
+    "snr_noise": 0.2,     # busy room on top: noise at 5-25 dB SNR to the speech
+    "telephone": 0.5,     # the whole example through 300-3400 Hz, 8 kHz, G.711 mu-law
 }
+NOISE_FLOOR_DBFS = (-70.0, -35.0)
+SPEECH_PEAK_DBFS = (-30.0, -1.0)
 
 
 def speed_perturb(wave, factor):
@@ -88,34 +92,77 @@ def speed_perturb(wave, factor):
     return np.interp(positions, np.arange(len(wave)), wave).astype(np.float32)
 
 
+def coloured_noise(length, rng):
+    """Unit-RMS white, pink-ish or brown-ish noise (rooms and lines are rarely white)."""
+    noise = rng.standard_normal(length)
+    colour = rng.integers(0, 3)
+    if colour == 1:
+        noise = signal.lfilter([1.0], [1.0, -0.95], noise)
+    elif colour == 2:
+        noise = signal.lfilter([1.0], [1.0, -0.995], noise)
+        noise -= signal.lfilter([0.01], [1.0, -0.99], noise)  # remove the slow drift
+    return (noise / (np.sqrt(np.mean(noise ** 2)) + 1e-12)).astype(np.float32)
+
+
+def add_noise_floor(wave, dbfs, rng):
+    return wave + coloured_noise(len(wave), rng) * np.float32(10 ** (dbfs / 20))
+
+
 def add_noise(wave, snr_db, rng):
-    noise = rng.standard_normal(len(wave)).astype(np.float32)
-    if rng.random() < 0.5:  # pink-ish: integrate white noise once, remove the drift
-        noise = signal.lfilter([1.0], [1.0, -0.95], noise).astype(np.float32)
     power = float(np.mean(wave ** 2)) + 1e-12
-    noise *= np.sqrt(power / (np.mean(noise ** 2) + 1e-12) / 10 ** (snr_db / 10))
-    return wave + noise
+    return wave + coloured_noise(len(wave), rng) * np.float32(np.sqrt(power / 10 ** (snr_db / 10)))
 
 
-def crop_or_repeat(wave, length, rng):
-    """Random crop of a long clip; a short one is repeated to fill the length (zero padding would teach the model
-    what padding looks like, and the served graph never sees padding)."""
-    if len(wave) < length:
-        reps = int(np.ceil(length / max(len(wave), 1)))
-        wave = np.tile(wave, reps)
-        start = rng.integers(0, len(wave) - length + 1)
-        return wave[start: start + length]
-    start = rng.integers(0, len(wave) - length + 1)
-    return wave[start: start + length]
+def random_piece(wave, length, rng, whole=False):
+    """The whole clip (or a crop of `length` when longer), or a random crop of 1 s up to `length`."""
+    longest = min(len(wave), length)
+    size = longest if whole else int(rng.integers(min(SAMPLE_RATE, longest), longest + 1))
+    start = int(rng.integers(0, len(wave) - size + 1))
+    return wave[start: start + size]
 
 
-def augment(clean, telephone_copy, length, rng):
-    wave = telephone_copy if rng.random() < AUGMENTATION["telephone"] else clean
+def place(piece, length, rng):
+    out = np.zeros(length, dtype=np.float32)
+    start = int(rng.integers(0, length - len(piece) + 1))
+    out[start: start + len(piece)] = piece
+    return out
+
+
+def augment(speech, length, rng):
+    """One production-like training example of exactly `length` samples from a trimmed speech clip."""
+    wave = speech
     if rng.random() < AUGMENTATION["speed"]:
         wave = speed_perturb(wave, rng.uniform(0.9, 1.1))
-    wave = crop_or_repeat(wave, length, rng)
-    if rng.random() < AUGMENTATION["gain"]:
-        wave = wave * 10 ** (rng.uniform(-6, 6) / 20)
-    if rng.random() < AUGMENTATION["noise"]:
-        wave = add_noise(wave, rng.uniform(5, 25), rng)
-    return wave.astype(np.float32)
+    piece = random_piece(wave, length, rng, whole=rng.random() < AUGMENTATION["whole_piece"])
+    piece = piece / (np.abs(piece).max() + 1e-9) * 10 ** (rng.uniform(*SPEECH_PEAK_DBFS) / 20)
+    example = place(piece.astype(np.float32), length, rng)
+    if rng.random() < AUGMENTATION["snr_noise"]:
+        example = add_noise(example, rng.uniform(5, 25), rng)
+    if rng.random() < AUGMENTATION["noise_floor"]:
+        example = add_noise_floor(example, rng.uniform(*NOISE_FLOOR_DBFS), rng)
+    if rng.random() < AUGMENTATION["telephone"]:
+        example = telephone(example)
+    return np.clip(example, -1, 1).astype(np.float32)
+
+
+# --- Evaluation variations: what the service meets, fixed per clip so every model is scored on the same audio ----
+VARIATIONS = ("clean", "telephone", "padded_quiet", "padded_noisy", "raw")
+
+
+def variation(name, trimmed, raw, seed):
+    """`clean`: the trimmed clip; `telephone`: it through a phone line; `padded_quiet`: 1.5 s of room noise before
+    and after and a floor near -65 dBFS under it; `padded_noisy`: 0.5-2 s before and after with a floor at
+    -50..-35 dBFS; `raw`: the untrimmed recording as it came."""
+    rng = np.random.default_rng(seed)
+    if name == "clean":
+        return trimmed
+    if name == "telephone":
+        return telephone(trimmed)
+    if name == "raw":
+        return raw
+    if name == "padded_quiet":
+        pad, floor = (int(1.5 * SAMPLE_RATE),) * 2, -65.0
+    else:
+        pad, floor = tuple(int(rng.uniform(0.5, 2.0) * SAMPLE_RATE) for _ in range(2)), rng.uniform(-50, -35)
+    wave = np.concatenate([np.zeros(pad[0], np.float32), trimmed, np.zeros(pad[1], np.float32)])
+    return np.clip(add_noise_floor(wave, floor, rng), -1, 1).astype(np.float32)

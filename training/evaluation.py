@@ -1,6 +1,10 @@
 """Metrics on held-out speakers, temperature calibration, and the written report (markdown + confusion PNGs).
 
-Every clip is evaluated at its own (trimmed) length, one at a time, exactly as the service feeds the ONNX graph."""
+Every clip is evaluated at its own length, one at a time, exactly as the service feeds the ONNX graph, and under each
+of audio.VARIATIONS (trimmed, telephone, padded with room noise, raw), so a model that needs exact trimming cannot win
+model selection."""
+import zlib
+
 import numpy as np
 import torch
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
@@ -21,8 +25,16 @@ def probabilities(model, waves):
     return np.stack([model(torch.from_numpy(np.ascontiguousarray(w))[None])[0].numpy() for w in waves])
 
 
-def evaluate(model, data, telephone=False):
-    probs = probabilities(model, [tel if telephone else clean for _, (clean, tel) in data])
+# Model selection averages validation macro-F1 over these: the production-like conditions, not the easy case alone.
+SELECTION_VARIATIONS = ("clean", "telephone", "padded_noisy", "raw")
+
+
+def variation_waves(data, name):
+    return [audio.variation(name, trimmed, raw, zlib.crc32(clip.path.encode())) for clip, (trimmed, raw) in data]
+
+
+def evaluate(model, data, variation="clean"):
+    probs = probabilities(model, variation_waves(data, variation))
     y_true = np.array([LABEL_INDEX[clip.label] for clip, _ in data])
     y_pred = probs.argmax(1)
     return {"accuracy": float(accuracy_score(y_true, y_pred)), "macro_f1": macro_f1(y_true, y_pred),
@@ -40,10 +52,19 @@ def expected_calibration_error(probs, y_true, bins=15):
     return float(ece)
 
 
+def selection_score(model, validation):
+    scores = {name: evaluate(model, validation, name) for name in SELECTION_VARIATIONS}
+    return {"accuracy": float(np.mean([r["accuracy"] for r in scores.values()])),
+            "macro_f1": float(np.mean([r["macro_f1"] for r in scores.values()])),
+            "per_variation": {name: r["macro_f1"] for name, r in scores.items()}}
+
+
 def fit_temperature(model, validation):
-    """Temperature scaling (Guo et al. 2017): the T that minimises validation NLL; argmax is unchanged."""
-    result = evaluate(model, validation)
-    y = result["y_true"]
+    """Temperature scaling (Guo et al. 2017): the T that minimises validation NLL over the selection variations;
+    argmax is unchanged."""
+    results = [evaluate(model, validation, name) for name in SELECTION_VARIATIONS]
+    y = np.concatenate([r["y_true"] for r in results])
+    result = {"probs": np.concatenate([r["probs"] for r in results])}
     best = (np.inf, 1.0)
     for t in np.arange(0.5, 5.0, 0.01):
         nll = -np.log(rescale(result["probs"], 1 / t)[np.arange(len(y)), y]).mean()
@@ -74,19 +95,19 @@ def summarise(y_true, probs):
 
 
 def full_report(model, test, temperature=None):
-    """Figures on the test speakers, clean and telephone, overall and per corpus. With the temperature the model was
+    """Figures on the test speakers under every variation, overall and per corpus. With the temperature the model was
     calibrated with, also the ECE it had before calibration."""
-    clean = evaluate(model, test)
-    phone = evaluate(model, test, telephone=True)
     corpus_of = np.array([clip.corpus for clip, _ in test])
-    report = {"all": summarise(clean["y_true"], clean["probs"]),
-              "telephone": {"all": summarise(phone["y_true"], phone["probs"])}}
-    for corpus in sorted(set(corpus_of)):
-        mask = corpus_of == corpus
-        report[corpus] = summarise(clean["y_true"][mask], clean["probs"][mask])
-        report["telephone"][corpus] = summarise(phone["y_true"][mask], phone["probs"][mask])
-    if temperature is not None:
-        report["ece_uncalibrated"] = expected_calibration_error(rescale(clean["probs"], temperature), clean["y_true"])
+    report = {}
+    for name in audio.VARIATIONS:
+        result = evaluate(model, test, name)
+        report[name] = {"all": summarise(result["y_true"], result["probs"])}
+        for corpus in sorted(set(corpus_of)):
+            mask = corpus_of == corpus
+            report[name][corpus] = summarise(result["y_true"][mask], result["probs"][mask])
+        if name == "clean" and temperature is not None:
+            report["ece_uncalibrated"] = expected_calibration_error(rescale(result["probs"], temperature),
+                                                                    result["y_true"])
     return report
 
 
@@ -125,18 +146,23 @@ def write_report(summary, out):
         lines.append(f"| {corpus} | {n['train']} | {n['validation']} | {n['test']} |")
     lines += ["", f"Test speakers: {', '.join(summary['split']['test'])}", ""]
     for name, result in summary["results"].items():
-        plot_confusion(result["all"]["confusion"], f"{name}: test speakers", out / f"confusion-{name}.png")
-        lines += [f"## {name}", "", "| test set | clips | accuracy | macro-F1 | ECE |", "| --- | --- | --- | --- | --- |"]
-        for key in ["all"] + [k for k in result if k not in ("all", "telephone", "ece_uncalibrated")]:
-            lines.append(_row(key, result[key]))
-            lines.append(_row(f"{key}, telephone channel", result["telephone"][key]))
+        clean = result["clean"]
+        plot_confusion(clean["all"]["confusion"], f"{name}: test speakers", out / f"confusion-{name}.png")
+        lines += [f"## {name}", "", "| test set | variation | clips | accuracy | macro-F1 | ECE |",
+                  "| --- | --- | --- | --- | --- | --- |"]
+        for key in clean:
+            for variation_name in audio.VARIATIONS:
+                r = result[variation_name][key]
+                lines.append(f"| {key} | {variation_name} | {r['clips']} | {r['accuracy']:.3f} | "
+                             f"{r['macro_f1']:.3f} | {r['ece']:.3f} |")
         if "ece_uncalibrated" in result:
             lines += ["", f"ECE before temperature scaling: {result['ece_uncalibrated']:.3f}"]
-        lines += ["", "| class | precision | recall | F1 | support |", "| --- | --- | --- | --- | --- |"]
-        for label, m in result["all"]["per_class"].items():
+        lines += ["", "Per class, clean test clips:", "", "| class | precision | recall | F1 | support |",
+                  "| --- | --- | --- | --- | --- |"]
+        for label, m in clean["all"]["per_class"].items():
             lines.append(f"| {label} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | {m['support']} |")
         lines += ["", "Confusion matrix (rows true, columns predicted: " + ", ".join(LABELS) + "):", "", "```"]
-        lines += [" ".join(f"{v:4d}" for v in row) for row in result["all"]["confusion"]]
+        lines += [" ".join(f"{v:4d}" for v in row) for row in clean["all"]["confusion"]]
         lines += ["```", "", f"![confusion {name}](confusion-{name}.png)", ""]
     lines += ["## Training progress", "", "| epoch | loss | train acc | val acc | val macro-F1 | s |",
               "| --- | --- | --- | --- | --- | --- |"]

@@ -8,7 +8,9 @@ SAMPLE_RATE = 16000
 N_FFT = 400     # 25 ms Hann window: the usual analysis window for speech
 HOP = 160       # 10 ms hop
 N_MELS = 64     # enough resolution for formants and pitch harmonics without bloating the CNN
-F_MIN, F_MAX = 50.0, 8000.0
+# Telephone band by default: calls carry nothing above 4 kHz, so the model never learns to rely on it and a clean
+# 16 kHz recording and a G.711 call look alike to it.
+F_MIN, F_MAX = 50.0, 4000.0
 LOG_FLOOR = 1e-6
 N_BINS = N_FFT // 2 + 1
 
@@ -48,10 +50,11 @@ def dft_kernels():
 
 
 class LogMelFrontEnd(nn.Module):
-    """[batch, samples] waveform -> [batch, N_MELS, frames] log-mel, normalised per utterance.
+    """[batch, samples] waveform -> [batch, N_MELS, frames] log-mel, normalised per utterance over its speech.
 
     Frames are not centred: frame t covers samples [t*HOP, t*HOP + N_FFT). Per-utterance mean/variance
-    normalisation makes the answer independent of recording level."""
+    normalisation over the speech frames makes the answer independent of recording level and of how much silence or
+    noise surrounds the speech."""
 
     def __init__(self):
         super().__init__()
@@ -66,10 +69,36 @@ class LogMelFrontEnd(nn.Module):
         return torch.log(mel + LOG_FLOOR).transpose(1, 2)        # [B, mels, frames]
 
     def forward(self, wave):
+        """Returns (features [B, mels, frames], speech mask [B, frames] in 0..1)."""
         x = self.log_mel(wave)
-        mean = x.mean(dim=(1, 2), keepdim=True)
-        std = x.std(dim=(1, 2), keepdim=True)
-        return (x - mean) / (std + 1e-5)
+        mask = speech_mask(x)
+        weight = mask.unsqueeze(1)                                    # [B, 1, frames]
+        total = weight.sum(dim=2, keepdim=True) * x.shape[1] + 1e-3   # speech cells
+        mean = (x * weight).sum(dim=(1, 2), keepdim=True) / total
+        var = ((x - mean) ** 2 * weight).sum(dim=(1, 2), keepdim=True) / total
+        return (x - mean) / torch.sqrt(var + 1e-5), mask
+
+
+# --- Speech mask -----------------------------------------------------------------------------------------------
+# Recordings arrive with pauses, leading and trailing room noise and noise floors from -70 to -35 dBFS. Statistics
+# over every frame would let the noise decide the answer, so normalisation and pooling weight frames by how likely
+# they are speech. Frame energy (log of the summed mel power) is compared with the recording's own noise floor
+# (quietest 150 ms) and peak: a frame counts as speech when it is in the upper half of that range, and within 30 dB
+# of the peak (so digital silence does not pull the threshold down into a real noise floor).
+MASK_SMOOTH_FRAMES = 15
+MASK_RANGE_FRACTION = 0.5
+MASK_PEAK_RANGE = float(np.log(10 ** 3.0))   # 30 dB in natural-log power units
+MASK_SLOPE = 0.5                              # about 2 dB from 27 % to 73 %
+
+
+def speech_mask(log_mel):
+    energy = torch.logsumexp(log_mel, dim=1, keepdim=True)       # [B, 1, frames]
+    smooth = nn.functional.avg_pool1d(energy, MASK_SMOOTH_FRAMES, stride=1, padding=MASK_SMOOTH_FRAMES // 2,
+                                      count_include_pad=False)
+    floor = smooth.amin(dim=2, keepdim=True)
+    peak = smooth.amax(dim=2, keepdim=True)
+    threshold = torch.maximum(floor + MASK_RANGE_FRACTION * (peak - floor), peak - MASK_PEAK_RANGE)
+    return torch.sigmoid((smooth - threshold) / MASK_SLOPE).squeeze(1)
 
 
 class SpecAugment(nn.Module):
@@ -106,7 +135,8 @@ def conv_block(c_in, c_out, dropout):
 
 
 class EmotionCNN(nn.Module):
-    """Four conv blocks over the log-mel image, then mean+max pooling over time (any clip length), linear."""
+    """Four conv blocks over the log-mel image, then statistics pooling over time weighted by the speech mask (any
+    clip length; frames of silence or noise count for little), linear."""
 
     def __init__(self, channels=(16, 32, 64, 128), n_classes=7, dropout=0.2):
         super().__init__()
@@ -115,19 +145,32 @@ class EmotionCNN(nn.Module):
             blocks.append(conv_block(c_in, c_out, dropout))
             c_in = c_out
         self.blocks = nn.Sequential(*blocks)
-        self.head = nn.Sequential(nn.Dropout(0.3), nn.Linear(2 * c_in, n_classes))
+        self.stride = 2 ** len(channels)
+        self.head = nn.Sequential(nn.Dropout(0.3), nn.Linear(3 * c_in, n_classes))
 
-    def forward(self, features):                 # [B, mels, frames]
-        x = self.blocks(features.unsqueeze(1))   # [B, C, mels/16, frames/16]
-        x = x.mean(dim=2)                        # [B, C, T]
-        pooled = torch.cat([x.mean(dim=2), x.amax(dim=2)], dim=1)
-        return self.head(pooled)                 # logits
+    def forward(self, features, mask):            # [B, mels, frames], [B, frames]
+        x = self.blocks(features.unsqueeze(1))    # [B, C, mels/16, frames/16]
+        x = x.mean(dim=2)                         # [B, C, T]
+        weight = nn.functional.avg_pool1d(mask.unsqueeze(1), self.stride, stride=self.stride)[:, :, :x.shape[2]]
+        total = weight.sum(dim=2) + 1e-3
+        mean = (x * weight).sum(dim=2) / total
+        std = torch.sqrt(((x - mean.unsqueeze(2)) ** 2 * weight).sum(dim=2) / total + 1e-5)
+        peak = (x * weight).amax(dim=2)  # strongest response among speech frames (x >= 0 after the ReLUs)
+        return self.head(torch.cat([mean, std, peak], dim=1))  # logits
 
 
-def utterance_statistics(features):
-    """Baseline features: mean and std over time of the log-mel and of its first difference: [B, 4*N_MELS]."""
+def utterance_statistics(features, mask):
+    """Baseline features: mean and std over speech frames of the log-mel and of its first difference: [B, 4*N_MELS]."""
+    def stats(x, w):
+        total = w.sum(dim=2) + 1e-3
+        mean = (x * w).sum(dim=2) / total
+        std = torch.sqrt(((x - mean.unsqueeze(2)) ** 2 * w).sum(dim=2) / total + 1e-8)
+        return mean, std
+    weight = mask.unsqueeze(1)
     delta = features[:, :, 1:] - features[:, :, :-1]
-    return torch.cat([features.mean(2), features.std(2), delta.mean(2), delta.std(2)], dim=1)
+    mean, std = stats(features, weight)
+    delta_mean, delta_std = stats(delta, weight[:, :, 1:])
+    return torch.cat([mean, std, delta_mean, delta_std], dim=1)
 
 
 class StatisticsBaseline(nn.Module):
@@ -140,8 +183,8 @@ class StatisticsBaseline(nn.Module):
         self.register_buffer("scale", torch.ones(n_features))
         self.linear = nn.Linear(n_features, n_classes)
 
-    def forward(self, features):
-        return self.linear((utterance_statistics(features) - self.mean) / self.scale)
+    def forward(self, features, mask):
+        return self.linear((utterance_statistics(features, mask) - self.mean) / self.scale)
 
 
 class ServingModel(nn.Module):
@@ -154,5 +197,5 @@ class ServingModel(nn.Module):
         self.register_buffer("temperature", torch.tensor(float(temperature)))
 
     def forward(self, waveform):
-        logits = self.classifier(self.frontend(waveform))
+        logits = self.classifier(*self.frontend(waveform))
         return torch.softmax(logits / self.temperature, dim=1)
