@@ -1,3 +1,4 @@
+using System.Runtime.Versioning;
 using System.Text;
 using SpeechEmotion.Analysis.Preprocessing;
 using SpeechEmotion.Analysis.Tests.Support;
@@ -133,6 +134,7 @@ public sealed class RejectionTests
     }
 
     [Fact]
+    [UnsupportedOSPlatform("windows")]   // the stand-in decoder is a shell script
     public async Task A_decode_that_outlasts_the_timeout_is_killed_and_rejected()
     {
         // A decoder that never finishes, so the timeout is the only way out whatever the machine's speed.
