@@ -3,7 +3,8 @@
 #
 # The .NET integration tests need PostgreSQL and RabbitMQ. They take them from SPEECHEMOTION_TEST_POSTGRES and
 # SPEECHEMOTION_TEST_RABBITMQ when set, else start containers when Docker is reachable. On a machine with neither
-# (no Docker, no systemd) this script starts the Debian-packaged servers with deploy/local-servers.sh.
+# (no Docker, no systemd) this script starts the Debian-packaged servers with deploy/local-servers.sh (as root, or
+# through sudo) and stops again, at the end, those it started; servers that were already running stay running.
 set -euo pipefail
 
 cd "$(dirname "$0")"
@@ -19,6 +20,18 @@ debian_servers_are_installed() {
   [ -x /usr/lib/postgresql/15/bin/pg_ctl ] && command -v rabbitmq-server >/dev/null 2>&1
 }
 
+# The servers this run started itself: stopped again on exit. Servers that were already up are left running
+# (other shells and agents on the machine may be using them).
+started_servers=()
+
+stop_started_servers() {
+  local server
+  for server in "${started_servers[@]}"; do
+    say "stopping the $server server this run started"
+    "$repo_root/deploy/local-servers.sh" stop "$server" || say "WARNING: could not stop $server"
+  done
+}
+
 provide_test_servers() {
   if [ -n "${SPEECHEMOTION_TEST_POSTGRES:-}" ] && [ -n "${SPEECHEMOTION_TEST_RABBITMQ:-}" ]; then
     say "using PostgreSQL and RabbitMQ from SPEECHEMOTION_TEST_POSTGRES / SPEECHEMOTION_TEST_RABBITMQ"
@@ -32,12 +45,16 @@ provide_test_servers() {
     say "WARNING: no test servers: set SPEECHEMOTION_TEST_POSTGRES/RABBITMQ, start Docker, or run deploy/install-debian-deps.sh (integration tests will fail)"
     return
   fi
-  if [ "$(id -u)" -ne 0 ]; then
-    say "WARNING: deploy/local-servers.sh needs root; run 'sudo deploy/local-servers.sh start' and 'eval \"\$(deploy/local-servers.sh env)\"' first"
-    return
-  fi
-  say "no Docker: starting the Debian PostgreSQL and RabbitMQ with deploy/local-servers.sh"
-  "$repo_root/deploy/local-servers.sh" start
+  local server
+  for server in postgres rabbitmq; do
+    if "$repo_root/deploy/local-servers.sh" status "$server" >/dev/null; then
+      say "$server is already running: using it and leaving it running"
+      continue
+    fi
+    say "no Docker: starting the Debian $server with deploy/local-servers.sh (stopped again when the tests end)"
+    started_servers+=("$server")
+    "$repo_root/deploy/local-servers.sh" start "$server"
+  done
   eval "$("$repo_root/deploy/local-servers.sh" env)"
   export SPEECHEMOTION_TEST_POSTGRES SPEECHEMOTION_TEST_RABBITMQ
 }
@@ -69,6 +86,7 @@ run_dotnet_tests() {
   fi
 }
 
+trap stop_started_servers EXIT
 provide_test_servers
 run_python_tests
 run_dotnet_tests

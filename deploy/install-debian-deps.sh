@@ -24,9 +24,13 @@ if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 
+# Installing needs root: run as root, or as a user with sudo (the script then re-runs itself through sudo).
 if [ "$(id -u)" -ne 0 ]; then
-  echo "install-debian-deps: must run as root to install: ${missing[*]}" >&2
-  exit 1
+  if ! command -v sudo >/dev/null 2>&1; then
+    echo "install-debian-deps: must run as root to install: ${missing[*]} (sudo is not installed)" >&2
+    exit 1
+  fi
+  exec sudo "$0" "$@"
 fi
 
 echo "install-debian-deps: installing ${missing[*]}"

@@ -11,6 +11,7 @@ using SpeechEmotion.Processing.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 var configuration = builder.Configuration;
+builder.ListenOnUnlessConfigured("http://localhost:5080");
 
 // Storage first: its migrator is a hosted service that must finish before the bus starts consuming.
 builder.Services.AddJobsStorage(configuration, builder.Environment.ContentRootPath);

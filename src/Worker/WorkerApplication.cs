@@ -16,6 +16,8 @@ public static class WorkerApplication
     {
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
+        // Health endpoints only: a free loopback port unless told otherwise, so N workers can share a machine.
+        builder.ListenOnUnlessConfigured("http://127.0.0.1:0");
 
         builder.Services.AddJobsStorage(builder.Configuration, builder.Environment.ContentRootPath);
         builder.Services.AddJobProcessing(builder.Configuration);

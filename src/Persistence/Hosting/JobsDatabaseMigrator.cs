@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -37,7 +38,7 @@ public sealed class JobsDatabaseMigrator(IServiceScopeFactory scopes, ILogger<Jo
     private async Task MigrateAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<JobsDbContext>();
+        await using var db = QuietMigrationContext(scope.ServiceProvider);
         await db.Database.MigrateAsync(cancellationToken);
         if (db.Database.IsSqlite())
         {
@@ -45,6 +46,25 @@ public sealed class JobsDatabaseMigrator(IServiceScopeFactory scopes, ILogger<Jo
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
         }
         logger.LogInformation("Jobs database is migrated ({Provider})", db.Database.ProviderName);
+    }
+
+    /// <summary>
+    /// The registered context, except that two EF events are logged at Debug instead of Error. On a fresh database
+    /// EF Core 9+ probes by failing: it connects to a database that may not exist yet, and reads __EFMigrationsHistory
+    /// before creating it (dotnet/efcore#37328). Both failures are expected and handled inside MigrateAsync, yet would
+    /// print an error on every first start. A failure that matters still surfaces as the exception MigrateAsync
+    /// throws, which StartAsync logs and retries. The application's own contexts keep logging these as errors.
+    /// </summary>
+    private static JobsDbContext QuietMigrationContext(IServiceProvider services)
+    {
+        var registered = services.GetRequiredService<DbContextOptions>();
+        var options = new DbContextOptionsBuilder(registered)
+            .ConfigureWarnings(warnings => warnings.Log(
+                (RelationalEventId.ConnectionError, LogLevel.Debug),
+                (RelationalEventId.CommandError, LogLevel.Debug)))
+            .Options;
+        // The options are DbContextOptions<SqliteJobsDbContext> or <PostgresJobsDbContext>: what the constructor takes.
+        return (JobsDbContext)ActivatorUtilities.CreateInstance(services, registered.ContextType, options);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -11,6 +11,9 @@ public static class StorageServiceCollectionExtensions
     public const string DatabaseHealthCheckName = "database";
     public const string ReadyTag = "ready";
 
+    /// <summary>Embedded mode's SQLite file, in the data directory.</summary>
+    public const string EmbeddedDatabaseFileName = "jobs.db";
+
     /// <summary>
     /// Registers <see cref="JobsDbContext"/>, the <see cref="RecordingStore"/>, start-up migration and the database
     /// health check (tagged <c>ready</c>) for the configured <see cref="ServiceMode"/>.
@@ -31,7 +34,7 @@ public static class StorageServiceCollectionExtensions
         else
         {
             var dataDirectory = DataDirectoryOf(configuration, contentRootPath);
-            var databasePath = Path.Combine(dataDirectory, "jobs.db");
+            var databasePath = Path.Combine(dataDirectory, EmbeddedDatabaseFileName);
             services.AddDbContext<JobsDbContext, SqliteJobsDbContext>(options => options
                 .UseSqlite($"Data Source={databasePath}")
                 .AddInterceptors(new SqliteConnectionSettings()));

@@ -1,3 +1,4 @@
+using System.Runtime.Versioning;
 using System.Text;
 using SpeechEmotion.Analysis.Preprocessing;
 using SpeechEmotion.Analysis.Tests.Support;
@@ -133,12 +134,18 @@ public sealed class RejectionTests
     }
 
     [Fact]
+    [UnsupportedOSPlatform("windows")]   // the stand-in decoder is a shell script
     public async Task A_decode_that_outlasts_the_timeout_is_killed_and_rejected()
     {
-        var options = new AnalysisOptions { DecodeTimeout = TimeSpan.FromMilliseconds(1) };
-        var mp3 = TestTranscoder.Transcode(SpeechWav(60), ".mp3", "-c:a", "libmp3lame");
+        // A decoder that never finishes, so the timeout is the only way out whatever the machine's speed.
+        var stuckDecoder = Path.Combine(Directory.CreateTempSubdirectory("stuck-ffmpeg-").FullName, "ffmpeg");
+        File.WriteAllText(stuckDecoder, "#!/bin/sh\nexec sleep 600\n");
+        File.SetUnixFileMode(stuckDecoder, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        var options = new AnalysisOptions { DecodeTimeout = TimeSpan.FromMilliseconds(200), FfmpegPath = stuckDecoder };
+        var mp3 = TestTranscoder.Transcode(SpeechWav(3), ".mp3", "-c:a", "libmp3lame");
 
         var rejection = await RejectedAsync(mp3, "slow.mp3", options);
+        Directory.Delete(Path.GetDirectoryName(stuckDecoder)!, recursive: true);
 
         Assert.Equal(ErrorCodes.CorruptAudio, rejection.Code);
         Assert.Contains("within", rejection.Message);

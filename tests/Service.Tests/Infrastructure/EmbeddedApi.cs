@@ -4,14 +4,19 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using SpeechEmotion.Persistence.Database;
+using SpeechEmotion.Persistence.Hosting;
 using SpeechEmotion.Persistence.Jobs;
+using SpeechEmotion.Processing.Recovery;
 
 namespace SpeechEmotion.Service.Tests.Infrastructure;
 
 /// <summary>
 /// src/Api in embedded mode (in-memory bus, SQLite, consumer in-process) with its own temporary data directory.
 /// Settings go in through UseSetting so even what Program.cs reads before Build() sees them.
+/// The background recovery sweep is left out: its first pass runs as soon as the host has started and would race
+/// with the rows a test seeds; tests that need a sweep run <see cref="StuckJobRecovery"/> themselves.
 /// </summary>
 public class EmbeddedApi : WebApplicationFactory<Program>
 {
@@ -34,8 +39,6 @@ public class EmbeddedApi : WebApplicationFactory<Program>
         {
             ["SpeechEmotion:Mode"] = "Embedded",
             ["Storage:DataDirectory"] = DataDirectory,
-            // Tests drive the sweep themselves; the background one should not interfere.
-            ["Processing:SweepInterval"] = "01:00:00",
         };
         foreach (var (key, value) in settings)
         {
@@ -52,10 +55,17 @@ public class EmbeddedApi : WebApplicationFactory<Program>
         {
             builder.UseSetting(key, value);
         }
+        builder.ConfigureServices(RemoveBackgroundSweep);
         if (_replaceServices is not null)
         {
             builder.ConfigureServices(_replaceServices);
         }
+    }
+
+    private static void RemoveBackgroundSweep(IServiceCollection services)
+    {
+        var sweep = services.Single(s => s.ServiceType == typeof(IHostedService) && s.ImplementationType == typeof(RecoverySweep));
+        services.Remove(sweep);
     }
 
     public static MultipartFormDataContent Upload(byte[] content, string fileName = "clip.wav", string contentType = "audio/wav",
@@ -107,10 +117,18 @@ public class EmbeddedApi : WebApplicationFactory<Program>
         }
     }
 
+    /// <summary>
+    /// Reads the row straight from the SQLite file, not through the host's services: it works the same while the
+    /// host runs and after it has stopped (Program's app.Run() disposes the host's service provider once a stop is
+    /// requested, so anything resolved from <c>Services</c> after a stop races with that disposal).
+    /// </summary>
     public async Task<Job> ReadJobRowAsync(Guid id)
     {
-        await using var scope = Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<JobsDbContext>();
+        var options = new DbContextOptionsBuilder<SqliteJobsDbContext>()
+            // No pooling: the test's connection must not keep the file open after the read.
+            .UseSqlite($"Data Source={Path.Combine(DataDirectory, StorageServiceCollectionExtensions.EmbeddedDatabaseFileName)};Pooling=False")
+            .Options;
+        await using var db = new SqliteJobsDbContext(options);
         return await db.Jobs.AsNoTracking().SingleAsync(j => j.Id == id);
     }
 
