@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SpeechEmotion.Analysis.Inference;
 using SpeechEmotion.Analysis.Preprocessing;
@@ -14,9 +15,9 @@ public sealed class RecordingAnalyzer
     private readonly RecordingPreparer preparer;
     private readonly EmotionClassifier classifier;
 
-    public RecordingAnalyzer(IOptions<AnalysisOptions> options, EmotionClassifier classifier)
+    public RecordingAnalyzer(IOptions<AnalysisOptions> options, EmotionClassifier classifier, ILogger<RecordingAnalyzer>? logger = null)
     {
-        preparer = new RecordingPreparer(options.Value);
+        preparer = new RecordingPreparer(options.Value, logger);
         this.classifier = classifier;
     }
 

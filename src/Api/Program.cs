@@ -24,11 +24,14 @@ else
     builder.Services.AddJobPublishing(configuration);   // RabbitMQ; separate Worker processes consume
 }
 
-builder.Services.AddOptions<UploadOptions>().Bind(configuration.GetSection(UploadOptions.SectionName));
+builder.Services.AddOptions<UploadOptions>().BindConfiguration(UploadOptions.SectionName)
+    .Validate(uploads => uploads.IsValid, "Uploads: limits must be positive and MinBodyRateGracePeriod over 1 s.")
+    .ValidateOnStart();
 builder.Services.AddOptions<EmotionOptions>().Bind(configuration.GetSection(EmotionOptions.SectionName));
-// Kestrel's body limit is only the backstop (UploadReader refuses earlier); it must sit above the upload limit.
+// Kestrel's body size limit is only the backstop (UploadReader refuses earlier); its rate and header limits drop
+// clients that stall before the upload reader could notice.
 builder.Services.AddOptions<KestrelServerOptions>()
-    .Configure<IOptions<UploadOptions>>((kestrel, uploads) => kestrel.Limits.MaxRequestBodySize = uploads.Value.MaxRequestBytes);
+    .Configure<IOptions<UploadOptions>>((kestrel, uploads) => uploads.Value.ApplyTo(kestrel.Limits));
 
 builder.Services.AddSingleton<UploadReader>();
 builder.Services.AddScoped<JobSubmitter>();

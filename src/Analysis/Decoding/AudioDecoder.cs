@@ -6,12 +6,19 @@ namespace SpeechEmotion.Analysis.Decoding;
 
 /// <summary>
 /// Turns an upload into 16 kHz mono float32: plain 16 kHz PCM WAV in managed code, everything else through ffmpeg.
-/// Guarantees the result is at most MaxDuration long and holds at least one sample, or throws
-/// <see cref="AudioRejectedException"/> (corrupt_audio, too_long).
+/// Guarantees the result is at most MaxDuration long, holds at least one sample and only finite samples within
+/// <see cref="SampleRange"/>, whichever path decoded it, or throws <see cref="AudioRejectedException"/> (corrupt_audio, too_long).
 /// </summary>
 internal sealed class AudioDecoder(DurationLimits durationLimits, FfmpegDecoder ffmpeg)
 {
     public async Task<DecodedAudio> DecodeAsync(ReadOnlyMemory<byte> file, AudioFormat format, CancellationToken cancellationToken)
+    {
+        var decoded = await DecodeAnyPathAsync(file, format, cancellationToken);
+        SampleRange.RejectIfOutOfRange(decoded.Samples);
+        return decoded;
+    }
+
+    private async Task<DecodedAudio> DecodeAnyPathAsync(ReadOnlyMemory<byte> file, AudioFormat format, CancellationToken cancellationToken)
     {
         if (format != AudioFormat.Wav)
         {

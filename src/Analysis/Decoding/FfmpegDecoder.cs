@@ -3,9 +3,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using SpeechEmotion.Analysis.Formats;
 using SpeechEmotion.Analysis.Validation;
 using SpeechEmotion.Contracts.Errors;
+using SpeechEmotion.Contracts.Logging;
 
 namespace SpeechEmotion.Analysis.Decoding;
 
@@ -14,10 +17,15 @@ namespace SpeechEmotion.Analysis.Decoding;
 /// Process is driven directly rather than through FFMpegCore: we need exactly one spawn per request (the input
 /// description comes from the same run's log, no ffprobe), a hard kill of the process tree on timeout, and
 /// stdin/stdout pipes read concurrently; that is a page of code here and would be the same page around FFMpegCore.
-/// Arguments go through ArgumentList, never a shell, so a file name can never become a command.
+/// Arguments go through ArgumentList, never a shell, so a file name can never become a command. ffmpeg's own
+/// words stay out of the rejection (they echo the input and our paths): they go to the debug log, encoded.
 /// </summary>
-internal sealed class FfmpegDecoder(AnalysisOptions options, DurationLimits durationLimits)
+internal sealed class FfmpegDecoder(AnalysisOptions options, DurationLimits durationLimits, ILogger? logger = null)
 {
+    public const string UndecodableDetail = "The audio stream could not be decoded: the file is damaged or truncated.";
+
+    private readonly ILogger debugLog = logger ?? NullLogger.Instance;
+
     /// <summary>
     /// ffmpeg decodes up to this much past MaxDuration: enough to tell "longer than allowed" from "exactly the
     /// limit" (codec padding adds a few ms), small enough that a huge upload costs at most MaxDuration + 0.5 s of work.
@@ -143,8 +151,8 @@ internal sealed class FfmpegDecoder(AnalysisOptions options, DurationLimits dura
     {
         if (exitCode != 0)
         {
-            throw new AudioRejectedException(ErrorCodes.CorruptAudio,
-                $"The audio could not be decoded: {LastLogLine(log, tempFile)}");
+            debugLog.LogDebug("ffmpeg exited with {ExitCode}: {FfmpegReason}", exitCode, LogText.Encode(LastLogLine(log, tempFile)));
+            throw new AudioRejectedException(ErrorCodes.CorruptAudio, UndecodableDetail);
         }
 
         var samples = MemoryMarshal.Cast<byte, float>(pcm.AsSpan(0, pcm.Length - (pcm.Length % sizeof(float)))).ToArray();
@@ -221,7 +229,7 @@ internal sealed class FfmpegDecoder(AnalysisOptions options, DurationLimits dura
         }
     }
 
-    /// <summary>ffmpeg's last complete line says why it gave up; the temp file's path is no business of the user.</summary>
+    /// <summary>ffmpeg's last complete line says why it gave up; the temp file's path adds nothing.</summary>
     private static string LastLogLine(string log, string? tempFile)
     {
         var line = log.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault()

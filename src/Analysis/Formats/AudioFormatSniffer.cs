@@ -4,7 +4,7 @@ namespace SpeechEmotion.Analysis.Formats;
 
 /// <summary>
 /// Decides the container from the file name's extension and checks the first bytes agree with it, so a renamed
-/// file is refused before any decoder sees it.
+/// file is refused before any decoder sees it. Rejection details are fixed texts: they never repeat the file name.
 /// </summary>
 internal static class AudioFormatSniffer
 {
@@ -29,26 +29,26 @@ internal static class AudioFormatSniffer
 
     public static IReadOnlyCollection<string> AcceptedExtensions => FormatsByExtension.Keys;
 
+    private static readonly string UnknownExtensionDetail =
+        $"The file name has no accepted extension. Send one of: {string.Join(", ", FormatsByExtension.Keys)}.";
+
     /// <exception cref="AudioRejectedException">unsupported_format or, for an empty or tiny file, corrupt_audio.</exception>
     public static AudioFormat Detect(string fileName, ReadOnlySpan<byte> header)
     {
         var extension = Path.GetExtension(fileName);
         if (!FormatsByExtension.TryGetValue(extension, out var format))
         {
-            throw new AudioRejectedException(ErrorCodes.UnsupportedFormat,
-                $"Files of type '{extension}' are not accepted. Send one of: {string.Join(", ", AcceptedExtensions)}.");
+            throw new AudioRejectedException(ErrorCodes.UnsupportedFormat, UnknownExtensionDetail);
         }
 
         if (header.Length < MinimumHeaderLength)
         {
-            throw new AudioRejectedException(ErrorCodes.CorruptAudio,
-                header.IsEmpty ? "The file is empty." : $"The file is only {header.Length} bytes long: too small to hold audio.");
+            throw new AudioRejectedException(ErrorCodes.CorruptAudio, "The file is too small to hold audio.");
         }
 
         if (!HasSignatureOf(format, header))
         {
-            throw new AudioRejectedException(ErrorCodes.UnsupportedFormat,
-                $"The file is named '{extension}' but its content is not {extension.TrimStart('.')} audio.");
+            throw new AudioRejectedException(ErrorCodes.UnsupportedFormat, "The file's content is not audio of the type its name says.");
         }
 
         return format;

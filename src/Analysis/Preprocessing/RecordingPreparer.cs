@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using SpeechEmotion.Analysis.Decoding;
 using SpeechEmotion.Analysis.Formats;
 using SpeechEmotion.Analysis.Validation;
@@ -17,11 +18,11 @@ internal sealed class RecordingPreparer
     private readonly DurationLimits durationLimits;
     private readonly AudioDecoder decoder;
 
-    public RecordingPreparer(AnalysisOptions options)
+    public RecordingPreparer(AnalysisOptions options, ILogger? logger = null)
     {
         this.options = options;
         durationLimits = new DurationLimits(options);
-        decoder = new AudioDecoder(durationLimits, new FfmpegDecoder(options, durationLimits));
+        decoder = new AudioDecoder(durationLimits, new FfmpegDecoder(options, durationLimits, logger));
     }
 
     public async Task<PreparedRecording> PrepareAsync(Stream audio, string fileName, CancellationToken cancellationToken)

@@ -19,7 +19,7 @@ internal sealed class DurationLimits(AnalysisOptions options)
         if (durationSeconds < options.MinDuration.TotalSeconds)
         {
             throw new AudioRejectedException(ErrorCodes.TooShort,
-                $"The recording lasts {durationSeconds:0.###} s; at least {options.MinDuration.TotalSeconds:0.##} s are needed.");
+                $"The recording is shorter than the {options.MinDuration.TotalSeconds:0.##} s needed.");
         }
     }
 }

@@ -46,7 +46,7 @@ public static class JobEndpoints
             : null;
         if (job is null)
         {
-            return ApiProblems.Create(StatusCodes.Status404NotFound, ErrorCodes.JobNotFound, $"There is no job {id}.");
+            return ApiProblems.Create(StatusCodes.Status404NotFound, ErrorCodes.JobNotFound, "There is no job with this id.");
         }
         return TypedResults.Ok(JobViews.Describe(job));
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SpeechEmotion.Api.Uploads;
 using SpeechEmotion.Persistence.Jobs;
 
 namespace SpeechEmotion.Api.Jobs;
@@ -50,10 +51,16 @@ public static class JobViews
         job.WorkerName,
         new RecordingView(job.FileName, job.ContentType, job.SizeBytes, job.Sha256),
         job.CallbackUrl,
-        job.MetadataJson is null ? null : JsonDocument.Parse(job.MetadataJson).RootElement.Clone(),
+        MetadataOf(job),
         ResultOf(job),
         ErrorOf(job),
         new JobLinks(SelfLink(job.Id)));
+
+    /// <summary>Left out when it could not be written back (stored before <see cref="MetadataRules"/> guarded the door): the job still answers.</summary>
+    public static JsonElement? MetadataOf(Job job) =>
+        job.MetadataJson is not null && MetadataRules.CanBeServed(job.MetadataJson)
+            ? JsonDocument.Parse(job.MetadataJson).RootElement.Clone()
+            : null;
 
     public static JobResultView? ResultOf(Job job) => job.Status == JobStatus.Succeeded
         ? new JobResultView(job.Emotion!, ProbabilitiesOf(job), job.ModelVersion!,

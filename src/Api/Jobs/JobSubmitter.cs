@@ -1,5 +1,6 @@
 using MassTransit;
 using SpeechEmotion.Api.Uploads;
+using SpeechEmotion.Contracts.Logging;
 using SpeechEmotion.Contracts.Messages;
 using SpeechEmotion.Persistence.Database;
 using SpeechEmotion.Persistence.Jobs;
@@ -42,7 +43,8 @@ public sealed class JobSubmitter(
         };
         db.Jobs.Add(job);
         await db.SaveChangesAsync(cancellationToken);
-        logger.LogInformation("Job {JobId} queued: {FileName}, {SizeBytes} bytes, sha256 {Sha256}", jobId, job.FileName, job.SizeBytes, job.Sha256);
+        logger.LogInformation("Job {JobId} queued: {FileName}, {SizeBytes} bytes, sha256 {Sha256}",
+            jobId, LogText.Encode(job.FileName), job.SizeBytes, job.Sha256);
 
         await PublishOrLeaveToSweep(jobId);
         return job;

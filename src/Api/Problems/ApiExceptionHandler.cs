@@ -1,11 +1,13 @@
 using Microsoft.AspNetCore.Diagnostics;
 using SpeechEmotion.Contracts.Errors;
+using SpeechEmotion.Contracts.Logging;
 
 namespace SpeechEmotion.Api.Problems;
 
 /// <summary>
-/// Turns exceptions into problem details. Refused requests keep their status and code; Kestrel's own
-/// body-size backstop (BadHttpRequestException 413) becomes upload_too_large; anything else is a real 500.
+/// Turns exceptions into problem details. Refused requests keep their status and code; Kestrel's rejections of a
+/// body (BadHttpRequestException: too large, too slow, broken framing) get a code by their status and a fixed detail
+/// (Kestrel's message is not for clients); anything else is a real 500.
 /// </summary>
 public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
@@ -21,12 +23,16 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
             ApiProblemException refused => (refused.Status, refused.Code, refused.Message),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
                 (StatusCodes.Status413PayloadTooLarge, ErrorCodes.UploadTooLarge, "The request body is larger than the service accepts."),
-            BadHttpRequestException badRequest => (badRequest.StatusCode, ErrorCodes.InvalidRequest, badRequest.Message),
+            BadHttpRequestException { StatusCode: StatusCodes.Status408RequestTimeout } =>
+                (StatusCodes.Status408RequestTimeout, ErrorCodes.UploadTimeout, "The request body arrived too slowly."),
+            BadHttpRequestException badRequest =>
+                (badRequest.StatusCode, ErrorCodes.InvalidRequest, "The request is malformed (HTTP framing or headers)."),
             _ => (StatusCodes.Status500InternalServerError, ErrorCodes.InternalError, "The service failed to handle the request."),
         };
         if (status >= 500)
         {
-            logger.LogError(exception, "Unhandled error on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+            logger.LogError(exception, "Unhandled error on {Method} {Path}",
+                LogText.Encode(httpContext.Request.Method), LogText.Encode(httpContext.Request.Path.Value));
         }
 
         httpContext.Response.StatusCode = status;

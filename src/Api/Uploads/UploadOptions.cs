@@ -1,6 +1,11 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
 namespace SpeechEmotion.Api.Uploads;
 
-/// <summary>Upload limits, bound from the configuration section "Uploads".</summary>
+/// <summary>
+/// Upload limits, bound from the configuration section "Uploads": how much a client may send, and how slowly.
+/// A request that breaks a time limit is answered 408 upload_timeout and its temporary file deleted at once.
+/// </summary>
 public sealed class UploadOptions
 {
     public const string SectionName = "Uploads";
@@ -13,4 +18,41 @@ public sealed class UploadOptions
 
     /// <summary>Largest whole request body: Content-Length is checked against it, and Kestrel enforces it as a backstop.</summary>
     public long MaxRequestBytes => MaxBytes + FormOverheadBytes;
+
+    /// <summary>
+    /// Longest wait for the next bytes of a body once it started (default 15 s). Kestrel's minimum rate averages over
+    /// the whole body, so without this a client that sent quickly and then stopped would hold the connection and the
+    /// temporary file for minutes.
+    /// </summary>
+    public TimeSpan BodyIdleTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Longest time one upload may take from its first byte to its last (default 10 min: 50 MiB at 90 kB/s).</summary>
+    public TimeSpan MaxUploadDuration { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Kestrel's minimum request body rate, bytes per second averaged since the body started (default 1 KiB/s).</summary>
+    public double MinBodyBytesPerSecond { get; set; } = 1024;
+
+    /// <summary>How long a body may stay under <see cref="MinBodyBytesPerSecond"/> before Kestrel drops it (default 10 s; over 1 s).</summary>
+    public TimeSpan MinBodyRateGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Kestrel's limit on receiving a request's headers (default 10 s; Kestrel's own default is 30 s).</summary>
+    public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Where uploads are spooled while they stream in (default: the system temporary folder).</summary>
+    public string? TemporaryDirectory { get; set; }
+
+    public string SpoolDirectory => string.IsNullOrWhiteSpace(TemporaryDirectory) ? Path.GetTempPath() : TemporaryDirectory;
+
+    /// <summary>Kestrel's grace period must exceed its 1 s heartbeat; every other limit must be positive.</summary>
+    public bool IsValid =>
+        MaxBytes > 0 && BodyIdleTimeout > TimeSpan.Zero && MaxUploadDuration > TimeSpan.Zero && MinBodyBytesPerSecond > 0
+        && MinBodyRateGracePeriod > TimeSpan.FromSeconds(1) && RequestHeadersTimeout > TimeSpan.Zero;
+
+    /// <summary>The limits Kestrel enforces itself, before and beneath the upload reader.</summary>
+    public void ApplyTo(KestrelServerLimits limits)
+    {
+        limits.MaxRequestBodySize = MaxRequestBytes;
+        limits.MinRequestBodyDataRate = new MinDataRate(MinBodyBytesPerSecond, MinBodyRateGracePeriod);
+        limits.RequestHeadersTimeout = RequestHeadersTimeout;
+    }
 }

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -14,13 +13,18 @@ namespace SpeechEmotion.Api.Uploads;
 /// Reads the multipart upload of POST /jobs and POST /emotion section by section, streaming the <c>file</c> field
 /// to a temporary file: a 60 MB upload never sits in memory, and one over Uploads:MaxBytes is refused (413) as
 /// soon as the limit is crossed. Fields: <c>file</c> (required), <c>callbackUrl</c> and <c>metadata</c> (optional).
+/// The body is read through <see cref="TimedRequestBody"/>, so a stalled upload ends in 408 and its file is deleted.
+/// Every refusal is an <see cref="ApiProblemException"/> with a fixed detail: nothing the client sent is echoed.
 /// </summary>
 public sealed class UploadReader(IOptions<UploadOptions> options)
 {
     public const string FileField = "file";
     public const string CallbackUrlField = "callbackUrl";
     public const string MetadataField = "metadata";
-    private const int MaxTextFieldBytes = 64 * 1024;
+    /// <summary>RFC 2046 limits a boundary to 70 characters; MultipartReader fails (500) on very long ones.</summary>
+    private const int MaxBoundaryLength = 70;
+    private const int MaxCallbackUrlBytes = 64 * 1024;
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private readonly UploadOptions _options = options.Value;
 
     public async Task<ReceivedUpload> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -32,9 +36,10 @@ public sealed class UploadReader(IOptions<UploadOptions> options)
         }
 
         FileStream? file = null;
+        await using var body = new TimedRequestBody(request.Body, _options);
         try
         {
-            var fields = await ReadSections(new MultipartReader(boundary, request.Body), cancellationToken, f => file = f);
+            var fields = await ReadSections(new MultipartReader(boundary, body), cancellationToken, f => file = f);
             return Validate(fields, file);
         }
         catch
@@ -73,17 +78,17 @@ public sealed class UploadReader(IOptions<UploadOptions> options)
                 {
                     var file = CreateTemporaryFile();
                     onFileCreated(file);
-                    fields.FileName = FileNameOf(disposition);
-                    fields.ContentType = string.IsNullOrWhiteSpace(section.ContentType) ? "application/octet-stream" : section.ContentType[..Math.Min(section.ContentType.Length, 255)];
+                    fields.FileName = ClientText.FileName(ClientFileNameOf(disposition));
+                    fields.ContentType = string.IsNullOrWhiteSpace(section.ContentType) ? "application/octet-stream" : ClientText.ShortText(section.ContentType);
                     (fields.SizeBytes, fields.Sha256) = await CopyWithLimit(section.Body, file, cancellationToken);
                 }
                 else if (name.Equals(CallbackUrlField, StringComparison.OrdinalIgnoreCase))
                 {
-                    fields.CallbackUrl = await ReadText(section.Body, cancellationToken);
+                    fields.CallbackUrl = await ReadText(section.Body, MaxCallbackUrlBytes, InvalidCallbackUrl, cancellationToken);
                 }
                 else if (name.Equals(MetadataField, StringComparison.OrdinalIgnoreCase))
                 {
-                    fields.MetadataJson = await ReadText(section.Body, cancellationToken);
+                    fields.MetadataJson = await ReadText(section.Body, MetadataRules.MaxBytes, InvalidMetadata, cancellationToken);
                 }
                 else
                 {
@@ -126,33 +131,21 @@ public sealed class UploadReader(IOptions<UploadOptions> options)
         {
             return;
         }
-        var valid = Uri.TryCreate(callbackUrl.Trim(), UriKind.Absolute, out var uri)
+        var valid = !callbackUrl.Any(char.IsControl)
+            && Uri.TryCreate(callbackUrl.Trim(), UriKind.Absolute, out var uri)
             && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
         if (!valid)
         {
-            throw Problem(StatusCodes.Status400BadRequest, ErrorCodes.InvalidCallbackUrl, "callbackUrl must be an absolute http or https URL.");
+            throw InvalidCallbackUrl();
         }
     }
 
     private static void ValidateMetadata(string? metadataJson)
     {
-        if (string.IsNullOrWhiteSpace(metadataJson))
+        if (!string.IsNullOrWhiteSpace(metadataJson) && !MetadataRules.CanBeServed(metadataJson))
         {
-            return;
+            throw InvalidMetadata();
         }
-        try
-        {
-            using var document = JsonDocument.Parse(metadataJson);
-            if (document.RootElement.ValueKind == JsonValueKind.Object)
-            {
-                return;
-            }
-        }
-        catch (JsonException)
-        {
-            // Falls through to the same answer as valid JSON that is not an object.
-        }
-        throw Problem(StatusCodes.Status400BadRequest, ErrorCodes.InvalidMetadata, "metadata must be a JSON object.");
     }
 
     private string MultipartBoundaryOf(HttpRequest request)
@@ -164,9 +157,10 @@ public sealed class UploadReader(IOptions<UploadOptions> options)
                 $"Send the recording as multipart/form-data with a '{FileField}' field.");
         }
         var boundary = HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value;
-        if (string.IsNullOrWhiteSpace(boundary))
+        if (string.IsNullOrWhiteSpace(boundary) || boundary.Length > MaxBoundaryLength)
         {
-            throw Problem(StatusCodes.Status400BadRequest, ErrorCodes.MalformedMultipart, "The multipart Content-Type has no boundary.");
+            throw Problem(StatusCodes.Status400BadRequest, ErrorCodes.MalformedMultipart,
+                $"The multipart Content-Type needs a boundary of 1 to {MaxBoundaryLength} characters.");
         }
         return boundary;
     }
@@ -198,40 +192,50 @@ public sealed class UploadReader(IOptions<UploadOptions> options)
         }
     }
 
-    private static async Task<string> ReadText(Stream body, CancellationToken cancellationToken)
+    /// <summary>A small text field, refused with <paramref name="refusal"/> when over <paramref name="maxBytes"/> or not UTF-8.</summary>
+    private static async Task<string> ReadText(Stream body, int maxBytes, Func<ApiProblemException> refusal, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
         var chunk = new byte[8192];
         int read;
         while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
         {
-            if (buffer.Length + read > MaxTextFieldBytes)
+            if (buffer.Length + read > maxBytes)
             {
-                throw Problem(StatusCodes.Status400BadRequest, ErrorCodes.InvalidRequest, $"Text fields are limited to {MaxTextFieldBytes} bytes.");
+                throw refusal();
             }
             buffer.Write(chunk, 0, read);
         }
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        try
+        {
+            return StrictUtf8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw refusal();
+        }
     }
 
-    private static string FileNameOf(ContentDispositionHeaderValue disposition)
+    private static string? ClientFileNameOf(ContentDispositionHeaderValue disposition)
     {
         var name = HeaderUtilities.RemoveQuotes(disposition.FileNameStar).Value;
-        if (string.IsNullOrWhiteSpace(name))
-        {
-            name = HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
-        }
-        // Keep only the last path segment: the name is informative (and a format hint), never a path.
-        name = Path.GetFileName(name?.Replace('\\', '/') ?? "");
-        return string.IsNullOrWhiteSpace(name) ? "upload" : name[..Math.Min(name.Length, 255)];
+        return string.IsNullOrWhiteSpace(name) ? HeaderUtilities.RemoveQuotes(disposition.FileName).Value : name;
     }
 
-    private static FileStream CreateTemporaryFile() =>
-        new(Path.Combine(Path.GetTempPath(), $"speech-emotion-{Guid.NewGuid():N}.upload"), FileMode.CreateNew, FileAccess.ReadWrite,
+    private FileStream CreateTemporaryFile() =>
+        new(Path.Combine(_options.SpoolDirectory, $"speech-emotion-{Guid.NewGuid():N}.upload"), FileMode.CreateNew, FileAccess.ReadWrite,
             FileShare.None, 81920, FileOptions.Asynchronous | FileOptions.DeleteOnClose);
 
     private ApiProblemException TooLarge() =>
         Problem(StatusCodes.Status413PayloadTooLarge, ErrorCodes.UploadTooLarge, $"Uploads are limited to {_options.MaxBytes} bytes.");
+
+    private static ApiProblemException InvalidMetadata() =>
+        Problem(StatusCodes.Status400BadRequest, ErrorCodes.InvalidMetadata,
+            $"metadata must be a JSON object of at most {MetadataRules.MaxBytes} bytes of UTF-8 and {MetadataRules.MaxDepth} levels.");
+
+    private static ApiProblemException InvalidCallbackUrl() =>
+        Problem(StatusCodes.Status400BadRequest, ErrorCodes.InvalidCallbackUrl,
+            $"callbackUrl must be an absolute http or https URL of at most {MaxCallbackUrlBytes} bytes.");
 
     private static ApiProblemException Problem(int status, string code, string detail) => new(status, code, detail);
 }

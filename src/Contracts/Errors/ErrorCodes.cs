@@ -12,6 +12,7 @@ public static class ErrorCodes
     public const string InvalidMetadata = "invalid_metadata";
     public const string InvalidCallbackUrl = "invalid_callback_url";
     public const string UploadTooLarge = "upload_too_large";
+    public const string UploadTimeout = "upload_timeout";
     public const string NotMultipart = "not_multipart";
     public const string MalformedMultipart = "malformed_multipart";
     public const string InvalidRequest = "invalid_request";

@@ -61,14 +61,15 @@ internal static class TestWavWriter
         var data = span[44..];
         for (var i = 0; i < interleaved.Length; i++)
         {
-            var sample = Math.Clamp(interleaved[i], -1f, 1f);
             if (encoding == WavEncoding.Pcm16)
             {
+                var sample = Math.Clamp(interleaved[i], -1f, 1f);
                 BinaryPrimitives.WriteInt16LittleEndian(data[(2 * i)..], (short)Math.Round(sample * 32767));
             }
             else
             {
-                BinaryPrimitives.WriteSingleLittleEndian(data[(4 * i)..], sample);
+                // Float WAV holds any float, past full scale, NaN and infinities included: written exactly as given.
+                BinaryPrimitives.WriteSingleLittleEndian(data[(4 * i)..], interleaved[i]);
             }
         }
 

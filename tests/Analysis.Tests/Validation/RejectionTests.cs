@@ -1,7 +1,9 @@
 using System.Runtime.Versioning;
 using System.Text;
+using SpeechEmotion.Analysis.Decoding;
 using SpeechEmotion.Analysis.Preprocessing;
 using SpeechEmotion.Analysis.Tests.Support;
+using SpeechEmotion.Analysis.Validation;
 using SpeechEmotion.Contracts.Errors;
 
 namespace SpeechEmotion.Analysis.Tests.Validation;
@@ -81,6 +83,66 @@ public sealed class RejectionTests
         Assert.Equal(ErrorCodes.NoSpeech, (await RejectedAsync(quietTone, "quiet.wav", options)).Code);
         var accepted = await new RecordingPreparer(new AnalysisOptions()).PrepareAsync(new MemoryStream(quietTone), "quiet.wav", CancellationToken.None);
         Assert.Equal(16000, accepted.ModelInput.Count);
+    }
+
+    [Theory]
+    [InlineData(float.NaN, 16000, 1)]
+    [InlineData(float.PositiveInfinity, 16000, 1)]
+    [InlineData(float.NegativeInfinity, 16000, 2)]
+    [InlineData(1e30f, 16000, 1)]
+    [InlineData(-100f, 16000, 1)]
+    [InlineData(float.NaN, 8000, 1)]                  // ffmpeg resamples these: its output is checked too
+    [InlineData(float.PositiveInfinity, 44100, 2)]
+    [InlineData(1e30f, 8000, 1)]
+    public async Task Float_wav_with_a_sample_that_is_not_a_number_or_far_past_full_scale_is_corrupt_audio(
+        float poison, int sampleRate, int channels)
+    {
+        var samples = TestSignals.Syllables(1.5, sampleRate);
+        samples[samples.Length / 3] = poison;
+        var wav = TestWavWriter.Write(samples, sampleRate, channels, WavEncoding.Float32);
+
+        var rejection = await RejectedAsync(wav, "poisoned.wav");
+
+        Assert.Equal(ErrorCodes.CorruptAudio, rejection.Code);
+        Assert.Equal(SampleRange.RejectionDetail, rejection.Message);
+    }
+
+    [Theory]
+    [InlineData(16000)]
+    [InlineData(8000)]
+    public async Task Float_wav_a_little_past_full_scale_is_still_analysed(int sampleRate)
+    {
+        var samples = TestSignals.Syllables(1.5, sampleRate, amplitude: 2.5f);
+        var wav = TestWavWriter.Write(samples, sampleRate, encoding: WavEncoding.Float32);
+
+        var recording = await new RecordingPreparer(new AnalysisOptions()).PrepareAsync(new MemoryStream(wav), "hot.wav", CancellationToken.None);
+
+        Assert.InRange(TestSignals.Rms(recording.ModelInput), 0.5, 2.5);
+    }
+
+    [Fact]
+    public async Task Undecodable_audio_gets_a_fixed_detail_not_ffmpeg_output()
+    {
+        byte[] garbage = [0xFF, 0xFB, 0x90, 0x64, .. RandomBytes(20000, seed: 5)];
+        byte[] otherGarbage = [0xFF, 0xFB, 0x90, 0x64, .. RandomBytes(3000, seed: 9)];
+
+        var rejection = await RejectedAsync(garbage, "song.mp3");
+        var otherRejection = await RejectedAsync(otherGarbage, "other.mp3");
+
+        Assert.Equal(FfmpegDecoder.UndecodableDetail, rejection.Message);
+        Assert.Equal(FfmpegDecoder.UndecodableDetail, otherRejection.Message);
+    }
+
+    [Theory]
+    [InlineData("clip.<img src=x onerror=alert(1)>")]
+    [InlineData("clip.wav\r\nFAKE")]
+    public async Task Unsupported_format_detail_does_not_repeat_the_file_name(string fileName)
+    {
+        var rejection = await RejectedAsync(SpeechWav(), fileName);
+
+        Assert.Equal(ErrorCodes.UnsupportedFormat, rejection.Code);
+        Assert.DoesNotContain("img", rejection.Message);
+        Assert.DoesNotContain("FAKE", rejection.Message);
     }
 
     [Fact]

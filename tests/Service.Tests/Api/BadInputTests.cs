@@ -53,7 +53,7 @@ public sealed class BadInputTests(EmbeddedApi api) : IClassFixture<EmbeddedApi>
         using var client = api.CreateClient();
         using var form = new MultipartFormDataContent { { new StringContent("{}"), "metadata" } };
 
-        await AssertProblem(await client.PostAsync("/jobs", form), HttpStatusCode.BadRequest, "missing_file");
+        await (await client.PostAsync("/jobs", form)).AssertProblemAsync(HttpStatusCode.BadRequest, "missing_file");
     }
 
     [Theory]
@@ -64,8 +64,9 @@ public sealed class BadInputTests(EmbeddedApi api) : IClassFixture<EmbeddedApi>
     {
         using var client = api.CreateClient();
 
-        await AssertProblem(await client.PostAsync("/jobs", EmbeddedApi.Upload(GeneratedAudio.Tone(1), metadata: metadata)),
-            HttpStatusCode.BadRequest, "invalid_metadata");
+        var response = await client.PostAsync("/jobs", EmbeddedApi.Upload(GeneratedAudio.Tone(1), metadata: metadata));
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_metadata");
     }
 
     [Theory]
@@ -76,8 +77,9 @@ public sealed class BadInputTests(EmbeddedApi api) : IClassFixture<EmbeddedApi>
     {
         using var client = api.CreateClient();
 
-        await AssertProblem(await client.PostAsync("/jobs", EmbeddedApi.Upload(GeneratedAudio.Tone(1), callbackUrl: callbackUrl)),
-            HttpStatusCode.BadRequest, "invalid_callback_url");
+        var response = await client.PostAsync("/jobs", EmbeddedApi.Upload(GeneratedAudio.Tone(1), callbackUrl: callbackUrl));
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_callback_url");
     }
 
     [Fact]
@@ -86,7 +88,7 @@ public sealed class BadInputTests(EmbeddedApi api) : IClassFixture<EmbeddedApi>
         using var client = api.CreateClient();
         using var json = new StringContent("""{"file":"nope"}""", Encoding.UTF8, "application/json");
 
-        await AssertProblem(await client.PostAsync("/jobs", json), HttpStatusCode.UnsupportedMediaType, "not_multipart");
+        await (await client.PostAsync("/jobs", json)).AssertProblemAsync(HttpStatusCode.UnsupportedMediaType, "not_multipart");
     }
 
     [Fact]
@@ -97,7 +99,7 @@ public sealed class BadInputTests(EmbeddedApi api) : IClassFixture<EmbeddedApi>
         using var content = new ByteArrayContent(Encoding.ASCII.GetBytes(body));
         content.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=b");
 
-        await AssertProblem(await client.PostAsync("/jobs", content), HttpStatusCode.BadRequest, "malformed_multipart");
+        await (await client.PostAsync("/jobs", content)).AssertProblemAsync(HttpStatusCode.BadRequest, "malformed_multipart");
     }
 
     private static (byte[] Content, string FileName) BadUpload(string what) => what switch
@@ -110,15 +112,4 @@ public sealed class BadInputTests(EmbeddedApi api) : IClassFixture<EmbeddedApi>
         "random bytes named .mp3" => (GeneratedAudio.RandomBytes(4096), "clip.mp3"),
         _ => throw new ArgumentOutOfRangeException(nameof(what), what, null),
     };
-
-    private static async Task AssertProblem(HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        using (response)
-        {
-            var body = await response.Content.ReadAsStringAsync();
-            Assert.True(response.StatusCode == status, $"{(int)response.StatusCode} {body}");
-            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-            Assert.Equal(code, JsonNode.Parse(body)!["code"]!.GetValue<string>());
-        }
-    }
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using SpeechEmotion.Service.Tests.Infrastructure;
@@ -48,17 +47,15 @@ public sealed class LargeUploadStreamingTests
     [Fact]
     public async Task Sixty_megabyte_upload_is_refused_413_without_buffering_it()
     {
-        using var api = new EmbeddedApi();
-        api.UseKestrel(0);
-        api.StartServer();
+        using var api = EmbeddedApi.OnKestrel();
         using var client = api.CreateClient();
 
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
-        var (status, problem, sent) = await ChunkedUpload.SendAsync(client.BaseAddress!, "/jobs", SixtyMegabytes);
+        var (answer, sent) = await SendChunkedAsync(client.BaseAddress!, "/jobs", SixtyMegabytes);
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
 
-        Assert.True(status == 413, $"{status} {problem}");
-        Assert.Equal("upload_too_large", JsonNode.Parse(problem)!["code"]!.GetValue<string>());
+        Assert.True(answer.Status == 413, $"{answer.Status} {answer.Body}");
+        Assert.Equal("upload_too_large", JsonNode.Parse(answer.Body)!["code"]!.GetValue<string>());
         Assert.True(sent < SixtyMegabytes, $"the client got to send all {sent} bytes before the answer");
         // Buffering the upload would allocate at least its 50 MB limit; streaming allocates a few buffers.
         Assert.True(allocated < 16 * 1024 * 1024, $"the request allocated {allocated / 1024 / 1024} MB");
@@ -67,114 +64,36 @@ public sealed class LargeUploadStreamingTests
     }
 
     /// <summary>
-    /// HTTP/1.1 by hand over a socket: a chunked multipart body with one huge file field, generated as it is sent,
-    /// while the answer is read in parallel. (HttpClient reports the server's early close as a broken pipe instead
-    /// of returning the 413 the server already sent.)
+    /// A chunked multipart body with one huge file field, generated as it is sent, while the answer is read in
+    /// parallel; sending stops once the server answered.
     /// </summary>
-    private static class ChunkedUpload
+    private static async Task<(RawHttpAnswer Answer, long Sent)> SendChunkedAsync(Uri server, string path, long fileBytes)
     {
-        private const string Boundary = "generated-boundary";
+        const string boundary = "generated-boundary";
+        using var connection = await RawHttpConnection.OpenAsync(server);
+        await connection.WriteAsync($"POST {path} HTTP/1.1\r\nHost: {server.Authority}\r\n" +
+            $"Content-Type: multipart/form-data; boundary={boundary}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
 
-        public static async Task<(int Status, string Body, long Sent)> SendAsync(Uri server, string path, long fileBytes)
+        var reading = connection.ReadAnswerAsync(TimeSpan.FromSeconds(60));
+        // A write blocks once the server stops reading (full TCP window): the answer must cancel it.
+        using var answered = new CancellationTokenSource();
+        var cancelOnAnswer = reading.ContinueWith(_ => answered.Cancel(), TaskScheduler.Default);
+        long sent = 0;
+        try
         {
-            using var tcp = new TcpClient();
-            await tcp.ConnectAsync(server.Host, server.Port);
-            var stream = tcp.GetStream();
-            var head = $"POST {path} HTTP/1.1\r\nHost: {server.Authority}\r\nContent-Type: multipart/form-data; boundary={Boundary}\r\n" +
-                "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
-            await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
-
-            using var answered = new CancellationTokenSource();
-            var reading = ReadAnswerAsync(stream, answered);
-            long sent = 0;
-            try
+            await connection.WriteChunkAsync(Encoding.ASCII.GetBytes(
+                $"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"huge.wav\"\r\n\r\n"), answered.Token);
+            var chunk = new byte[64 * 1024];
+            for (; sent < fileBytes && !answered.IsCancellationRequested; sent += chunk.Length)
             {
-                await WriteChunkAsync(stream, Encoding.ASCII.GetBytes(
-                    $"--{Boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"huge.wav\"\r\n\r\n"), answered.Token);
-                var chunk = new byte[64 * 1024];
-                for (; sent < fileBytes && !answered.IsCancellationRequested; sent += chunk.Length)
-                {
-                    await WriteChunkAsync(stream, chunk, answered.Token);
-                }
+                await connection.WriteChunkAsync(chunk, answered.Token);
             }
-            catch (Exception exception) when (exception is IOException or OperationCanceledException)
-            {
-                // The server answered and closed: exactly what a refused upload looks like.
-            }
-            var (status, body) = await reading;
-            return (status, body, sent);
         }
-
-        private static async Task WriteChunkAsync(Stream stream, byte[] data, CancellationToken cancellationToken)
+        catch (Exception exception) when (exception is IOException or OperationCanceledException)
         {
-            await stream.WriteAsync(Encoding.ASCII.GetBytes($"{data.Length:X}\r\n"), cancellationToken);
-            await stream.WriteAsync(data, cancellationToken);
-            await stream.WriteAsync("\r\n"u8.ToArray(), cancellationToken);
+            // The server answered and closed: exactly what a refused upload looks like.
         }
-
-        private static async Task<(int Status, string Body)> ReadAnswerAsync(Stream stream, CancellationTokenSource answered)
-        {
-            var received = new MemoryStream();
-            var buffer = new byte[8192];
-            try
-            {
-                int read;
-                while ((read = await stream.ReadAsync(buffer)) > 0)
-                {
-                    received.Write(buffer, 0, read);
-                    if (IsComplete(received.ToArray()))
-                    {
-                        break;
-                    }
-                }
-            }
-            catch (IOException)
-            {
-                // Connection reset after the answer arrived.
-            }
-            answered.Cancel();
-            var text = Encoding.UTF8.GetString(received.ToArray());
-            var status = text.Length > 12 ? int.Parse(text[9..12]) : 0;
-            var bodyStart = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-            return (status, bodyStart < 0 ? "" : Unchunk(text[(bodyStart + 4)..], text[..bodyStart]));
-        }
-
-        private static bool IsComplete(byte[] received)
-        {
-            var text = Encoding.UTF8.GetString(received);
-            var headEnd = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-            if (headEnd < 0)
-            {
-                return false;
-            }
-            var head = text[..headEnd];
-            var body = text[(headEnd + 4)..];
-            var length = head.Split("\r\n").FirstOrDefault(line => line.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase));
-            return length is not null
-                ? body.Length >= int.Parse(length["Content-Length:".Length..].Trim())
-                : body.Contains("\r\n0\r\n\r\n", StringComparison.Ordinal) || body.StartsWith("0\r\n", StringComparison.Ordinal);
-        }
-
-        private static string Unchunk(string body, string head)
-        {
-            if (!head.Contains("Transfer-Encoding: chunked", StringComparison.OrdinalIgnoreCase))
-            {
-                return body;
-            }
-            var result = new StringBuilder();
-            var position = 0;
-            while (position < body.Length)
-            {
-                var lineEnd = body.IndexOf("\r\n", position, StringComparison.Ordinal);
-                var size = Convert.ToInt32(body[position..lineEnd], 16);
-                if (size == 0)
-                {
-                    break;
-                }
-                result.Append(body, lineEnd + 2, size);
-                position = lineEnd + 2 + size + 2;
-            }
-            return result.ToString();
-        }
+        await cancelOnAnswer;
+        return (await reading, sent);
     }
 }

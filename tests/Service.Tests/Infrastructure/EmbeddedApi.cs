@@ -31,6 +31,15 @@ public class EmbeddedApi : WebApplicationFactory<Program>
     public static EmbeddedApi With(IDictionary<string, string?> settings, Action<IServiceCollection>? replaceServices = null) =>
         new(settings, replaceServices);
 
+    /// <summary>An Api behind a real Kestrel on a free loopback port (BaseAddress), for tests of the HTTP server itself.</summary>
+    public static EmbeddedApi OnKestrel(IDictionary<string, string?>? settings = null)
+    {
+        var api = new EmbeddedApi(settings ?? new Dictionary<string, string?>());
+        api.UseKestrel(0);
+        api.StartServer();
+        return api;
+    }
+
     // Not public: an xunit class fixture may only have one public constructor.
     private EmbeddedApi(IDictionary<string, string?> settings, Action<IServiceCollection>? replaceServices = null)
     {
