@@ -12,7 +12,7 @@ namespace SpeechEmotion.IntegrationTests;
 public sealed class ObservabilityTests(TestServers servers)
 {
     [Fact]
-    public async Task Worker_serves_metrics_on_its_health_port_and_logs_the_job_in_the_callers_trace()
+    public async Task Worker_serves_metrics_on_its_health_port_and_the_job_stays_in_the_callers_trace()
     {
         await using var system = await DistributedSystem.StartAsync(servers);
         var port = FreeLoopbackPort();
@@ -25,6 +25,7 @@ public sealed class ObservabilityTests(TestServers servers)
 
         // The caller starts the trace (W3C traceparent); the Api, RabbitMQ and the worker must carry it on.
         var traceId = ActivityTraceId.CreateRandom();
+        using var databaseSpans = new ObservedSpans("Npgsql");
         var id = await SubmitInTrace(system, traceId, TestAudio.SpeechLikeWav(seconds: 2));
         var job = await system.WaitForFinishedAsync(id);
         Assert.True(DistributedSystem.StatusOf(job) == "succeeded", $"{job.ToJsonString()}{Environment.NewLine}{worker.RecentOutput}");
@@ -36,6 +37,9 @@ public sealed class ObservabilityTests(TestServers servers)
         Assert.DoesNotContain("speechemotion_jobs_accepted_total", workerMetrics);   // the Api accepts, the worker completes
         var apiMetrics = await WaitForMetric(system.Client, "speechemotion_jobs_accepted_total", worker);
         Assert.Contains("speechemotion_jobs_accepted_total{otel_scope_name=\"SpeechEmotion\"} 1", apiMetrics);
+
+        // The Api's INSERT of the job row is a PostgreSQL span in the caller's trace.
+        Assert.Contains(databaseSpans.Finished, span => span.TraceId == traceId);
 
         var consumerLines = worker.OutputLines
             .Where(line => line.StartsWith('{'))
@@ -83,6 +87,34 @@ public sealed class ObservabilityTests(TestServers servers)
             }
             await Task.Delay(200);
         }
+    }
+
+    /// <summary>
+    /// Sees the spans of one source that the in-process Api's tracer provider records, without making any itself
+    /// (it samples nothing): if the Api's wiring leaves the source out, nothing is seen.
+    /// </summary>
+    private sealed class ObservedSpans : IDisposable
+    {
+        private readonly ActivityListener listener;
+        private readonly List<Activity> finished = [];
+
+        public ObservedSpans(string sourceName)
+        {
+            listener = new ActivityListener
+            {
+                ShouldListenTo = source => source.Name == sourceName,
+                Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.None,
+                ActivityStopped = activity => { lock (finished) { finished.Add(activity); } },
+            };
+            ActivitySource.AddActivityListener(listener);
+        }
+
+        public IReadOnlyList<Activity> Finished
+        {
+            get { lock (finished) { return finished.ToList(); } }
+        }
+
+        public void Dispose() => listener.Dispose();
     }
 
     private static int FreeLoopbackPort()
