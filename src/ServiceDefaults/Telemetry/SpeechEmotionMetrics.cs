@@ -90,6 +90,10 @@ public sealed class SpeechEmotionMetrics
         }
     }
 
+    /// <summary>The recovery sweep failed <paramref name="count"/> jobs at once (their workers died on every attempt).</summary>
+    public void JobsFailed(string errorCode, int count) =>
+        jobsCompleted.Add(count, new("status", "failed"), new("code", errorCode));
+
     public void JobClaimed(TimeSpan queueWaited) => queueWait.Record(Math.Max(0, queueWaited.TotalSeconds));
 
     /// <summary>Reserved for webhook delivery (not built yet). <paramref name="outcome"/>: e.g. delivered, retrying, gave_up.</summary>

@@ -2,7 +2,9 @@ using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using SpeechEmotion.Persistence.Jobs;
 using SpeechEmotion.Persistence.Recordings;
+using SpeechEmotion.Processing.Recovery;
 using SpeechEmotion.Service.Tests.Infrastructure;
 
 namespace SpeechEmotion.Service.Tests.Observability;
@@ -70,6 +72,32 @@ public sealed class MetricsTests
         Assert.Equal(1, scrape.Value("speechemotion_jobs_completed_total", ("status", "failed"), ("code", "processing_failed")));
         Assert.Equal(1, scrape.Value("speechemotion_jobs_completed_total"));
         Assert.Null(scrape.Value("speechemotion_inference_duration_seconds_count"));
+    }
+
+    [Fact]
+    public async Task Jobs_the_recovery_sweep_fails_count_as_processing_failed()
+    {
+        using var api = EmbeddedApi.With(new Dictionary<string, string?> { ["Processing:MaxAttempts"] = "3" });
+        using var client = api.CreateClient();
+        for (var i = 0; i < 2; i++)
+        {
+            await api.SeedAsync(job =>
+            {
+                job.Status = JobStatus.Processing;
+                job.Attempts = 3;
+                job.ClaimToken = Guid.NewGuid();
+                job.LeaseExpiresAt = DateTime.UtcNow.AddSeconds(-1);
+            });
+        }
+
+        await using (var scope = api.Services.CreateAsyncScope())
+        {
+            Assert.Equal(2, (await scope.ServiceProvider.GetRequiredService<StuckJobRecovery>().SweepOnceAsync(CancellationToken.None)).FailedOutOfAttempts);
+        }
+        var scrape = await PrometheusScrape.WaitUntilAsync(client, s => s.Value("speechemotion_jobs_completed_total") >= 2);
+
+        Assert.Equal(2, scrape.Value("speechemotion_jobs_completed_total", ("status", "failed"), ("code", "processing_failed")));
+        Assert.Null(scrape.Value("speechemotion_jobs_accepted_total"));   // seeded, never uploaded
     }
 
     [Fact]
