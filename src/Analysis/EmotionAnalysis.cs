@@ -9,7 +9,11 @@ public sealed record EmotionAnalysis(
     string Emotion,
     IReadOnlyDictionary<string, float> Probabilities,
     string ModelVersion,
-    AudioInfo Audio);
+    AudioInfo Audio)
+{
+    /// <summary>How long the model itself ran (no decoding or preprocessing); the job pipeline records it as a metric.</summary>
+    public TimeSpan InferenceDuration { get; init; }
+}
 
 /// <summary>The original upload: its duration, sample rate and channel count.</summary>
 public sealed record AudioInfo(double DurationSeconds, int SampleRate, int Channels);

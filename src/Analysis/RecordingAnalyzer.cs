@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SpeechEmotion.Analysis.Inference;
@@ -25,8 +26,12 @@ public sealed class RecordingAnalyzer
     public async Task<EmotionAnalysis> AnalyzeAsync(Stream audio, string fileName, CancellationToken cancellationToken)
     {
         var recording = await preparer.PrepareAsync(audio, fileName, cancellationToken);
+        var started = Stopwatch.GetTimestamp();
         var probabilities = classifier.Classify(recording.ModelInput);
-        return new EmotionAnalysis(MostProbable(probabilities), ByLabel(probabilities), classifier.ModelVersion, recording.Audio);
+        return new EmotionAnalysis(MostProbable(probabilities), ByLabel(probabilities), classifier.ModelVersion, recording.Audio)
+        {
+            InferenceDuration = Stopwatch.GetElapsedTime(started),
+        };
     }
 
     private static string MostProbable(float[] probabilities) =>

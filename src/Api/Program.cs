@@ -8,10 +8,12 @@ using SpeechEmotion.Api.Problems;
 using SpeechEmotion.Api.Uploads;
 using SpeechEmotion.Persistence.Hosting;
 using SpeechEmotion.Processing.Hosting;
+using SpeechEmotion.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 var configuration = builder.Configuration;
 builder.ListenOnUnlessConfigured("http://localhost:5080");
+builder.AddServiceDefaults("speechemotion-api");   // logs, traces, metrics (/metrics)
 
 // Storage first: its migrator is a hosted service that must finish before the bus starts consuming.
 builder.Services.AddJobsStorage(configuration, builder.Environment.ContentRootPath);
@@ -59,6 +61,7 @@ app.MapGet("/", () => Results.Redirect("/scalar")).ExcludeFromDescription();
 app.MapJobEndpoints();
 app.MapEmotionEndpoints();
 app.MapServiceHealthChecks();
+app.MapServiceDefaults();
 
 app.Run();
 

@@ -1,12 +1,13 @@
 using SpeechEmotion.Persistence.Hosting;
 using SpeechEmotion.Processing.Hosting;
 using SpeechEmotion.Processing.Jobs;
+using SpeechEmotion.ServiceDefaults;
 
 namespace SpeechEmotion.Worker;
 
 /// <summary>
 /// Builds the worker host: the job pipeline (consumer, retries, fault handling, recovery sweep) on RabbitMQ and
-/// PostgreSQL, plus /health/live and /health/ready. Everything comes from configuration (appsettings.json and
+/// PostgreSQL, plus /health/live, /health/ready and /metrics. Everything comes from configuration (appsettings.json and
 /// environment variables such as ConnectionStrings__Jobs), so N copies can be started side by side.
 /// Public so tests can host a worker in-process.
 /// </summary>
@@ -18,12 +19,14 @@ public static class WorkerApplication
         configure?.Invoke(builder);
         // Health endpoints only: a free loopback port unless told otherwise, so N workers can share a machine.
         builder.ListenOnUnlessConfigured("http://127.0.0.1:0");
+        builder.AddServiceDefaults("speechemotion-worker");   // logs, traces, metrics (/metrics on the health port)
 
         builder.Services.AddJobsStorage(builder.Configuration, builder.Environment.ContentRootPath);
         builder.Services.AddJobProcessing(builder.Configuration);
 
         var app = builder.Build();
         app.MapServiceHealthChecks();
+        app.MapServiceDefaults();
         app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation(
             "Worker {Worker} started in {Mode} mode", WorkerIdentity.Name, app.Configuration.ReadServiceMode()));
         return app;

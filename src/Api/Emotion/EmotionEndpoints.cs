@@ -6,6 +6,7 @@ using SpeechEmotion.Api.Uploads;
 using SpeechEmotion.Contracts.Errors;
 using SpeechEmotion.Persistence.Jobs;
 using SpeechEmotion.Processing.Completion;
+using SpeechEmotion.ServiceDefaults.Telemetry;
 
 namespace SpeechEmotion.Api.Emotion;
 
@@ -36,10 +37,12 @@ public static class EmotionEndpoints
         JobWaiter waiter,
         JobCompletionSignal completion,
         IOptions<EmotionOptions> options,
+        ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
         await using var upload = await uploads.ReadAsync(request, cancellationToken);
         var jobId = Guid.CreateVersion7();
+        using var _ = loggers.CreateLogger(typeof(EmotionEndpoints)).BeginJobScope(jobId);
         // Listen before publishing, so a job that finishes instantly cannot slip past the signal.
         var finished = completion.WhenFinished(jobId);
         try

@@ -4,6 +4,7 @@ using SpeechEmotion.Api.Problems;
 using SpeechEmotion.Api.Uploads;
 using SpeechEmotion.Contracts.Errors;
 using SpeechEmotion.Persistence.Database;
+using SpeechEmotion.ServiceDefaults.Telemetry;
 
 namespace SpeechEmotion.Api.Jobs;
 
@@ -31,25 +32,35 @@ public static class JobEndpoints
         return app;
     }
 
-    private static async Task<Accepted<JobAccepted>> SubmitJob(HttpRequest request, UploadReader uploads, JobSubmitter submitter, CancellationToken cancellationToken)
+    private static async Task<Accepted<JobAccepted>> SubmitJob(HttpRequest request, UploadReader uploads, JobSubmitter submitter,
+        ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         await using var upload = await uploads.ReadAsync(request, cancellationToken);
-        var job = await submitter.SubmitAsync(Guid.CreateVersion7(), upload, cancellationToken);
+        var jobId = Guid.CreateVersion7();
+        using var _ = loggers.CreateLogger(typeof(JobEndpoints)).BeginJobScope(jobId);
+        var job = await submitter.SubmitAsync(jobId, upload, cancellationToken);
         return TypedResults.Accepted(JobViews.SelfLink(job.Id), JobViews.Accepted(job));
     }
 
-    private static async Task<Results<Ok<JobView>, ProblemHttpResult>> GetJob(string id, JobsDbContext db, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<JobView>, ProblemHttpResult>> GetJob(string id, JobsDbContext db, ILoggerFactory loggers,
+        CancellationToken cancellationToken)
     {
         // Not a route constraint: a malformed id is just another unknown job, with the same 404 and code.
-        var job = Guid.TryParse(id, out var jobId)
-            ? await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == jobId, cancellationToken)
-            : null;
+        if (!Guid.TryParse(id, out var jobId))
+        {
+            return NoSuchJob(id);
+        }
+        using var _ = loggers.CreateLogger(typeof(JobEndpoints)).BeginJobScope(jobId);
+        var job = await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == jobId, cancellationToken);
         if (job is null)
         {
-            return ApiProblems.Create(StatusCodes.Status404NotFound, ErrorCodes.JobNotFound, "There is no job with this id.");
+            return NoSuchJob(id);
         }
         return TypedResults.Ok(JobViews.Describe(job));
     }
+
+    private static ProblemHttpResult NoSuchJob(string id) =>
+        ApiProblems.Create(StatusCodes.Status404NotFound, ErrorCodes.JobNotFound, "There is no job with this id.");
 }
 
 /// <summary>Documents the multipart form in the OpenAPI document; the body itself is streamed by <see cref="UploadReader"/>.</summary>

@@ -5,6 +5,7 @@ using SpeechEmotion.Contracts.Messages;
 using SpeechEmotion.Persistence.Database;
 using SpeechEmotion.Persistence.Jobs;
 using SpeechEmotion.Persistence.Recordings;
+using SpeechEmotion.ServiceDefaults.Telemetry;
 
 namespace SpeechEmotion.Api.Jobs;
 
@@ -18,6 +19,7 @@ public sealed class JobSubmitter(
     RecordingStore recordings,
     IPublishEndpoint publisher,
     TimeProvider time,
+    SpeechEmotionMetrics metrics,
     ILogger<JobSubmitter> logger)
 {
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(10);
@@ -43,6 +45,7 @@ public sealed class JobSubmitter(
         };
         db.Jobs.Add(job);
         await db.SaveChangesAsync(cancellationToken);
+        metrics.JobAccepted();
         logger.LogInformation("Job {JobId} queued: {FileName}, {SizeBytes} bytes, sha256 {Sha256}",
             jobId, LogText.Encode(job.FileName), job.SizeBytes, job.Sha256);
 

@@ -10,6 +10,7 @@ using SpeechEmotion.Persistence.Recordings;
 using SpeechEmotion.Processing.Completion;
 using SpeechEmotion.Processing.Jobs;
 using SpeechEmotion.Processing.Options;
+using SpeechEmotion.ServiceDefaults.Telemetry;
 
 namespace SpeechEmotion.Processing.Consuming;
 
@@ -25,24 +26,32 @@ public sealed class AnalyzeRecordingConsumer(
     JobCompletionSignal completion,
     IOptions<ProcessingOptions> options,
     IHostApplicationLifetime lifetime,
+    SpeechEmotionMetrics metrics,
+    TimeProvider time,
     ILogger<AnalyzeRecordingConsumer> logger) : IConsumer<AnalyzeRecording>
 {
     public async Task Consume(ConsumeContext<AnalyzeRecording> context)
     {
         var jobId = context.Message.JobId;
         var cancellationToken = context.CancellationToken;
-        using var _ = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = jobId });
+        using var _ = logger.BeginJobScope(jobId);
 
         // The message id is the claim token: a retry or redelivery of this very message may take its own claim back.
         // An in-process retry (transient failure) is the same attempt; a new delivery counts as another one.
         var claimToken = context.MessageId ?? NewId.NextGuid();
-        var claim = context.GetRetryAttempt() > 0
+        var isRetry = context.GetRetryAttempt() > 0;
+        var claim = isRetry
             ? await ledger.TryReclaimForRetryAsync(jobId, claimToken, cancellationToken)
             : await ledger.TryClaimAsync(jobId, claimToken, cancellationToken);
         if (claim is null)
         {
             await AcknowledgeUnclaimable(jobId, cancellationToken);
             return;
+        }
+        var claimedAt = time.GetTimestamp();
+        if (!isRetry && context.SentTime is { } sentAt)
+        {
+            metrics.JobClaimed(time.GetUtcNow().UtcDateTime - sentAt);
         }
 
         logger.LogInformation("Job {JobId} claimed by {Worker} (attempt {Attempt})", jobId, WorkerIdentity.Name, claim.Attempts);
@@ -51,11 +60,11 @@ public sealed class AnalyzeRecordingConsumer(
             return;
         }
 
-        await AnalyzeAndRecord(claim, cancellationToken);
+        await AnalyzeAndRecord(claim, claimedAt, cancellationToken);
         completion.Notify(jobId);
     }
 
-    private async Task AnalyzeAndRecord(ClaimedJob claim, CancellationToken cancellationToken)
+    private async Task AnalyzeAndRecord(ClaimedJob claim, long claimedAt, CancellationToken cancellationToken)
     {
         EmotionAnalysis analysis;
         try
@@ -66,22 +75,32 @@ public sealed class AnalyzeRecordingConsumer(
         catch (AudioRejectedException rejected)
         {
             logger.LogInformation("Job {JobId} rejected: {ErrorCode} {Reason}", claim.JobId, rejected.Code, rejected.Message);
-            await ledger.RecordFailureAsync(claim, rejected.Code, rejected.Message, cancellationToken);
+            await RecordFailure(claim, claimedAt, rejected.Code, rejected.Message, cancellationToken);
             return;
         }
         catch (RecordingMissingException missing)
         {
             logger.LogError("Job {JobId} has no recording", claim.JobId);
-            await ledger.RecordFailureAsync(claim, ErrorCodes.ProcessingFailed, missing.Message, cancellationToken);
+            await RecordFailure(claim, claimedAt, ErrorCodes.ProcessingFailed, missing.Message, cancellationToken);
             return;
         }
 
+        metrics.RecordingAnalysed(analysis.Audio.DurationSeconds, analysis.InferenceDuration);
         if (await ledger.RecordSuccessAsync(claim, analysis, cancellationToken))
         {
+            metrics.JobSucceeded(time.GetElapsedTime(claimedAt));
             logger.LogInformation("Job {JobId} succeeded: {Emotion}", claim.JobId, analysis.Emotion);
             return;
         }
         logger.LogWarning("Job {JobId} finished but its claim was lost (lease expired); result discarded", claim.JobId);
+    }
+
+    private async Task RecordFailure(ClaimedJob claim, long claimedAt, string errorCode, string message, CancellationToken cancellationToken)
+    {
+        if (await ledger.RecordFailureAsync(claim, errorCode, message, cancellationToken))
+        {
+            metrics.JobFailed(errorCode, time.GetElapsedTime(claimedAt));
+        }
     }
 
     /// <summary>
@@ -121,8 +140,11 @@ public sealed class AnalyzeRecordingConsumer(
         if (!job.IsFinished && job.Attempts >= options.Value.MaxAttempts)
         {
             logger.LogError("Job {JobId} used all {Attempts} attempts; failing it", jobId, job.Attempts);
-            await ledger.FailUnfinishedAsync(jobId, ErrorCodes.ProcessingFailed,
-                $"The recording could not be processed after {job.Attempts} attempts.", cancellationToken);
+            if (await ledger.FailUnfinishedAsync(jobId, ErrorCodes.ProcessingFailed,
+                    $"The recording could not be processed after {job.Attempts} attempts.", cancellationToken))
+            {
+                metrics.JobFailed(ErrorCodes.ProcessingFailed);
+            }
             completion.Notify(jobId);
             return;
         }

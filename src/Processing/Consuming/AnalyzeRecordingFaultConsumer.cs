@@ -4,6 +4,7 @@ using SpeechEmotion.Contracts.Errors;
 using SpeechEmotion.Contracts.Messages;
 using SpeechEmotion.Processing.Completion;
 using SpeechEmotion.Processing.Jobs;
+using SpeechEmotion.ServiceDefaults.Telemetry;
 
 namespace SpeechEmotion.Processing.Consuming;
 
@@ -14,16 +15,19 @@ namespace SpeechEmotion.Processing.Consuming;
 public sealed class AnalyzeRecordingFaultConsumer(
     JobLedger ledger,
     JobCompletionSignal completion,
+    SpeechEmotionMetrics metrics,
     ILogger<AnalyzeRecordingFaultConsumer> logger) : IConsumer<Fault<AnalyzeRecording>>
 {
     public async Task Consume(ConsumeContext<Fault<AnalyzeRecording>> context)
     {
         var jobId = context.Message.Message.JobId;
+        using var _ = logger.BeginJobScope(jobId);
         var reason = context.Message.Exceptions.FirstOrDefault()?.Message ?? "unknown error";
         var failed = await ledger.FailUnfinishedAsync(jobId, ErrorCodes.ProcessingFailed,
             "The recording could not be processed; the service will not retry it.", context.CancellationToken);
         if (failed)
         {
+            metrics.JobFailed(ErrorCodes.ProcessingFailed);
             logger.LogError("Job {JobId} failed after retries: {Reason}", jobId, reason);
             completion.Notify(jobId);
         }

@@ -8,6 +8,7 @@ using SpeechEmotion.Processing.Consuming;
 using SpeechEmotion.Processing.Jobs;
 using SpeechEmotion.Processing.Options;
 using SpeechEmotion.Processing.Recovery;
+using SpeechEmotion.ServiceDefaults;
 
 namespace SpeechEmotion.Processing.Hosting;
 
@@ -45,6 +46,7 @@ public static class ProcessingServiceCollectionExtensions
         services.AddOptions<ProcessingOptions>().Bind(configuration.GetSection(ProcessingOptions.SectionName));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<JobCompletionSignal>();
+        services.AddSpeechEmotionMetrics();
         services.AddScoped<JobLedger>();
     }
 
@@ -60,6 +62,7 @@ public static class ProcessingServiceCollectionExtensions
         services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();
+            bus.DisableUsageTelemetry();   // MassTransit 8.4+ otherwise reports bus usage to its makers
             addConsumers(bus);
             if (mode == ServiceMode.Distributed)
             {

@@ -7,6 +7,7 @@ using SpeechEmotion.Contracts.Messages;
 using SpeechEmotion.Persistence.Database;
 using SpeechEmotion.Persistence.Jobs;
 using SpeechEmotion.Processing.Options;
+using SpeechEmotion.ServiceDefaults.Telemetry;
 
 namespace SpeechEmotion.Processing.Recovery;
 
@@ -28,6 +29,7 @@ public sealed class StuckJobRecovery(
     IPublishEndpoint publisher,
     IOptions<ProcessingOptions> options,
     TimeProvider time,
+    SpeechEmotionMetrics metrics,
     ILogger<StuckJobRecovery> logger)
 {
     private const int BatchSize = 100;
@@ -55,6 +57,7 @@ public sealed class StuckJobRecovery(
                 cancellationToken);
         if (failed > 0)
         {
+            metrics.JobsFailed(ErrorCodes.ProcessingFailed, failed);
             logger.LogError("Recovery sweep failed {Count} jobs that used all {MaxAttempts} attempts", failed, _options.MaxAttempts);
         }
         return failed;

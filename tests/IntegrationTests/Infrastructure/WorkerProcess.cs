@@ -68,6 +68,9 @@ public sealed class WorkerProcess : IAsyncDisposable
     /// <summary>The last lines the worker printed: attached to assertion messages when something goes wrong.</summary>
     public string RecentOutput => $"--- {Name} (pid {_process.Id}) ---{Environment.NewLine}{string.Join(Environment.NewLine, _output)}";
 
+    /// <summary>The last lines the worker printed (stdout and stderr), oldest first.</summary>
+    public IReadOnlyList<string> OutputLines => _output.ToList();
+
     /// <summary>SIGKILL, like a crash or an OOM kill: no graceful shutdown, no message acknowledged.</summary>
     public void Kill()
     {
