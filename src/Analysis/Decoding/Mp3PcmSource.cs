@@ -34,7 +34,7 @@ internal sealed class Mp3PcmSource : PcmSource
         {
             return new Mp3PcmSource(new MpegFile(new ForwardOnlyStream(stream)));
         }
-        catch (Exception exception) when (exception is InvalidDataException or InvalidOperationException or IndexOutOfRangeException or ArgumentException)
+        catch (Exception exception) when (IsDecoderFailure(exception))
         {
             throw Corrupt(exception);
         }
@@ -54,7 +54,7 @@ internal sealed class Mp3PcmSource : PcmSource
         {
             samples = mpeg.ReadSamples(interleaved, 0, maxFrames * channels);
         }
-        catch (Exception exception) when (exception is InvalidDataException or InvalidOperationException or IndexOutOfRangeException or ArgumentException)
+        catch (Exception exception) when (IsDecoderFailure(exception))
         {
             // NLayer skips damaged frames itself; what escapes is a stream it cannot follow at all.
             throw Corrupt(exception);
@@ -78,6 +78,13 @@ internal sealed class Mp3PcmSource : PcmSource
         mpeg.Dispose();
         return ValueTask.CompletedTask;
     }
+
+    /// <summary>
+    /// Whatever a third-party decoder throws on untrusted bytes is the upload's fault (corrupt_audio, never a 500);
+    /// only cancellation and the reading stream's own I/O failures are not.
+    /// </summary>
+    private static bool IsDecoderFailure(Exception exception) =>
+        exception is not (OperationCanceledException or IOException or OutOfMemoryException);
 
     private static AudioRejectedException Corrupt(Exception exception) =>
         new(ErrorCodes.CorruptAudio, $"The MP3 could not be decoded: {exception.Message}");

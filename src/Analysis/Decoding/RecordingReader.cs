@@ -113,8 +113,7 @@ internal sealed class RecordingReader : IAsyncDisposable
         framesRead += filled;
         if (framesRead > maxFrames)
         {
-            throw new AudioRejectedException(ErrorCodes.TooLong,
-                $"The recording is longer than the {options.MaxDuration!.Value.TotalSeconds:0.##} s allowed.");
+            throw TooLong(options);
         }
 
         return filled > 0;
@@ -149,8 +148,7 @@ internal sealed class RecordingReader : IAsyncDisposable
                 // The header already knows the duration: refuse a long file before decoding a single sample.
                 if (header.Duration > options.MaxDuration)
                 {
-                    throw new AudioRejectedException(ErrorCodes.TooLong,
-                        $"The recording is longer than the {options.MaxDuration!.Value.TotalSeconds:0.##} s allowed.");
+                    throw TooLong(options);
                 }
 
                 if (header.IsManaged && StreamingResampler.Supports(header.SampleRate, SampleRate))
@@ -164,6 +162,9 @@ internal sealed class RecordingReader : IAsyncDisposable
                 return await FfmpegPcmSource.StartAsync(path is null ? stream : null, path, format, options, cancellationToken);
         }
     }
+
+    private static AudioRejectedException TooLong(RecordingReaderOptions options) => new(ErrorCodes.TooLong,
+        $"The recording is longer than the {options.MaxDuration!.Value.TotalSeconds:0.##} s allowed.");
 
     /// <summary>Copies resampled (or, at 16 kHz already, plain) output into the block; returns frames copied.</summary>
     private int Drain(AudioBlock block, int filled)

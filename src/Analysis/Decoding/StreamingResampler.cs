@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using System.Numerics;
+using System.Numerics.Tensors;
 using NWaves.Filters.Fda;
 using NWaves.Windows;
 
@@ -8,8 +8,8 @@ namespace SpeechEmotion.Analysis.Decoding;
 /// <summary>
 /// Band-limited rational resampler (up by L, low-pass, down by M) for one channel, fed and drained in blocks of any
 /// size: it keeps the input history the filter still needs between blocks, so block-wise output equals one-shot
-/// output sample for sample. Polyphase: each output sample costs one dot product of a filter phase with the last T
-/// input samples; the zero-stuffed L-times signal is never built. The low-pass is a Blackman-windowed sinc designed
+/// output sample for sample. Polyphase: each output sample costs one dot product (TensorPrimitives: SIMD, several
+/// accumulators; the package comes with ONNX Runtime) of a filter phase with the last T input samples; the zero-stuffed L-times signal is never built. The low-pass is a Blackman-windowed sinc designed
 /// by NWaves (stopband about -74 dB). Output is aligned with the input (the filter's delay is compensated) and lasts
 /// as long: ceil(inputFrames * L / M) samples.
 /// </summary>
@@ -24,6 +24,10 @@ internal sealed class StreamingResampler
 
     private long inputCount;
     private long nextOutput;
+
+    /// <summary>The newest input index and the filter phase of output <see cref="nextOutput"/>.</summary>
+    private long nextNewest;
+    private int nextPhase;
     private bool finished;
 
     public StreamingResampler(int inputRate, int outputRate)
@@ -32,6 +36,8 @@ internal sealed class StreamingResampler
         history = new float[Math.Max(4096, kernel.TapsPerPhase * 4)];
         historyCount = kernel.TapsPerPhase - 1;
         historyStart = -historyCount;
+        nextNewest = kernel.Delay / kernel.Up;
+        nextPhase = kernel.Delay % kernel.Up;
     }
 
     /// <summary>Appends input samples.</summary>
@@ -72,25 +78,22 @@ internal sealed class StreamingResampler
     /// <summary>Writes as many output samples as the input so far allows (up to output.Length); returns how many.</summary>
     public int Pull(Span<float> output)
     {
-        var available = finished ? TotalOutputs() : (long?)null;
+        var limit = finished ? TotalOutputs() : long.MaxValue;
+        var available = historyStart + historyCount;
         var written = 0;
-        while (written < output.Length)
+        // Output k sits at n = k*M + D on the L-times grid: its newest input is n / L, its filter phase n % L. Both
+        // advance by M per output, tracked here without a division per sample.
+        while (written < output.Length && nextOutput < limit && nextNewest < available)
         {
-            if (available is { } total && nextOutput >= total)
-            {
-                break;
-            }
-
-            var newest = InputIndexFor(nextOutput);
-            if (newest >= historyStart + historyCount)
-            {
-                break;
-            }
-
-            var phase = (int)(((nextOutput * kernel.Down) + kernel.Delay) % kernel.Up);
-            var window = history.AsSpan((int)(newest - kernel.TapsPerPhase + 1 - historyStart), kernel.TapsPerPhase);
-            output[written++] = Dot(kernel.Phase(phase), window);
+            var window = history.AsSpan((int)(nextNewest - kernel.TapsPerPhase + 1 - historyStart), kernel.TapsPerPhase);
+            output[written++] = TensorPrimitives.Dot(kernel.Phase(nextPhase), window);
             nextOutput++;
+            nextPhase += kernel.Down;
+            while (nextPhase >= kernel.Up)
+            {
+                nextPhase -= kernel.Up;
+                nextNewest++;
+            }
         }
 
         Discard();
@@ -116,7 +119,7 @@ internal sealed class StreamingResampler
     /// <summary>Drops the input no future output reaches back to.</summary>
     private void Discard()
     {
-        var oldestNeeded = InputIndexFor(nextOutput) - kernel.TapsPerPhase + 1;
+        var oldestNeeded = nextNewest - kernel.TapsPerPhase + 1;
         var drop = (int)Math.Clamp(oldestNeeded - historyStart, 0, historyCount);
         if (drop == 0)
         {
@@ -126,24 +129,6 @@ internal sealed class StreamingResampler
         history.AsSpan(drop, historyCount - drop).CopyTo(history);
         historyCount -= drop;
         historyStart += drop;
-    }
-
-    private static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-    {
-        var sum = Vector<float>.Zero;
-        var i = 0;
-        for (; i <= a.Length - Vector<float>.Count; i += Vector<float>.Count)
-        {
-            sum += new Vector<float>(a[i..]) * new Vector<float>(b[i..]);
-        }
-
-        var total = Vector.Sum(sum);
-        for (; i < a.Length; i++)
-        {
-            total += a[i] * b[i];
-        }
-
-        return total;
     }
 
     /// <summary>The filter for one rate pair, split into L phases; designed once per pair and shared.</summary>
