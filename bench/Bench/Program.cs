@@ -6,6 +6,8 @@ namespace SpeechEmotion.Bench;
 ///   dotnet run -c Release --project bench/Bench -- throughput --workers 1|2 [--jobs 200]
 ///   dotnet run -c Release --project bench/Bench -- memory [--jobs 1000]
 ///   dotnet run -c Release --project bench/Bench -- model [--runs 200] [--warmup 20]
+///   dotnet run -c Release --project bench/Bench -- formats [--requests 200] [--concurrency 2] [--warmup 10]
+///   dotnet run -c Release --project bench/Bench -- decode [--minutes 60]
 /// throughput and memory need SPEECHEMOTION_TEST_POSTGRES and SPEECHEMOTION_TEST_RABBITMQ (deploy/local-servers.sh env).
 /// </summary>
 // Not top-level statements: those would declare a global Program that hides the Api's Program, which
@@ -32,8 +34,14 @@ public static class BenchCommand
             case "model":
                 ModelBench.Run(options.Int("runs", 200), options.Int("warmup", 20));
                 return 0;
+            case "formats":
+                await FormatsBench.RunAsync(options.Int("requests", 200), options.Int("concurrency", 2), options.Int("warmup", 10));
+                return 0;
+            case "decode":
+                await DecodeBench.RunAsync(options.Int("minutes", 60));
+                return 0;
             default:
-                Console.Error.WriteLine("usage: Bench latency [--requests N] [--warmup N] [--url URL] | throughput --workers N [--jobs M] | memory [--jobs M] | model [--runs N] [--warmup N]");
+                Console.Error.WriteLine("usage: Bench latency [--requests N] [--warmup N] [--url URL] | throughput --workers N [--jobs M] | memory [--jobs M] | model [--runs N] [--warmup N] | formats [--requests N] [--concurrency N] [--warmup N] | decode [--minutes N]");
                 return 2;
         }
     }

@@ -22,7 +22,7 @@ internal sealed class RecordingPreparer
     {
         this.options = options;
         durationLimits = new DurationLimits(options);
-        decoder = new AudioDecoder(durationLimits, new FfmpegDecoder(options, durationLimits, logger));
+        decoder = new AudioDecoder(options);
     }
 
     public async Task<PreparedRecording> PrepareAsync(Stream audio, string fileName, CancellationToken cancellationToken)

@@ -129,8 +129,8 @@ public sealed class RejectionTests
         var rejection = await RejectedAsync(garbage, "song.mp3");
         var otherRejection = await RejectedAsync(otherGarbage, "other.mp3");
 
-        Assert.Equal(FfmpegDecoder.UndecodableDetail, rejection.Message);
-        Assert.Equal(FfmpegDecoder.UndecodableDetail, otherRejection.Message);
+        Assert.Equal(FfmpegPcmSource.UndecodableDetail, rejection.Message);
+        Assert.Equal(FfmpegPcmSource.UndecodableDetail, otherRejection.Message);
     }
 
     [Theory]
@@ -204,9 +204,9 @@ public sealed class RejectionTests
         File.WriteAllText(stuckDecoder, "#!/bin/sh\nexec sleep 600\n");
         File.SetUnixFileMode(stuckDecoder, UnixFileMode.UserRead | UnixFileMode.UserExecute);
         var options = new AnalysisOptions { DecodeTimeout = TimeSpan.FromMilliseconds(200), FfmpegPath = stuckDecoder };
-        var mp3 = TestTranscoder.Transcode(SpeechWav(3), ".mp3", "-c:a", "libmp3lame");
+        var opus = TestTranscoder.Transcode(SpeechWav(3), ".opus", "-c:a", "libopus");
 
-        var rejection = await RejectedAsync(mp3, "slow.mp3", options);
+        var rejection = await RejectedAsync(opus, "slow.opus", options);
         Directory.Delete(Path.GetDirectoryName(stuckDecoder)!, recursive: true);
 
         Assert.Equal(ErrorCodes.CorruptAudio, rejection.Code);
@@ -217,21 +217,25 @@ public sealed class RejectionTests
     public async Task Caller_cancellation_is_not_a_rejection()
     {
         var mp3 = TestTranscoder.Transcode(SpeechWav(60), ".mp3", "-c:a", "libmp3lame");
+        var opus = TestTranscoder.Transcode(SpeechWav(60), ".opus", "-c:a", "libopus");
         var preparer = new RecordingPreparer(new AnalysisOptions());
 
+        // Both decoding paths: managed (NLayer) and ffmpeg.
         await Assert.ThrowsAnyAsync<OperationCanceledException>(
             () => preparer.PrepareAsync(new MemoryStream(mp3), "speech.mp3", new CancellationToken(canceled: true)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            () => preparer.PrepareAsync(new MemoryStream(opus), "speech.opus", new CancellationToken(canceled: true)));
     }
 
     [Fact]
     public async Task A_missing_ffmpeg_is_a_deployment_error_not_a_rejection()
     {
         var options = new AnalysisOptions { FfmpegPath = "/nonexistent/ffmpeg" };
-        var mp3 = TestTranscoder.Transcode(SpeechWav(), ".mp3", "-c:a", "libmp3lame");
+        var opus = TestTranscoder.Transcode(SpeechWav(), ".opus", "-c:a", "libopus");
         var preparer = new RecordingPreparer(options);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(
-            () => preparer.PrepareAsync(new MemoryStream(mp3), "speech.mp3", CancellationToken.None));
+            () => preparer.PrepareAsync(new MemoryStream(opus), "speech.opus", CancellationToken.None));
         Assert.Contains("FfmpegPath", error.Message);
     }
 }
