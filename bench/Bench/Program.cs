@@ -6,6 +6,7 @@ namespace SpeechEmotion.Bench;
 ///   dotnet run -c Release --project bench/Bench -- throughput --workers 1|2 [--jobs 200]
 ///   dotnet run -c Release --project bench/Bench -- memory [--jobs 1000]
 ///   dotnet run -c Release --project bench/Bench -- model [--runs 200] [--warmup 20]
+///   dotnet run -c Release --project bench/Bench -- vad [--calls 4] [--seed 1]
 /// throughput and memory need SPEECHEMOTION_TEST_POSTGRES and SPEECHEMOTION_TEST_RABBITMQ (deploy/local-servers.sh env).
 /// </summary>
 // Not top-level statements: those would declare a global Program that hides the Api's Program, which
@@ -32,8 +33,12 @@ public static class BenchCommand
             case "model":
                 ModelBench.Run(options.Int("runs", 200), options.Int("warmup", 20));
                 return 0;
+            case "vad":
+                VadBench.Run(options.Int("calls", 4), options.Int("seed", 1));
+                VadBench.RunShortClips(options.Int("seed", 1));
+                return 0;
             default:
-                Console.Error.WriteLine("usage: Bench latency [--requests N] [--warmup N] [--url URL] | throughput --workers N [--jobs M] | memory [--jobs M] | model [--runs N] [--warmup N]");
+                Console.Error.WriteLine("usage: Bench latency [--requests N] [--warmup N] [--url URL] | throughput --workers N [--jobs M] | memory [--jobs M] | model [--runs N] [--warmup N] | vad [--calls N] [--seed N]");
                 return 2;
         }
     }
