@@ -129,6 +129,31 @@ public static class VadBench
         }
     }
 
+    /// <summary>Short uploads with no speech at all: how many of 20 each path would pass to the emotion model.</summary>
+    public static void RunNoSpeechClips(int seed)
+    {
+        using var detector = new SpeechDetector(new SpeechDetectionOptions
+        {
+            ModelPath = Path.Combine(BenchPaths.RepositoryRoot, "models", "silero-vad.onnx"),
+        });
+        (string Name, Func<int, float[]> Make)[] kinds =
+        [
+            ("white noise -60 dBFS", index => new GeneratedCall().Pause(3).Render(-60, NoiseColour.White, HashCode.Combine(seed, index))),
+            ("white noise -45 dBFS", index => new GeneratedCall().Pause(3).Render(-45, NoiseColour.White, HashCode.Combine(seed, index))),
+            ("pink noise -35 dBFS", index => new GeneratedCall().Pause(3).Render(-35, NoiseColour.Pink, HashCode.Combine(seed, index))),
+            ("hold music -25 dBFS + white -60", index => new GeneratedCall().Music(2 + (index % 4), -25).Render(-60, NoiseColour.White, HashCode.Combine(seed, index))),
+        ];
+        Console.WriteLine();
+        Console.WriteLine("vad no-speech clips: 20 clips of 2–5 s per row; how many each path accepts (should be 0)");
+        Console.WriteLine("| clip | Silero VAD accepts | energy trim accepts |");
+        Console.WriteLine("|---|---:|---:|");
+        foreach (var (name, make) in kinds)
+        {
+            var clips = Enumerable.Range(0, 20).Select(make).ToList();
+            Console.WriteLine($"| {name} | {clips.Count(clip => detector.Detect(clip).Count > 0)} | {clips.Count(clip => EnergyTrim(clip).Any())} |");
+        }
+    }
+
     /// <summary>Where CutToSpeech's piece starts inside the clip (it is a slice of whole 20 ms frames).</summary>
     private static int FindOffset(float[] clip, float[] piece)
     {
