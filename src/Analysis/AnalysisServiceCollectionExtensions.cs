@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SpeechEmotion.Analysis.Inference;
+using SpeechEmotion.Analysis.Speech;
 
 namespace SpeechEmotion.Analysis;
 
@@ -17,6 +18,7 @@ public static class AnalysisServiceCollectionExtensions
         services.Configure<AnalysisOptions>(configuration.GetSection(AnalysisOptions.SectionName));
         // A factory, so the container builds (and disposes) the classifier from the bound options.
         services.AddSingleton(provider => new EmotionClassifier(provider.GetRequiredService<IOptions<AnalysisOptions>>()));
+        services.AddSpeechDetection();
         services.AddSingleton<RecordingAnalyzer>();
         services.AddHostedService<ModelWarmUp>();
         return services;
