@@ -37,6 +37,7 @@ public static class BenchCommand
                 VadBench.Run(options.Int("calls", 4), options.Int("seed", 1));
                 VadBench.RunShortClips(options.Int("seed", 1));
                 VadBench.RunNoSpeechClips(options.Int("seed", 1));
+                VadBench.RunRealCall();
                 return 0;
             default:
                 Console.Error.WriteLine("usage: Bench latency [--requests N] [--warmup N] [--url URL] | throughput --workers N [--jobs M] | memory [--jobs M] | model [--runs N] [--warmup N] | vad [--calls N] [--seed N]");
