@@ -2,14 +2,15 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SpeechEmotion.Analysis.Inference;
+using SpeechEmotion.Analysis.Speech;
 
 namespace SpeechEmotion.Analysis;
 
 public static class AnalysisServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="RecordingAnalyzer"/> and <see cref="EmotionClassifier"/> as singletons with options from the
-    /// "Analysis" section. The model is loaded, checked and warmed up when the host starts, so a missing or wrong
+    /// Registers <see cref="RecordingAnalyzer"/>, <see cref="EmotionClassifier"/> and the
+    /// <see cref="SpeechDetector"/> as singletons with options from the "Analysis" section. The model is loaded, checked and warmed up when the host starts, so a missing or wrong
     /// model stops start-up.
     /// </summary>
     public static IServiceCollection AddEmotionAnalysis(this IServiceCollection services, IConfiguration configuration)
@@ -17,6 +18,7 @@ public static class AnalysisServiceCollectionExtensions
         services.Configure<AnalysisOptions>(configuration.GetSection(AnalysisOptions.SectionName));
         // A factory, so the container builds (and disposes) the classifier from the bound options.
         services.AddSingleton(provider => new EmotionClassifier(provider.GetRequiredService<IOptions<AnalysisOptions>>()));
+        services.AddSpeechDetection();
         services.AddSingleton<RecordingAnalyzer>();
         services.AddHostedService<ModelWarmUp>();
         return services;

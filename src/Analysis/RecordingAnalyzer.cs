@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SpeechEmotion.Analysis.Inference;
 using SpeechEmotion.Analysis.Preprocessing;
+using SpeechEmotion.Analysis.Speech;
 using SpeechEmotion.Contracts.Emotions;
 
 namespace SpeechEmotion.Analysis;
@@ -16,9 +17,9 @@ public sealed class RecordingAnalyzer
     private readonly RecordingPreparer preparer;
     private readonly EmotionClassifier classifier;
 
-    public RecordingAnalyzer(IOptions<AnalysisOptions> options, EmotionClassifier classifier, ILogger<RecordingAnalyzer>? logger = null)
+    public RecordingAnalyzer(IOptions<AnalysisOptions> options, EmotionClassifier classifier, SpeechDetector speechDetector)
     {
-        preparer = new RecordingPreparer(options.Value, logger);
+        preparer = new RecordingPreparer(options.Value, speechDetector);
         this.classifier = classifier;
     }
 

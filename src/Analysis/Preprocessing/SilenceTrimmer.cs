@@ -59,6 +59,18 @@ internal static class SilenceTrimmer
         return energies;
     }
 
+    /// <summary>Which 20 ms frames the rule calls voiced: within 40 dB of the loudest frame and above the energy floor.</summary>
+    public static bool[] VoicedFrames(double[] energies)
+    {
+        if (energies.Length == 0)
+        {
+            return [];
+        }
+
+        var threshold = Math.Max(energies.Max() * Math.Pow(10, RelativeThresholdDb / 10), EnergyFloor);
+        return Array.ConvertAll(energies, energy => energy >= threshold);
+    }
+
     private static ArraySegment<float> Trim(float[] samples, double[] energies)
     {
         if (energies.Length == 0)
@@ -66,14 +78,14 @@ internal static class SilenceTrimmer
             return ArraySegment<float>.Empty;
         }
 
-        var threshold = Math.Max(energies.Max() * Math.Pow(10, RelativeThresholdDb / 10), EnergyFloor);
-        var firstVoiced = Array.FindIndex(energies, energy => energy >= threshold);
+        var voiced = VoicedFrames(energies);
+        var firstVoiced = Array.IndexOf(voiced, true);
         if (firstVoiced < 0)
         {
             return ArraySegment<float>.Empty;
         }
 
-        var lastVoiced = Array.FindLastIndex(energies, energy => energy >= threshold);
+        var lastVoiced = Array.LastIndexOf(voiced, true);
         var firstKept = Math.Max(firstVoiced - MarginFrames, 0);
         var lastKept = Math.Min(lastVoiced + MarginFrames, energies.Length - 1);
         return new ArraySegment<float>(samples, firstKept * FrameLength, (lastKept - firstKept + 1) * FrameLength);

@@ -45,6 +45,22 @@ internal static class TestTranscoder
         }
     }
 
+    /// <summary>Any audio file as 16 kHz mono float samples, after optional ffmpeg arguments (e.g. "-af", "volume=-7dB").</summary>
+    public static float[] DecodeFile(string path, params string[] filterArguments)
+    {
+        var folder = Directory.CreateTempSubdirectory("analysis-tests-");
+        try
+        {
+            var output = Path.Combine(folder.FullName, "output.f32");
+            Run(["-hide_banner", "-loglevel", "error", "-y", "-i", path, .. filterArguments, "-ac", "1", "-ar", "16000", "-f", "f32le", output]);
+            return MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(output)).ToArray();
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
     private static void Run(string[] arguments)
     {
         var start = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, UseShellExecute = false };
