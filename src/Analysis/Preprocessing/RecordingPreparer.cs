@@ -26,12 +26,18 @@ internal sealed class RecordingPreparer
 
     public async Task<PreparedRecording> PrepareAsync(Stream audio, string fileName, CancellationToken cancellationToken)
     {
+        var decoded = await DecodeAsync(audio, fileName, cancellationToken);
+        var voiced = SilenceTrimmer.TrimOrReject(decoded.Samples, options.SilenceThresholdDbfs);
+        return new PreparedRecording(ModelInput.CenterPad(voiced), decoded.ToAudioInfo());
+    }
+
+    /// <summary>The first half of <see cref="PrepareAsync"/>: sniff, decode to 16 kHz mono, check the duration.</summary>
+    public async Task<DecodedAudio> DecodeAsync(Stream audio, string fileName, CancellationToken cancellationToken)
+    {
         var file = await UploadReader.ReadAllAsync(audio, cancellationToken);
         var format = AudioFormatSniffer.Detect(fileName, file.Span);
         var decoded = await decoder.DecodeAsync(file, format, cancellationToken);
         durationLimits.RejectIfTooShort(decoded.DurationSeconds);
-
-        var voiced = SilenceTrimmer.TrimOrReject(decoded.Samples, options.SilenceThresholdDbfs);
-        return new PreparedRecording(ModelInput.CenterPad(voiced), decoded.ToAudioInfo());
+        return decoded;
     }
 }
