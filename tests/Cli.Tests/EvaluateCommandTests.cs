@@ -70,6 +70,11 @@ public sealed class EvaluateCommandTests : IDisposable
         }
 
         Assert.Equal(1, clean.GetProperty("rejected").GetInt32()); // the silent clip, counted as wrong
+        // The generated files the variations send (16 kHz float WAV, 8 kHz μ-law WAV) are accepted and decoded by the
+        // service: at most a speech detector may find no speech in them, never a format or decoding error.
+        var rejectionCodes = clips.Where(clip => clip.TryGetProperty("rejections", out _))
+            .SelectMany(clip => clip.GetProperty("rejections").EnumerateObject().Select(pair => pair.Value.GetString()));
+        Assert.All(rejectionCodes, code => Assert.Equal("no_speech", code));
     }
 
     [Fact]
@@ -93,7 +98,7 @@ public sealed class EvaluateCommandTests : IDisposable
     {
         const string prior = "neutral=0.6,happy=0.0667,sad=0.0667,angry=0.0667,fearful=0.0667,surprised=0.0667,disgust=0.0667";
         var plain = (await CliRun.RunAsync("evaluate", corpus.Root, "--speakers", "1-2", "--json")).Json();
-        var run = await CliRun.RunAsync("evaluate", corpus.Root, "--speakers", "1-2", "--json", "--prior", prior);
+        var run = await CliRun.RunAsync("evaluate", "--prior", prior, corpus.Root, "--speakers", "1-2", "--json");
 
         Assert.True(run.ExitCode == 0, run.Error);
         var withPrior = run.Json();

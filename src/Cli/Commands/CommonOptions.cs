@@ -19,6 +19,8 @@ internal static class CommonOptions
         Description = "A class prior for the deployment (Analysis:ClassPrior), a weight per label, all seven: " +
             "neutral=0.6,happy=0.0667,sad=0.0667,angry=0.0667,fearful=0.0667,surprised=0.0667,disgust=0.0667. Off by default.",
         CustomParser = ParsePrior,
+        // The whole prior is one comma-separated token.
+        Arity = ArgumentArity.ExactlyOne,
     };
 
     /// <summary>"label=weight,label=weight": the labels themselves are checked by the classifier, as for the service.</summary>
