@@ -37,6 +37,14 @@ public sealed class AnalysisOptions
     /// <summary>The ffmpeg executable: a bare name is looked up on PATH.</summary>
     public string FfmpegPath { get; set; } = "ffmpeg";
 
+    /// <summary>
+    /// How often each emotion occurs where the service is deployed, as a weight per label (all seven, any scale,
+    /// e.g. neutral 0.6 and the other six 0.4 / 6 for calls). The model's probabilities are re-weighted by Bayes' rule
+    /// (<see cref="Inference.ClassPrior"/>). Empty (the default): off, the model's balanced-training probabilities as
+    /// they are.
+    /// </summary>
+    public Dictionary<string, double> ClassPrior { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
     internal string ResolveModelPath() =>
         Path.IsPathRooted(ModelPath) ? ModelPath : Path.Combine(AppContext.BaseDirectory, ModelPath);
 }

@@ -35,6 +35,15 @@ public sealed class RecordingAnalyzer
         };
     }
 
+    /// <summary>
+    /// The upload as the analyzer hears it before speech detection and trimming: 16 kHz mono float32, after the same
+    /// format and duration checks. For tools that feed the model something else than the trimmed speech (the
+    /// robustness rows of <c>speechemotion evaluate</c>, windows of a long call).
+    /// </summary>
+    /// <exception cref="AudioRejectedException">The upload cannot be decoded; its Code says why.</exception>
+    public async Task<float[]> DecodeAsync(Stream audio, string fileName, CancellationToken cancellationToken) =>
+        (await preparer.DecodeAsync(audio, fileName, cancellationToken)).Samples;
+
     private static string MostProbable(float[] probabilities) =>
         EmotionLabels.All[Array.IndexOf(probabilities, probabilities.Max())];
 

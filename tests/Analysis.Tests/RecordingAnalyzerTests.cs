@@ -28,6 +28,19 @@ public sealed class RecordingAnalyzerTests(ServedModelFixture model, ITestOutput
     }
 
     [Fact]
+    public async Task DecodeAsync_gives_the_whole_16_kHz_recording_before_trimming()
+    {
+        var decoded = await model.Analyzer.DecodeAsync(new MemoryStream(SpeechLikeWav), "speech.wav", CancellationToken.None);
+
+        // 0.3 + 2.4 + 0.3 s at 16 kHz, the silent ends included: trimming is the analyzer's next step, not decoding's.
+        Assert.Equal(48000, decoded.Length);
+        Assert.Equal(0f, decoded[100]);
+        Assert.Equal(0f, decoded[^100]);
+        await Assert.ThrowsAsync<AudioRejectedException>(() =>
+            model.Analyzer.DecodeAsync(new MemoryStream("not audio at all"u8.ToArray()), "notes.wav", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Reports_the_original_rate_and_channels_of_a_compressed_upload()
     {
         var wav = TestWavWriter.Write(TestSignals.Syllables(2.0, sampleRate: 44100), sampleRate: 44100, channels: 2);

@@ -15,6 +15,7 @@ public sealed class EmotionClassifier : IDisposable
     private static readonly string[] OutputNames = [ModelContract.OutputName];
 
     private readonly InferenceSession session;
+    private readonly ClassPrior prior;
 
     // Disposing a session while Run is in flight crashes the process (native memory freed under ONNX Runtime), and
     // the host disposes singletons at shutdown while a consumer may still be classifying: runs share the read lock,
@@ -23,11 +24,12 @@ public sealed class EmotionClassifier : IDisposable
     private bool disposed;
 
     public EmotionClassifier(IOptions<AnalysisOptions> options)
-        : this(options.Value.ResolveModelPath(), options.Value.IntraOpThreads)
+        : this(options.Value.ResolveModelPath(), options.Value.IntraOpThreads, options.Value.ClassPrior)
     {
     }
 
-    public EmotionClassifier(string modelPath, int intraOpThreads = 1)
+    /// <param name="classPrior">Deployment class prior by label (see <see cref="AnalysisOptions.ClassPrior"/>); null or empty: off.</param>
+    public EmotionClassifier(string modelPath, int intraOpThreads = 1, IReadOnlyDictionary<string, double>? classPrior = null)
     {
         if (!File.Exists(modelPath))
         {
@@ -46,6 +48,9 @@ public sealed class EmotionClassifier : IDisposable
                 session.ModelMetadata.CustomMetadataMap,
                 session.InputMetadata.Select(input => TensorSignature.From(input.Key, input.Value)).ToList(),
                 session.OutputMetadata.Select(output => TensorSignature.From(output.Key, output.Value)).ToList());
+            prior = ClassPrior.From(
+                classPrior ?? new Dictionary<string, double>(),
+                session.ModelMetadata.CustomMetadataMap.GetValueOrDefault(ClassPrior.TrainingPriorMetadataKey));
         }
         catch
         {
@@ -57,9 +62,13 @@ public sealed class EmotionClassifier : IDisposable
     /// <summary>The model's <c>model_version</c> metadata.</summary>
     public string ModelVersion { get; }
 
+    /// <summary>Whether probabilities are re-weighted for a deployment class prior (Analysis:ClassPrior).</summary>
+    public bool UsesClassPrior => !prior.IsOff;
+
     /// <summary>
     /// The seven probabilities, in <see cref="EmotionLabels.All"/>, for one 16 kHz mono waveform of at least
-    /// 8000 samples. The tensor is built over the caller's memory: no copy of the waveform.
+    /// 8000 samples, re-weighted by the class prior when one is configured. The tensor is built over the caller's
+    /// memory: no copy of the waveform.
     /// </summary>
     public float[] Classify(ReadOnlyMemory<float> waveform)
     {
@@ -78,7 +87,7 @@ public sealed class EmotionClassifier : IDisposable
             using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, memory, [1, waveform.Length]);
             using var runOptions = new RunOptions();
             using var outputs = session.Run(runOptions, InputNames, [input], OutputNames);
-            return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+            return prior.Apply(outputs[0].GetTensorDataAsSpan<float>().ToArray());
         }
         finally
         {

@@ -31,14 +31,20 @@ internal sealed class RecordingPreparer
 
     public async Task<PreparedRecording> PrepareAsync(Stream audio, string fileName, CancellationToken cancellationToken)
     {
-        var file = await UploadReader.ReadAllAsync(audio, cancellationToken);
-        var format = AudioFormatSniffer.Detect(fileName, file.Span);
-        var decoded = await decoder.DecodeAsync(file, format, cancellationToken);
-        durationLimits.RejectIfTooShort(decoded.DurationSeconds);
-
+        var decoded = await DecodeAsync(audio, fileName, cancellationToken);
         var voiced = speechDetector is null
             ? SilenceTrimmer.TrimOrReject(decoded.Samples, options.SilenceThresholdDbfs)
             : SpeechTrimmer.TrimOrReject(decoded.Samples, speechDetector);
         return new PreparedRecording(ModelInput.CenterPad(voiced), decoded.ToAudioInfo());
+    }
+
+    /// <summary>The first half of <see cref="PrepareAsync"/>: sniff, decode to 16 kHz mono, check the duration.</summary>
+    public async Task<DecodedAudio> DecodeAsync(Stream audio, string fileName, CancellationToken cancellationToken)
+    {
+        var file = await UploadReader.ReadAllAsync(audio, cancellationToken);
+        var format = AudioFormatSniffer.Detect(fileName, file.Span);
+        var decoded = await decoder.DecodeAsync(file, format, cancellationToken);
+        durationLimits.RejectIfTooShort(decoded.DurationSeconds);
+        return decoded;
     }
 }

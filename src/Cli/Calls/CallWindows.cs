@@ -1,0 +1,101 @@
+using SpeechEmotion.Analysis;
+using SpeechEmotion.Cli.Audio;
+using SpeechEmotion.Contracts.Emotions;
+
+namespace SpeechEmotion.Cli.Calls;
+
+/// <summary>One window of a call and what the service said about it: an emotion, or why it was skipped.</summary>
+public sealed record WindowResult(double StartSeconds, double EndSeconds, string? Emotion, string? SkippedBecause);
+
+/// <summary>
+/// The emotion distribution of an unlabelled call, window by window: the plausibility check of issue 10. In an
+/// ordinary service call most speech is neutral and a polite agent is not angry, so the target is at least half of
+/// the windows with speech neutral and at most a fifth angry or disgust.
+/// </summary>
+public sealed record WindowsReport(
+    string File,
+    string ModelVersion,
+    double WindowSeconds,
+    double DurationSeconds,
+    int Windows,
+    int WithSpeech,
+    IReadOnlyDictionary<string, int> Skipped,
+    IReadOnlyDictionary<string, int> Counts,
+    double NeutralShare,
+    double AngryOrDisgustShare,
+    bool Plausible,
+    IReadOnlyList<WindowResult> Timeline)
+{
+    public const double MinNeutralShare = 0.5;
+    public const double MaxAngryOrDisgustShare = 0.2;
+
+    public static WindowsReport Build(string file, string modelVersion, double windowSeconds, double durationSeconds, IReadOnlyList<WindowResult> timeline)
+    {
+        var analysed = timeline.Where(window => window.Emotion is not null).ToList();
+        var counts = EmotionLabels.All.ToDictionary(label => label, label => analysed.Count(window => window.Emotion == label));
+        double Share(params string[] labels) => analysed.Count == 0 ? 0 : labels.Sum(label => counts[label]) / (double)analysed.Count;
+        var neutral = Share(EmotionLabels.Neutral);
+        var angryOrDisgust = Share(EmotionLabels.Angry, EmotionLabels.Disgust);
+        return new WindowsReport(
+            file, modelVersion, windowSeconds, durationSeconds, timeline.Count, analysed.Count,
+            timeline.Where(window => window.SkippedBecause is not null).GroupBy(window => window.SkippedBecause!)
+                .ToDictionary(group => group.Key, group => group.Count()),
+            counts, neutral, angryOrDisgust,
+            analysed.Count > 0 && neutral >= MinNeutralShare && angryOrDisgust <= MaxAngryOrDisgustShare,
+            timeline);
+    }
+}
+
+/// <summary>
+/// Cuts a decoded call into consecutive windows and sends each through the service's whole path as its own 16 kHz
+/// WAV upload, so speech detection, trimming and the model decide exactly as for a client's clip. A window the
+/// service refuses (no_speech: nothing but line noise or silence) is skipped.
+/// </summary>
+public sealed class CallWindows(RecordingAnalyzer analyzer)
+{
+    /// <summary>A last, shorter window is kept when it is at least this fraction of a window; shorter tails are dropped.</summary>
+    public const double MinTailFraction = 0.5;
+
+    /// <summary>The windows' (start, length) in samples of the 16 kHz signal.</summary>
+    public static IReadOnlyList<(int Start, int Length)> Cut(int sampleCount, int windowSamples)
+    {
+        var windows = new List<(int, int)>();
+        for (var start = 0; start < sampleCount; start += windowSamples)
+        {
+            var length = Math.Min(windowSamples, sampleCount - start);
+            if (length >= windowSamples * MinTailFraction)
+            {
+                windows.Add((start, length));
+            }
+        }
+
+        return windows;
+    }
+
+    public async Task<IReadOnlyList<WindowResult>> AnalyzeAsync(
+        float[] samples, double windowSeconds, Action? windowDone, CancellationToken cancellationToken)
+    {
+        const int rate = WavFile.ServiceSampleRate;
+        var windows = Cut(samples.Length, (int)Math.Round(windowSeconds * rate));
+        var results = new WindowResult[windows.Count];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(Enumerable.Range(0, windows.Count), options, async (index, token) =>
+        {
+            var (start, length) = windows[index];
+            var upload = WavFile.Float32(samples.AsSpan(start, length).ToArray());
+            var (from, to) = (start / (double)rate, (start + length) / (double)rate);
+            try
+            {
+                var analysis = await analyzer.AnalyzeAsync(new MemoryStream(upload), "window.wav", token);
+                results[index] = new WindowResult(from, to, analysis.Emotion, null);
+            }
+            catch (AudioRejectedException rejection)
+            {
+                results[index] = new WindowResult(from, to, null, rejection.Code);
+            }
+
+            windowDone?.Invoke();
+        });
+        return results;
+    }
+}

@@ -1,0 +1,79 @@
+using System.CommandLine;
+using SpeechEmotion.Cli.Calls;
+using SpeechEmotion.Cli.Hosting;
+using SpeechEmotion.Cli.Output;
+
+namespace SpeechEmotion.Cli.Commands;
+
+/// <summary>
+/// <c>speechemotion windows &lt;file&gt;</c>: an unlabelled recording (a call) cut into windows of speech, each through
+/// the service's path; prints how many windows got each emotion.
+/// </summary>
+internal static class WindowsCommand
+{
+    /// <summary>Longer than any call: the windows verb decodes the whole recording before cutting it.</summary>
+    private static readonly TimeSpan MaxRecording = TimeSpan.FromHours(4);
+
+    public static Command Create()
+    {
+        var file = new Argument<FileInfo>("file") { Description = "A recording in any format the service accepts (e.g. an 8 kHz call WAV)." };
+        var window = new Option<double>("--window")
+        {
+            Description = "Window length in seconds.",
+            DefaultValueFactory = _ => 4,
+        };
+        window.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<double>() is < 0.5 or > 60)
+            {
+                result.AddError("--window must lie between 0.5 and 60 seconds.");
+            }
+        });
+        var json = CommonOptions.Json();
+        var model = CommonOptions.Model();
+        var prior = CommonOptions.Prior();
+
+        var command = new Command("windows", "Cut a recording (a call) into windows of speech and count the emotions the service gives them.")
+        {
+            file, window, json, model, prior,
+        };
+        command.SetAction((parse, cancellationToken) => CommandErrors.ReportAsync(parse, () => RunAsync(
+            parse.GetValue(file)!, parse.GetValue(window), new AnalysisSettings(parse.GetValue(model)?.FullName, parse.GetValue(prior), MaxRecording),
+            parse.GetValue(json), parse.InvocationConfiguration.Output, cancellationToken)));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(
+        FileInfo file, double windowSeconds, AnalysisSettings settings, bool json, TextWriter output, CancellationToken cancellationToken)
+    {
+        if (!file.Exists)
+        {
+            throw new CommandException($"The file '{file.FullName}' does not exist.");
+        }
+
+        await using var session = await AnalysisSession.StartAsync(settings, cancellationToken);
+        float[] samples;
+        await using (var stream = file.OpenRead())
+        {
+            samples = await session.Analyzer.DecodeAsync(stream, file.Name, cancellationToken);
+        }
+
+        var windows = new CallWindows(session.Analyzer);
+        var count = CallWindows.Cut(samples.Length, (int)Math.Round(windowSeconds * Audio.WavFile.ServiceSampleRate)).Count;
+        var timeline = await Terminal.WithProgressAsync("windows", count,
+            windowDone => windows.AnalyzeAsync(samples, windowSeconds, windowDone, cancellationToken));
+        var report = WindowsReport.Build(file.Name, session.Classifier.ModelVersion, windowSeconds,
+            samples.Length / (double)Audio.WavFile.ServiceSampleRate, timeline);
+
+        if (json)
+        {
+            Terminal.WriteJson(output, report);
+        }
+        else
+        {
+            WindowsTables.Write(Terminal.Tables(output), report);
+        }
+
+        return 0;
+    }
+}

@@ -1,0 +1,1 @@
+return await SpeechEmotion.Cli.CliApplication.RunAsync(args);

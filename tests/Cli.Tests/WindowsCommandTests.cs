@@ -1,0 +1,82 @@
+using SpeechEmotion.Analysis.Tests.Support;
+using SpeechEmotion.Cli.Calls;
+using SpeechEmotion.Cli.Tests.Support;
+
+namespace SpeechEmotion.Cli.Tests;
+
+/// <summary><c>speechemotion windows</c> on a generated call in the real calls' format (8 kHz unsigned 8-bit WAV).</summary>
+public sealed class WindowsCommandTests : IDisposable
+{
+    private readonly TempFolder folder = new();
+    private readonly string call;
+
+    public WindowsCommandTests()
+    {
+        // 4 s voice, 4 s silence (the line idle), 4 s voice, and a 1 s tail shorter than half a window.
+        var signal = TestSignals.Concat(
+            TestSignals.Syllables(4, sampleRate: 8000, frequency: 140), TestSignals.Silence(4, sampleRate: 8000),
+            TestSignals.Syllables(4, sampleRate: 8000, frequency: 230), TestSignals.Syllables(1, sampleRate: 8000));
+        call = folder.Write("call.wav", TestTranscoder.Transcode(TestWavWriter.Write(signal, sampleRate: 8000), ".wav", "-c:a", "pcm_u8"));
+    }
+
+    public void Dispose() => folder.Dispose();
+
+    [Fact]
+    public async Task Silent_windows_are_skipped_and_the_distribution_counts_the_others()
+    {
+        var run = await CliRun.RunAsync("windows", call, "--json");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        var report = run.Json();
+        var timeline = report.GetProperty("timeline").EnumerateArray().ToList();
+        Assert.Equal(13.0, report.GetProperty("durationSeconds").GetDouble(), 0.01);
+        Assert.Equal(3, report.GetProperty("windows").GetInt32());
+        Assert.Equal([0.0, 4.0, 8.0], timeline.Select(window => window.GetProperty("startSeconds").GetDouble()));
+        Assert.Equal("no_speech", timeline[1].GetProperty("skippedBecause").GetString());
+        Assert.Equal(1, report.GetProperty("skipped").GetProperty("no_speech").GetInt32());
+
+        var analysed = timeline.Where(window => window.TryGetProperty("emotion", out _)).ToList();
+        Assert.Equal(2, analysed.Count);
+        Assert.Equal(analysed.Count, report.GetProperty("withSpeech").GetInt32());
+        var counts = report.GetProperty("counts");
+        Assert.Equal(analysed.Count, counts.EnumerateObject().Sum(label => label.Value.GetInt32()));
+        foreach (var window in analysed)
+        {
+            Assert.True(counts.GetProperty(window.GetProperty("emotion").GetString()!).GetInt32() > 0);
+        }
+
+        var neutral = counts.GetProperty("neutral").GetInt32() / 2.0;
+        var angryOrDisgust = (counts.GetProperty("angry").GetInt32() + counts.GetProperty("disgust").GetInt32()) / 2.0;
+        Assert.Equal(neutral, report.GetProperty("neutralShare").GetDouble(), 1e-12);
+        Assert.Equal(angryOrDisgust, report.GetProperty("angryOrDisgustShare").GetDouble(), 1e-12);
+        Assert.Equal(neutral >= 0.5 && angryOrDisgust <= 0.2, report.GetProperty("plausible").GetBoolean());
+    }
+
+    [Fact]
+    public async Task The_table_names_the_windows_and_the_verdict()
+    {
+        var run = await CliRun.RunAsync("windows", call, "--window", "6");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Contains("call.wav: 13.0 s", run.Output);
+        Assert.Contains("2 windows of 6 s", run.Output);   // 0–6, 6–12; the 1 s tail is dropped
+        Assert.Contains("plausible for an ordinary call", run.Output);
+    }
+
+    [Theory]
+    [InlineData(12.9, 4, 3)]  // 0, 4, 8 and a 0.9 s tail dropped
+    [InlineData(14.0, 4, 4)]  // a 2 s tail is half a window: kept
+    [InlineData(3.0, 4, 1)]   // a recording shorter than a window is one window
+    [InlineData(1.0, 4, 0)]
+    public void Cutting_keeps_whole_windows_and_tails_of_at_least_half_a_window(double seconds, double window, int expected) =>
+        Assert.Equal(expected, CallWindows.Cut((int)(seconds * 16000), (int)(window * 16000)).Count);
+
+    [Fact]
+    public async Task A_missing_file_fails_with_a_message()
+    {
+        var run = await CliRun.RunAsync("windows", Path.Combine(folder.Root, "nope.wav"));
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("does not exist", run.Error);
+    }
+}
