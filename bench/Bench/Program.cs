@@ -4,7 +4,7 @@ namespace SpeechEmotion.Bench;
 /// Benchmarks of the service as deployed. Usage:
 ///   dotnet run -c Release --project bench/Bench -- latency [--requests 100] [--warmup 5] [--url http://localhost:5080]
 ///   dotnet run -c Release --project bench/Bench -- throughput --workers 1|2 [--jobs 200]
-///   dotnet run -c Release --project bench/Bench -- memory [--jobs 1000]
+///   dotnet run -c Release --project bench/Bench -- memory [--jobs 10000] [--checkpoints 10]   (soak: is worker memory flat?)
 ///   dotnet run -c Release --project bench/Bench -- model [--runs 200] [--warmup 20]
 /// throughput and memory need SPEECHEMOTION_TEST_POSTGRES and SPEECHEMOTION_TEST_RABBITMQ (deploy/local-servers.sh env).
 /// </summary>
@@ -27,13 +27,13 @@ public static class BenchCommand
                 await ThroughputBench.RunAsync(options.Int("workers", 1), options.Int("jobs", 200));
                 return 0;
             case "memory":
-                await MemoryBench.RunAsync(options.Int("jobs", 1000));
+                await MemoryBench.RunAsync(options.Int("jobs", 10000), options.Int("checkpoints", 10));
                 return 0;
             case "model":
                 ModelBench.Run(options.Int("runs", 200), options.Int("warmup", 20));
                 return 0;
             default:
-                Console.Error.WriteLine("usage: Bench latency [--requests N] [--warmup N] [--url URL] | throughput --workers N [--jobs M] | memory [--jobs M] | model [--runs N] [--warmup N]");
+                Console.Error.WriteLine("usage: Bench latency [--requests N] [--warmup N] [--url URL] | throughput --workers N [--jobs M] | memory [--jobs M] [--checkpoints C] | model [--runs N] [--warmup N]");
                 return 2;
         }
     }

@@ -30,6 +30,7 @@ builder.Services.AddOptions<KestrelServerOptions>()
     .Configure<IOptions<UploadOptions>>((kestrel, uploads) => kestrel.Limits.MaxRequestBodySize = uploads.Value.MaxRequestBytes);
 
 builder.Services.AddSingleton<UploadReader>();
+builder.Services.AddHostedService<AbandonedUploadCleanup>();
 builder.Services.AddScoped<JobSubmitter>();
 builder.Services.AddScoped<JobWaiter>();
 

@@ -226,9 +226,13 @@ public sealed class UploadReader(IOptions<UploadOptions> options)
         return string.IsNullOrWhiteSpace(name) ? "upload" : name[..Math.Min(name.Length, 255)];
     }
 
-    private static FileStream CreateTemporaryFile() =>
-        new(Path.Combine(Path.GetTempPath(), $"speech-emotion-{Guid.NewGuid():N}.upload"), FileMode.CreateNew, FileAccess.ReadWrite,
-            FileShare.None, 81920, FileOptions.Asynchronous | FileOptions.DeleteOnClose);
+    /// <summary>
+    /// FileShare.None also takes an exclusive advisory lock (flock) on Unix: that is how the start-up cleanup tells
+    /// a live upload of another Api process from a file a killed one left behind.
+    /// </summary>
+    private FileStream CreateTemporaryFile() =>
+        new(Path.Combine(_options.EffectiveTemporaryDirectory, $"{Guid.NewGuid():N}{AbandonedUploadCleanup.Suffix}"), FileMode.CreateNew,
+            FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.Asynchronous | FileOptions.DeleteOnClose);
 
     private ApiProblemException TooLarge() =>
         Problem(StatusCodes.Status413PayloadTooLarge, ErrorCodes.UploadTooLarge, $"Uploads are limited to {_options.MaxBytes} bytes.");

@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using SpeechEmotion.Analysis;
 using SpeechEmotion.Persistence.Hosting;
 using SpeechEmotion.Processing.Completion;
@@ -13,6 +14,8 @@ namespace SpeechEmotion.Processing.Hosting;
 
 public static class ProcessingServiceCollectionExtensions
 {
+    public const string BusHealthCheckName = "bus";
+
     /// <summary>
     /// Everything a process that analyses jobs needs: the analyzer, the consumers (with retry and fault handling),
     /// the recovery sweep and the bus for the configured mode (in-memory when Embedded, RabbitMQ when Distributed).
@@ -60,6 +63,13 @@ public static class ProcessingServiceCollectionExtensions
         services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();
+            // /health/ready reports the broker too: a process that cannot reach it gets no traffic.
+            bus.ConfigureHealthCheckOptions(health =>
+            {
+                health.Name = BusHealthCheckName;
+                health.MinimalFailureStatus = HealthStatus.Unhealthy;
+                health.Tags.Add(StorageServiceCollectionExtensions.ReadyTag);
+            });
             addConsumers(bus);
             if (mode == ServiceMode.Distributed)
             {
