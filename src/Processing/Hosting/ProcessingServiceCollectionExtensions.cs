@@ -39,7 +39,7 @@ public static class ProcessingServiceCollectionExtensions
     public static IServiceCollection AddJobPublishing(this IServiceCollection services, IConfiguration configuration)
     {
         AddPipelineServices(services, configuration);
-        AddBus(services, configuration, _ => { });
+        AddBus(services, configuration, _ => { }, watchBroker: true);
         return services;
     }
 
@@ -51,7 +51,13 @@ public static class ProcessingServiceCollectionExtensions
         services.AddScoped<JobLedger>();
     }
 
-    private static void AddBus(IServiceCollection services, IConfiguration configuration, Action<IBusRegistrationConfigurator> addConsumers)
+    /// <param name="watchBroker">
+    /// For a bus without consumers. MassTransit's bus health reflects its receive endpoints only, so a publish-only
+    /// bus says Healthy while RabbitMQ is down. One temporary queue (auto-deleted, nothing consumes it) gives the
+    /// health check, and JobSubmitter's fail-fast check, a broker connection to watch.
+    /// </param>
+    private static void AddBus(IServiceCollection services, IConfiguration configuration, Action<IBusRegistrationConfigurator> addConsumers,
+        bool watchBroker = false)
     {
         var mode = configuration.ReadServiceMode();
         var rabbitMq = configuration.GetConnectionString("RabbitMq");
@@ -76,6 +82,10 @@ public static class ProcessingServiceCollectionExtensions
                 bus.UsingRabbitMq((context, transport) =>
                 {
                     transport.Host(new Uri(rabbitMq!));
+                    if (watchBroker)
+                    {
+                        transport.ReceiveEndpoint(new TemporaryEndpointDefinition("broker-watch"), endpoint => endpoint.ConfigureConsumeTopology = false);
+                    }
                     transport.ConfigureEndpoints(context);
                 });
                 return;
