@@ -152,6 +152,31 @@ public sealed class DistributedSystem : IAsyncDisposable
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
+    /// <summary>What an Api killed between storing the audio and writing the job would leave: a recording row alone.</summary>
+    public async Task InsertRecordingWithoutJobAsync(Guid jobId, DateTime createdAt)
+    {
+        await using var connection = new NpgsqlConnection(Sandbox.JobsConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            """
+            INSERT INTO recordings ("JobId", "Content", "Sha256", "SizeBytes", "FileName", "ContentType", "CreatedAt")
+            VALUES (@id, @content, '', 1, 'lost.wav', 'audio/wav', @createdAt)
+            """, connection);
+        command.Parameters.AddWithValue("id", jobId);
+        command.Parameters.AddWithValue("content", new byte[] { 0 });
+        command.Parameters.AddWithValue("createdAt", createdAt);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async Task<bool> RecordingExistsAsync(Guid jobId)
+    {
+        await using var connection = new NpgsqlConnection(Sandbox.JobsConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("""SELECT count(*) FROM recordings WHERE "JobId" = @id""", connection);
+        command.Parameters.AddWithValue("id", jobId);
+        return (long)(await command.ExecuteScalarAsync())! > 0;
+    }
+
     public async Task<long> CountJobRowsAsync()
     {
         await using var connection = new NpgsqlConnection(Sandbox.JobsConnectionString);
