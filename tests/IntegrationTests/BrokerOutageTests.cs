@@ -55,17 +55,9 @@ public sealed class BrokerOutageTests(PrivateServers servers) : IClassFixture<Pr
     /// <summary>Both queues (jobs and faults) have <paramref name="count"/> consumers: every worker listens on each.</summary>
     private static async Task WaitForConsumersOnEveryQueueAsync(DistributedSystem system, int count, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
+        foreach (var queue in Queues)
         {
-            var perQueue = await system.Sandbox.ConsumersPerQueueAsync();
-            if (Queues.All(queue => perQueue.GetValueOrDefault(queue) >= count)) return;
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"consumers per queue after {timeout}: {string.Join(", ", perQueue.Select(q => $"{q.Key}={q.Value}"))}; " +
-                    $"expected {count} on each of {string.Join(", ", Queues)}{Environment.NewLine}{system.WorkerOutput()}");
-            }
-            await Task.Delay(500);
+            await system.Sandbox.WaitForConsumersAsync(count, timeout, queue);
         }
     }
 
