@@ -25,7 +25,7 @@ namespace SpeechEmotion.Api.Jobs;
 public sealed class JobSubmitter(
     JobsDbContext db,
     RecordingStore recordings,
-    IBus bus,
+    IBusControl bus,
     TimeProvider time,
     ILogger<JobSubmitter> logger)
 {
@@ -52,7 +52,7 @@ public sealed class JobSubmitter(
 
     private void EnsureBrokerReachable()
     {
-        var health = ((IBusControl)bus).CheckHealth();
+        var health = bus.CheckHealth();
         if (health.Status != BusHealthStatus.Healthy)
         {
             logger.LogWarning("Upload refused: the bus is {Status} ({Description})", health.Status, health.Description);

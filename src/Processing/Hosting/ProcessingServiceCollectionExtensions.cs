@@ -53,7 +53,7 @@ public static class ProcessingServiceCollectionExtensions
 
     /// <param name="watchBroker">
     /// For a bus without consumers. MassTransit's bus health reflects its receive endpoints only, so a publish-only
-    /// bus says Healthy while RabbitMQ is down. One temporary queue (auto-deleted, nothing consumes it) gives the
+    /// bus says Healthy while RabbitMQ is down. One temporary queue (auto-deleted, nothing is ever sent to it) gives the
     /// health check, and JobSubmitter's fail-fast check, a broker connection to watch.
     /// </param>
     private static void AddBus(IServiceCollection services, IConfiguration configuration, Action<IBusRegistrationConfigurator> addConsumers,
