@@ -5,13 +5,12 @@ namespace SpeechEmotion.Bench;
 
 /// <summary>
 /// Resident memory of one worker process over many jobs: a steady climb would be a leak.
-/// Reads VmRSS and VmHWM (peak) from /proc, so Linux only.
+/// Reads VmRSS and VmHWM (peak) from /proc, so Linux only. The growth row compares the first checkpoint (heaps and
+/// pools have grown to their working size by then) with the last: flat means no leak.
 /// </summary>
 public static class MemoryBench
 {
-    private const int Checkpoints = 4;
-
-    public static async Task RunAsync(int jobs)
+    public static async Task RunAsync(int jobs, int checkpoints)
     {
         await using var deployment = await DistributedDeployment.StartAsync(workers: 1);
         var worker = deployment.Workers[0];
@@ -24,14 +23,23 @@ public static class MemoryBench
         rows.Add(($"RSS after {warmupJobs} warm-up jobs (MiB)", $"{Rss(worker, "VmRSS"):F0}"));
 
         var done = 0;
-        for (var checkpoint = 1; checkpoint <= Checkpoints; checkpoint++)
+        var firstCheckpoint = (Jobs: 0, Rss: 0.0);
+        for (var checkpoint = 1; checkpoint <= checkpoints; checkpoint++)
         {
-            var batch = jobs * checkpoint / Checkpoints - done;
+            var batch = jobs * checkpoint / checkpoints - done;
             await SubmitAsync(deployment, clip, batch);
             done += batch;
             var failed = await deployment.WaitUntilFinishedAsync(warmupJobs + done, TimeSpan.FromMinutes(20));
-            rows.Add(($"RSS after {done} jobs (MiB)", $"{Rss(worker, "VmRSS"):F0}"));
-            if (checkpoint == Checkpoints) rows.Add(("failed jobs", $"{failed}"));
+            var rss = Rss(worker, "VmRSS");
+            rows.Add(($"RSS after {done} jobs (MiB)", $"{rss:F0}"));
+            if (checkpoint == 1) firstCheckpoint = (done, rss);
+            if (checkpoint < checkpoints) continue;
+            rows.Add(("failed jobs", $"{failed}"));
+            if (done > firstCheckpoint.Jobs)
+            {
+                rows.Add(($"growth from {firstCheckpoint.Jobs} to {done} jobs (MiB per 1000 jobs)",
+                    $"{(rss - firstCheckpoint.Rss) * 1000 / (done - firstCheckpoint.Jobs):F2}"));
+            }
         }
         rows.Add(("peak RSS, VmHWM (MiB)", $"{Rss(worker, "VmHWM"):F0}"));
 

@@ -4,7 +4,7 @@ namespace SpeechEmotion.Bench;
 /// Benchmarks of the service as deployed. Usage:
 ///   dotnet run -c Release --project bench/Bench -- latency [--requests 100] [--warmup 5] [--url http://localhost:5080]
 ///   dotnet run -c Release --project bench/Bench -- throughput --workers 1|2 [--jobs 200]
-///   dotnet run -c Release --project bench/Bench -- memory [--jobs 1000]
+///   dotnet run -c Release --project bench/Bench -- memory [--jobs 10000] [--checkpoints 10]   (soak: is worker memory flat?)
 ///   dotnet run -c Release --project bench/Bench -- model [--runs 200] [--warmup 20]
 ///   dotnet run -c Release --project bench/Bench -- formats [--requests 200] [--concurrency 2] [--warmup 10]
 ///   dotnet run -c Release --project bench/Bench -- decode [--minutes 60]
@@ -30,7 +30,7 @@ public static class BenchCommand
                 await ThroughputBench.RunAsync(options.Int("workers", 1), options.Int("jobs", 200));
                 return 0;
             case "memory":
-                await MemoryBench.RunAsync(options.Int("jobs", 1000));
+                await MemoryBench.RunAsync(options.Int("jobs", 10000), options.Int("checkpoints", 10));
                 return 0;
             case "model":
                 ModelBench.Run(options.Int("runs", 200), options.Int("warmup", 20));
@@ -48,7 +48,7 @@ public static class BenchCommand
                 VadBench.RunRealCall();
                 return 0;
             default:
-                Console.Error.WriteLine("usage: Bench latency [--requests N] [--warmup N] [--url URL] | throughput --workers N [--jobs M] | memory [--jobs M] | model [--runs N] [--warmup N] | formats [--requests N] [--concurrency N] [--warmup N] | decode [--minutes N] | vad [--calls N] [--seed N]");
+                Console.Error.WriteLine("usage: Bench latency [--requests N] [--warmup N] [--url URL] | throughput --workers N [--jobs M] | memory [--jobs M] [--checkpoints C] | model [--runs N] [--warmup N] | formats [--requests N] [--concurrency N] [--warmup N] | decode [--minutes N] | vad [--calls N] [--seed N]");
                 return 2;
         }
     }

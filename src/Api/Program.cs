@@ -36,6 +36,7 @@ builder.Services.AddOptions<KestrelServerOptions>()
     .Configure<IOptions<UploadOptions>>((kestrel, uploads) => uploads.Value.ApplyTo(kestrel.Limits));
 
 builder.Services.AddSingleton<UploadReader>();
+builder.Services.AddHostedService<AbandonedUploadCleanup>();
 builder.Services.AddScoped<JobSubmitter>();
 builder.Services.AddScoped<JobWaiter>();
 

@@ -1,6 +1,9 @@
 using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using SpeechEmotion.Api.Problems;
 using SpeechEmotion.Api.Uploads;
 using SpeechEmotion.Contracts.Logging;
+using SpeechEmotion.Contracts.Errors;
 using SpeechEmotion.Contracts.Messages;
 using SpeechEmotion.Persistence.Database;
 using SpeechEmotion.Persistence.Jobs;
@@ -10,27 +13,63 @@ using SpeechEmotion.ServiceDefaults.Telemetry;
 namespace SpeechEmotion.Api.Jobs;
 
 /// <summary>
-/// Turns an accepted upload into a job: recording first, then the job row, then the message.
-/// In that order nothing can point at audio that is not there, and a publish that fails (bus down) leaves a
-/// "queued" job that the recovery sweep publishes again; so the caller still gets 202.
+/// Turns an accepted upload into a job: the recording and the job row in one transaction, then the message.
+/// <list type="bullet">
+/// <item>The broker is checked first: when it is unreachable the upload is refused at once with 503
+/// service_unavailable (and Retry-After), instead of waiting on a publish that cannot happen.</item>
+/// <item>Recording and job row commit together (PostgreSQL), or the recording file is deleted again when the job
+/// row fails (SQLite, folder store), so no recording is ever left without its job. The pair is written through
+/// the execution strategy, so a database restart is retried rather than answered with an error.</item>
+/// <item>A publish that fails after that (the broker went away in between) leaves a "queued" job that the
+/// recovery sweep publishes again; the caller still gets 202.</item>
+/// </list>
 /// </summary>
 public sealed class JobSubmitter(
     JobsDbContext db,
     RecordingStore recordings,
-    IPublishEndpoint publisher,
+    IBusControl bus,
     TimeProvider time,
     SpeechEmotionMetrics metrics,
     ILogger<JobSubmitter> logger)
 {
-    private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(5);
 
     public async Task<Job> SubmitAsync(Guid jobId, ReceivedUpload upload, CancellationToken cancellationToken)
     {
-        await recordings.SaveAsync(jobId, upload.Content,
-            new RecordingDescription(upload.FileName, upload.ContentType, upload.SizeBytes, upload.Sha256), cancellationToken);
+        EnsureBrokerReachable();
+        var job = NewJob(jobId, upload);
+        try
+        {
+            await StoreRecordingAndJob(job, upload, cancellationToken);
+        }
+        catch
+        {
+            await DeleteRecordingQuietly(jobId);
+            throw;
+        }
+        metrics.JobAccepted();
+        logger.LogInformation("Job {JobId} queued: {FileName}, {SizeBytes} bytes, sha256 {Sha256}",
+            jobId, LogText.Encode(job.FileName), job.SizeBytes, job.Sha256);
 
+        await PublishOrLeaveToSweep(jobId);
+        return job;
+    }
+
+    private void EnsureBrokerReachable()
+    {
+        var health = bus.CheckHealth();
+        if (health.Status != BusHealthStatus.Healthy)
+        {
+            logger.LogWarning("Upload refused: the bus is {Status} ({Description})", health.Status, health.Description);
+            throw new ApiProblemException(StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable,
+                "The message broker is unreachable; the upload was not stored. Try again shortly.");
+        }
+    }
+
+    private Job NewJob(Guid jobId, ReceivedUpload upload)
+    {
         var now = time.GetUtcNow().UtcDateTime;
-        var job = new Job
+        return new Job
         {
             Id = jobId,
             Status = JobStatus.Queued,
@@ -43,14 +82,36 @@ public sealed class JobSubmitter(
             CallbackUrl = upload.CallbackUrl,
             MetadataJson = upload.MetadataJson,
         };
-        db.Jobs.Add(job);
-        await db.SaveChangesAsync(cancellationToken);
-        metrics.JobAccepted();
-        logger.LogInformation("Job {JobId} queued: {FileName}, {SizeBytes} bytes, sha256 {Sha256}",
-            jobId, LogText.Encode(job.FileName), job.SizeBytes, job.Sha256);
+    }
 
-        await PublishOrLeaveToSweep(jobId);
-        return job;
+    private Task StoreRecordingAndJob(Job job, ReceivedUpload upload, CancellationToken cancellationToken) =>
+        // Each retry starts over: the tracked entities of the failed try are dropped and the audio is read again.
+        // verifySucceeded: a commit whose answer was lost is not written twice.
+        db.Database.CreateExecutionStrategy().ExecuteInTransactionAsync(
+            async ct =>
+            {
+                db.ChangeTracker.Clear();
+                upload.Content.Position = 0;
+                await recordings.SaveAsync(job.Id, upload.Content,
+                    new RecordingDescription(upload.FileName, upload.ContentType, upload.SizeBytes, upload.Sha256), ct);
+                db.Jobs.Add(job);
+                await db.SaveChangesAsync(ct);
+            },
+            ct => db.Jobs.AsNoTracking().AnyAsync(j => j.Id == job.Id, ct),
+            cancellationToken);
+
+    /// <summary>Compensation for the folder store, whose file is not part of the database transaction.</summary>
+    private async Task DeleteRecordingQuietly(Guid jobId)
+    {
+        try
+        {
+            await recordings.DeleteAsync(jobId, CancellationToken.None);
+        }
+        catch (Exception exception)
+        {
+            // The recovery sweep deletes recordings without a job later (Processing:OrphanRecordingAge).
+            logger.LogWarning(exception, "Job {JobId} was not stored and its recording could not be deleted now", jobId);
+        }
     }
 
     private async Task PublishOrLeaveToSweep(Guid jobId)
@@ -58,7 +119,7 @@ public sealed class JobSubmitter(
         using var timeout = new CancellationTokenSource(PublishTimeout);
         try
         {
-            await publisher.Publish(new AnalyzeRecording { JobId = jobId }, timeout.Token);
+            await bus.Publish(new AnalyzeRecording { JobId = jobId }, timeout.Token);
         }
         catch (Exception exception)
         {

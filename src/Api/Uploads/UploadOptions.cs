@@ -13,6 +13,16 @@ public sealed class UploadOptions
     /// <summary>Largest audio file accepted, in bytes (default 50 MiB). Larger uploads get 413 upload_too_large.</summary>
     public long MaxBytes { get; set; } = 52_428_800;
 
+    /// <summary>
+    /// Where uploads are streamed before they are stored (default: speech-emotion-uploads in the system temp folder).
+    /// Files left there by a killed Api are deleted at the next start (<see cref="AbandonedUploadCleanup"/>).
+    /// </summary>
+    public string TemporaryDirectory { get; set; } = "";
+
+    public string EffectiveTemporaryDirectory => Directory.CreateDirectory(string.IsNullOrWhiteSpace(TemporaryDirectory)
+        ? Path.Combine(Path.GetTempPath(), "speech-emotion-uploads")
+        : TemporaryDirectory).FullName;
+
     /// <summary>Room for the multipart framing and the small text fields around the file.</summary>
     public const long FormOverheadBytes = 1_048_576;
 
@@ -37,11 +47,6 @@ public sealed class UploadOptions
 
     /// <summary>Kestrel's limit on receiving a request's headers (default 10 s; Kestrel's own default is 30 s).</summary>
     public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>Where uploads are spooled while they stream in (default: the system temporary folder).</summary>
-    public string? TemporaryDirectory { get; set; }
-
-    public string SpoolDirectory => string.IsNullOrWhiteSpace(TemporaryDirectory) ? Path.GetTempPath() : TemporaryDirectory;
 
     /// <summary>Kestrel's grace period must exceed its 1 s heartbeat; every other limit must be positive.</summary>
     public bool IsValid =>

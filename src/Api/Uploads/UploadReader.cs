@@ -222,9 +222,13 @@ public sealed class UploadReader(IOptions<UploadOptions> options)
         return string.IsNullOrWhiteSpace(name) ? HeaderUtilities.RemoveQuotes(disposition.FileName).Value : name;
     }
 
+    /// <summary>
+    /// FileShare.None also takes an exclusive advisory lock (flock) on Unix: that is how the start-up cleanup tells
+    /// a live upload of another Api process from a file a killed one left behind.
+    /// </summary>
     private FileStream CreateTemporaryFile() =>
-        new(Path.Combine(_options.SpoolDirectory, $"speech-emotion-{Guid.NewGuid():N}.upload"), FileMode.CreateNew, FileAccess.ReadWrite,
-            FileShare.None, 81920, FileOptions.Asynchronous | FileOptions.DeleteOnClose);
+        new(Path.Combine(_options.EffectiveTemporaryDirectory, $"{Guid.NewGuid():N}{AbandonedUploadCleanup.Suffix}"), FileMode.CreateNew,
+            FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.Asynchronous | FileOptions.DeleteOnClose);
 
     private ApiProblemException TooLarge() =>
         Problem(StatusCodes.Status413PayloadTooLarge, ErrorCodes.UploadTooLarge, $"Uploads are limited to {_options.MaxBytes} bytes.");

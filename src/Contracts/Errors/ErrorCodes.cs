@@ -28,6 +28,8 @@ public static class ErrorCodes
     public const string JobNotFound = "job_not_found";
     public const string ProcessingFailed = "processing_failed";
     public const string InternalError = "internal_error";
+    /// <summary>The database or the message broker is unreachable right now (503, with Retry-After): try again later.</summary>
+    public const string ServiceUnavailable = "service_unavailable";
 
     public static IReadOnlySet<string> AudioProblems { get; } =
         new HashSet<string> { UnsupportedFormat, CorruptAudio, TooShort, TooLong, NoSpeech };

@@ -1,8 +1,10 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using SpeechEmotion.Persistence.Database;
 using SpeechEmotion.Persistence.Recordings;
+using SpeechEmotion.Persistence.Resilience;
 
 namespace SpeechEmotion.Persistence.Hosting;
 
@@ -28,7 +30,14 @@ public static class StorageServiceCollectionExtensions
             {
                 throw new InvalidOperationException("Distributed mode needs ConnectionStrings:Jobs (PostgreSQL).");
             }
-            services.AddDbContext<JobsDbContext, PostgresJobsDbContext>(options => options.UseNpgsql(connectionString));
+            services.AddOptions<DatabaseRetryOptions>().BindConfiguration(DatabaseRetryOptions.SectionName).ValidateOnStart();
+            // Transient errors (server restarting, connection refused, admin shutdown) are retried by EF Core's
+            // retrying execution strategy; a transaction of our own must then run inside strategy.ExecuteAsync.
+            services.AddDbContext<JobsDbContext, PostgresJobsDbContext>((provider, options) =>
+            {
+                var retry = provider.GetRequiredService<IOptions<DatabaseRetryOptions>>().Value;
+                options.UseNpgsql(connectionString, npgsql => npgsql.EnableRetryOnFailure(retry.MaxRetryCount, retry.MaxRetryDelay, null));
+            });
             services.AddScoped<RecordingStore, DatabaseRecordingStore>();
         }
         else

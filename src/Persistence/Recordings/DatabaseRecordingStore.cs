@@ -34,4 +34,12 @@ public sealed class DatabaseRecordingStore(JobsDbContext db) : RecordingStore
             .SingleOrDefaultAsync(cancellationToken);
         return content is null ? throw new RecordingMissingException(jobId) : new MemoryStream(content, writable: false);
     }
+
+    public override Task DeleteAsync(Guid jobId, CancellationToken cancellationToken) =>
+        db.Recordings.Where(r => r.JobId == jobId).ExecuteDeleteAsync(cancellationToken);
+
+    public override Task<int> DeleteOrphansAsync(JobsDbContext jobs, DateTime olderThan, CancellationToken cancellationToken) =>
+        jobs.Recordings
+            .Where(r => r.CreatedAt < olderThan && !jobs.Jobs.Any(j => j.Id == r.JobId))
+            .ExecuteDeleteAsync(cancellationToken);
 }

@@ -1,3 +1,5 @@
+using SpeechEmotion.Persistence.Database;
+
 namespace SpeechEmotion.Persistence.Recordings;
 
 /// <summary>What the Api learnt about an upload while streaming it to disk.</summary>
@@ -15,6 +17,15 @@ public abstract class RecordingStore
 
     /// <summary>Opens the recording of a job; throws <see cref="RecordingMissingException"/> if there is none.</summary>
     public abstract Task<Stream> OpenAsync(Guid jobId, CancellationToken cancellationToken);
+
+    /// <summary>Removes the recording of a job if there is one (undoing a save whose job row was never written).</summary>
+    public abstract Task DeleteAsync(Guid jobId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Removes recordings older than <paramref name="olderThan"/> that no job row points at: left by an Api killed
+    /// between storing the audio and writing the job. Returns how many were removed.
+    /// </summary>
+    public abstract Task<int> DeleteOrphansAsync(JobsDbContext db, DateTime olderThan, CancellationToken cancellationToken);
 }
 
 /// <summary>The job exists but its audio does not: retrying cannot help.</summary>

@@ -39,9 +39,11 @@ public sealed class AnalyzeRecordingConsumer(
         // The message id is the claim token: a retry or redelivery of this very message may take its own claim back.
         // An in-process retry (transient failure) is the same attempt; a new delivery counts as another one.
         var claimToken = context.MessageId ?? NewId.NextGuid();
+        // A retry whose first try failed before its claim was written (the database was away) claims it now.
         var isRetry = context.GetRetryAttempt() > 0;
         var claim = isRetry
             ? await ledger.TryReclaimForRetryAsync(jobId, claimToken, cancellationToken)
+                ?? await ledger.TryClaimAsync(jobId, claimToken, cancellationToken)
             : await ledger.TryClaimAsync(jobId, claimToken, cancellationToken);
         if (claim is null)
         {

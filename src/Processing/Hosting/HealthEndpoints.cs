@@ -10,7 +10,8 @@ namespace SpeechEmotion.Processing.Hosting;
 
 /// <summary>
 /// /health/live: the process answers (no checks, so a database outage does not get it restarted).
-/// /health/ready: every check tagged "ready": the database (ours) and the bus (MassTransit tags its own).
+/// /health/ready: every check tagged "ready": the database and the broker connection (the bus check); 503 unless
+/// all are Healthy.
 /// </summary>
 public static class HealthEndpoints
 {
@@ -21,6 +22,13 @@ public static class HealthEndpoints
         {
             Predicate = check => check.Tags.Contains(StorageServiceCollectionExtensions.ReadyTag),
             ResponseWriter = WriteJson,
+            // MassTransit reports a bus whose broker connection is lost and being retried as Degraded: not ready either.
+            ResultStatusCodes =
+            {
+                [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
+                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+            },
         });
         return app;
     }

@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using SpeechEmotion.Analysis;
 using SpeechEmotion.Persistence.Hosting;
 using SpeechEmotion.Processing.Completion;
@@ -14,6 +15,8 @@ namespace SpeechEmotion.Processing.Hosting;
 
 public static class ProcessingServiceCollectionExtensions
 {
+    public const string BusHealthCheckName = "bus";
+
     /// <summary>
     /// Everything a process that analyses jobs needs: the analyzer, the consumers (with retry and fault handling),
     /// the recovery sweep and the bus for the configured mode (in-memory when Embedded, RabbitMQ when Distributed).
@@ -37,7 +40,7 @@ public static class ProcessingServiceCollectionExtensions
     public static IServiceCollection AddJobPublishing(this IServiceCollection services, IConfiguration configuration)
     {
         AddPipelineServices(services, configuration);
-        AddBus(services, configuration, _ => { });
+        AddBus(services, configuration, _ => { }, watchBroker: true);
         return services;
     }
 
@@ -50,7 +53,13 @@ public static class ProcessingServiceCollectionExtensions
         services.AddScoped<JobLedger>();
     }
 
-    private static void AddBus(IServiceCollection services, IConfiguration configuration, Action<IBusRegistrationConfigurator> addConsumers)
+    /// <param name="watchBroker">
+    /// For a bus without consumers. MassTransit's bus health reflects its receive endpoints only, so a publish-only
+    /// bus says Healthy while RabbitMQ is down. One temporary queue (auto-deleted, nothing is ever sent to it) gives the
+    /// health check, and JobSubmitter's fail-fast check, a broker connection to watch.
+    /// </param>
+    private static void AddBus(IServiceCollection services, IConfiguration configuration, Action<IBusRegistrationConfigurator> addConsumers,
+        bool watchBroker = false)
     {
         var mode = configuration.ReadServiceMode();
         var rabbitMq = configuration.GetConnectionString("RabbitMq");
@@ -63,12 +72,23 @@ public static class ProcessingServiceCollectionExtensions
         {
             bus.SetKebabCaseEndpointNameFormatter();
             bus.DisableUsageTelemetry();   // MassTransit 8.4+ otherwise reports bus usage to its makers
+            // /health/ready reports the broker too: a process that cannot reach it gets no traffic.
+            bus.ConfigureHealthCheckOptions(health =>
+            {
+                health.Name = BusHealthCheckName;
+                health.MinimalFailureStatus = HealthStatus.Unhealthy;
+                health.Tags.Add(StorageServiceCollectionExtensions.ReadyTag);
+            });
             addConsumers(bus);
             if (mode == ServiceMode.Distributed)
             {
                 bus.UsingRabbitMq((context, transport) =>
                 {
                     transport.Host(new Uri(rabbitMq!));
+                    if (watchBroker)
+                    {
+                        transport.ReceiveEndpoint(new TemporaryEndpointDefinition("broker-watch"), endpoint => endpoint.ConfigureConsumeTopology = false);
+                    }
                     transport.ConfigureEndpoints(context);
                 });
                 return;

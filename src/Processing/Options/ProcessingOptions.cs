@@ -14,6 +14,12 @@ public sealed class ProcessingOptions
     /// <summary>A job still "queued" this long after its message was published is published again (lost message).</summary>
     public TimeSpan QueuedRepublishAfter { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// A stored recording with no job row this long after it was written is deleted by the sweep: its upload died
+    /// between the two writes. Far longer than the gap between them, so an upload in flight is never touched.
+    /// </summary>
+    public TimeSpan OrphanRecordingAge { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Claims a job may get before it is failed with processing_failed (protects against poison recordings that kill the worker).</summary>
     public int MaxAttempts { get; set; } = 3;
 

@@ -6,13 +6,14 @@ using SpeechEmotion.Contracts.Errors;
 using SpeechEmotion.Contracts.Messages;
 using SpeechEmotion.Persistence.Database;
 using SpeechEmotion.Persistence.Jobs;
+using SpeechEmotion.Persistence.Recordings;
 using SpeechEmotion.Processing.Options;
 using SpeechEmotion.ServiceDefaults.Telemetry;
 
 namespace SpeechEmotion.Processing.Recovery;
 
 /// <summary>What one sweep did.</summary>
-public sealed record SweepOutcome(int RepublishedQueued, int RequeuedExpired, int FailedOutOfAttempts);
+public sealed record SweepOutcome(int RepublishedQueued, int RequeuedExpired, int FailedOutOfAttempts, int DeletedOrphanRecordings = 0);
 
 /// <summary>
 /// There is no transactional outbox, so a job can be left behind: its message lost between the database write
@@ -20,12 +21,14 @@ public sealed record SweepOutcome(int RepublishedQueued, int RequeuedExpired, in
 /// <list type="bullet">
 /// <item>"processing" past its lease with attempts left → back to "queued" (the dead worker's claim is void) and re-published;</item>
 /// <item>"processing" past its lease with no attempts left → failed with processing_failed;</item>
-/// <item>"queued" longer than QueuedRepublishAfter since its last publish → re-published.</item>
+/// <item>"queued" longer than QueuedRepublishAfter since its last publish → re-published;</item>
+/// <item>a recording older than OrphanRecordingAge with no job row (an Api killed mid-upload) → deleted.</item>
 /// </list>
 /// Each job is taken with a conditional update first, so several workers sweeping at once publish it once.
 /// </summary>
 public sealed class StuckJobRecovery(
     JobsDbContext db,
+    RecordingStore recordings,
     IPublishEndpoint publisher,
     IOptions<ProcessingOptions> options,
     TimeProvider time,
@@ -40,7 +43,18 @@ public sealed class StuckJobRecovery(
         var failed = await FailExpiredOutOfAttempts(cancellationToken);
         var requeued = await RequeueExpired(cancellationToken);
         var republished = await RepublishStuckQueued(cancellationToken);
-        return new SweepOutcome(republished, requeued, failed);
+        var orphans = await DeleteOrphanRecordings(cancellationToken);
+        return new SweepOutcome(republished, requeued, failed, orphans);
+    }
+
+    private async Task<int> DeleteOrphanRecordings(CancellationToken cancellationToken)
+    {
+        var deleted = await recordings.DeleteOrphansAsync(db, Now - _options.OrphanRecordingAge, cancellationToken);
+        if (deleted > 0)
+        {
+            logger.LogWarning("Recovery sweep deleted {Count} recordings that no job points at", deleted);
+        }
+        return deleted;
     }
 
     private async Task<int> FailExpiredOutOfAttempts(CancellationToken cancellationToken)

@@ -24,9 +24,16 @@ public sealed class DistributedSystem : IAsyncDisposable
 
     private DistributedSystem(Sandbox sandbox) => Sandbox = sandbox;
 
-    public static async Task<DistributedSystem> StartAsync(TestServers servers)
+    public static Task<DistributedSystem> StartAsync(TestServers servers) =>
+        StartAsync(servers.PostgresConnectionString, servers.RabbitMqUri, servers.RabbitMqManagementUri);
+
+    /// <summary>On a test's own servers (<see cref="PrivateServers"/>), the ones an outage test stops and restarts.</summary>
+    public static Task<DistributedSystem> StartAsync(PrivateServers servers) =>
+        StartAsync(servers.Postgres.ConnectionString, servers.RabbitMq.AmqpUri, servers.RabbitMq.ManagementUri);
+
+    private static async Task<DistributedSystem> StartAsync(string postgresConnectionString, Uri rabbitMqUri, Uri managementUri)
     {
-        var system = new DistributedSystem(await Sandbox.CreateAsync(servers.PostgresConnectionString, servers.RabbitMqUri, servers.RabbitMqManagementUri));
+        var system = new DistributedSystem(await Sandbox.CreateAsync(postgresConnectionString, rabbitMqUri, managementUri));
         system._api = new KestrelApiFactory(system.SharedSettings());
         system._api.StartServer();
         system.Client = system._api.CreateClient();
@@ -133,6 +140,49 @@ public sealed class DistributedSystem : IAsyncDisposable
         await using var reader = await command.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync(), $"No row for job {id} in PostgreSQL database {Sandbox.Name}.");
         return new JobRow(reader.GetString(0), reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2));
+    }
+
+    /// <summary>Recordings no job row points at: must stay zero whatever fails.</summary>
+    public async Task<long> CountOrphanRecordingsAsync()
+    {
+        await using var connection = new NpgsqlConnection(Sandbox.JobsConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            """SELECT count(*) FROM recordings r WHERE NOT EXISTS (SELECT 1 FROM jobs j WHERE j."Id" = r."JobId")""", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>What an Api killed between storing the audio and writing the job would leave: a recording row alone.</summary>
+    public async Task InsertRecordingWithoutJobAsync(Guid jobId, DateTime createdAt)
+    {
+        await using var connection = new NpgsqlConnection(Sandbox.JobsConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            """
+            INSERT INTO recordings ("JobId", "Content", "Sha256", "SizeBytes", "FileName", "ContentType", "CreatedAt")
+            VALUES (@id, @content, '', 1, 'lost.wav', 'audio/wav', @createdAt)
+            """, connection);
+        command.Parameters.AddWithValue("id", jobId);
+        command.Parameters.AddWithValue("content", new byte[] { 0 });
+        command.Parameters.AddWithValue("createdAt", createdAt);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async Task<bool> RecordingExistsAsync(Guid jobId)
+    {
+        await using var connection = new NpgsqlConnection(Sandbox.JobsConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("""SELECT count(*) FROM recordings WHERE "JobId" = @id""", connection);
+        command.Parameters.AddWithValue("id", jobId);
+        return (long)(await command.ExecuteScalarAsync())! > 0;
+    }
+
+    public async Task<long> CountJobRowsAsync()
+    {
+        await using var connection = new NpgsqlConnection(Sandbox.JobsConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM jobs", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     /// <summary>Everything the workers printed lately; for failure messages.</summary>

@@ -1,3 +1,4 @@
+using SpeechEmotion.Persistence.Database;
 using SpeechEmotion.Persistence.Recordings;
 
 namespace SpeechEmotion.Service.Tests.Infrastructure;
@@ -18,4 +19,9 @@ public sealed class CountingRecordingStore(string folder, Exception? failEveryOp
         Interlocked.Increment(ref _opens);
         return failEveryOpenWith is null ? _inner.OpenAsync(jobId, cancellationToken) : throw failEveryOpenWith;
     }
+
+    public override Task DeleteAsync(Guid jobId, CancellationToken cancellationToken) => _inner.DeleteAsync(jobId, cancellationToken);
+
+    public override Task<int> DeleteOrphansAsync(JobsDbContext db, DateTime olderThan, CancellationToken cancellationToken) =>
+        _inner.DeleteOrphansAsync(db, olderThan, cancellationToken);
 }

@@ -80,6 +80,37 @@ public sealed class RecoverySweepTests
         Assert.Equal("processing_failed", job["error"]!["code"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task Recording_without_a_job_is_deleted_once_it_is_old_enough()
+    {
+        using var api = EmbeddedApi.With(new Dictionary<string, string?> { ["Processing:OrphanRecordingAge"] = "00:10:00" });
+        using var client = api.CreateClient();
+        var kept = await api.SubmitAsync(client, GeneratedAudio.Tone(1));
+        await EmbeddedApi.WaitUntilFinishedAsync(client, kept);
+        var recordings = Path.Combine(api.DataDirectory, "recordings");
+        // What an Api killed between writing the audio and writing the job leaves behind, an hour ago and just now.
+        var orphan = WriteRecording(recordings, $"{Guid.NewGuid():N}.audio", DateTime.UtcNow.AddHours(-1));
+        var half = WriteRecording(recordings, $"{Guid.NewGuid():N}.audio.partial", DateTime.UtcNow.AddHours(-1));
+        var inFlight = WriteRecording(recordings, $"{Guid.NewGuid():N}.audio", DateTime.UtcNow);
+        File.SetLastWriteTimeUtc(Path.Combine(recordings, $"{kept:N}.audio"), DateTime.UtcNow.AddHours(-1));
+
+        var outcome = await SweepOnce(api);
+
+        Assert.Equal(new SweepOutcome(0, 0, 0, DeletedOrphanRecordings: 2), outcome);
+        Assert.False(File.Exists(orphan));
+        Assert.False(File.Exists(half));
+        Assert.True(File.Exists(inFlight), "a recording younger than OrphanRecordingAge may still get its job row");
+        Assert.True(File.Exists(Path.Combine(recordings, $"{kept:N}.audio")), "a recording with a job must stay");
+    }
+
+    private static string WriteRecording(string folder, string name, DateTime writtenAt)
+    {
+        var path = Path.Combine(folder, name);
+        File.WriteAllBytes(path, [1, 2, 3]);
+        File.SetLastWriteTimeUtc(path, writtenAt);
+        return path;
+    }
+
     private static async Task<SweepOutcome> SweepOnce(EmbeddedApi api)
     {
         await using var scope = api.Services.CreateAsyncScope();

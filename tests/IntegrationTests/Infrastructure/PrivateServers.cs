@@ -1,0 +1,195 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace SpeechEmotion.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A PostgreSQL and a RabbitMQ of one test class's own, for tests that stop, kill and restart them (outages). Each
+/// lives in a fresh folder under the temp directory on free loopback ports, so the shared servers of
+/// deploy/local-servers.sh (55432, 5672), which other test runs use, are never touched. Needs root (the servers run as
+/// the postgres and rabbitmq users, as the Debian packages run them) and the Debian packages themselves.
+/// </summary>
+public sealed class PrivateServers : IAsyncLifetime
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("speechemotion-outage-").FullName;
+
+    public PrivatePostgres Postgres { get; private set; } = null!;
+    public PrivateRabbitMq RabbitMq { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        // The servers run as their own users; they must be able to walk into this root-owned folder.
+        File.SetUnixFileMode(_root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        Postgres = new PrivatePostgres(Path.Combine(_root, "postgres"));
+        RabbitMq = new PrivateRabbitMq(Path.Combine(_root, "rabbitmq"));
+        await Task.WhenAll(Postgres.InitializeAsync(), RabbitMq.StartAsync());
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Task.WhenAll(Postgres.StopAsync(), RabbitMq.StopAsync());
+        try { Directory.Delete(_root, recursive: true); } catch (IOException) { /* a server's last log line */ }
+    }
+
+    /// <summary>A TCP port nothing listens on right now (the OS picks it).</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Runs a command to its end; throws with its output when it fails.</summary>
+    internal static async Task<string> RunAsync(string file, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var startInfo = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments) startInfo.ArgumentList.Add(argument);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) startInfo.Environment[key] = value;
+        using var process = Process.Start(startInfo)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var all = await output + await error;
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{file} {string.Join(' ', startInfo.ArgumentList)} exited with {process.ExitCode}: {all}");
+        }
+        return all;
+    }
+
+    internal static async Task WaitForPortAsync(int port, bool open, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (IsOpen(port) != open)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{what}: port {port} still {(open ? "closed" : "open")} after {timeout}.");
+            await Task.Delay(200);
+        }
+    }
+
+    private static bool IsOpen(int port)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            client.Connect(IPAddress.Loopback, port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>PostgreSQL 15 in its own data folder and port, started, stopped and restarted with pg_ctl.</summary>
+public sealed class PrivatePostgres(string baseDirectory)
+{
+    private const string Bin = "/usr/lib/postgresql/15/bin";
+    private readonly string _dataDirectory = Path.Combine(baseDirectory, "data");
+    private readonly string _logFile = Path.Combine(baseDirectory, "server.log");
+
+    public int Port { get; } = PrivateServers.FreePort();
+    /// <summary>A database we may connect to in order to create others (what <see cref="Sandbox"/> needs).</summary>
+    public string ConnectionString => $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres;Timeout=5";
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(baseDirectory);
+        await PrivateServers.RunAsync("chown", ["postgres:postgres", baseDirectory]);
+        await AsPostgres($"{Bin}/initdb", "-D", _dataDirectory, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8");
+        await File.AppendAllTextAsync(Path.Combine(_dataDirectory, "postgresql.conf"),
+            $"listen_addresses = '127.0.0.1'\nport = {Port}\nunix_socket_directories = '{_dataDirectory}'\nfsync = off\nmax_connections = 200\n");
+        await StartAsync();
+    }
+
+    public Task StartAsync() =>
+        AsPostgres($"{Bin}/pg_ctl", "-D", _dataDirectory, "-l", _logFile, "-w", "-t", "60", "start");
+
+    /// <summary>
+    /// Immediate mode: every connection is cut at once and the server is gone, as in a crash or a container kill
+    /// (the next start recovers from the write-ahead log).
+    /// </summary>
+    public async Task StopAsync()
+    {
+        if (!File.Exists(Path.Combine(_dataDirectory, "postmaster.pid"))) return;
+        await AsPostgres($"{Bin}/pg_ctl", "-D", _dataDirectory, "-m", "immediate", "-w", "stop");
+    }
+
+    /// <summary>Down for <paramref name="downtime"/>, then up again.</summary>
+    public async Task RestartAsync(TimeSpan downtime)
+    {
+        await StopAsync();
+        await Task.Delay(downtime);
+        await StartAsync();
+    }
+
+    private static Task<string> AsPostgres(string file, params string[] arguments) =>
+        PrivateServers.RunAsync("runuser", ["-u", "postgres", "--", file, .. arguments]);
+}
+
+/// <summary>
+/// RabbitMQ 3.10 as its own Erlang node (RABBITMQ_NODENAME, RABBITMQ_MNESIA_BASE, ...) with the management plugin, on
+/// free ports. Started with setsid so that the whole node (script, Erlang VM) is one process group to stop.
+/// </summary>
+public sealed class PrivateRabbitMq(string baseDirectory)
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    private readonly string _nodeName = $"se-it-{Guid.NewGuid():N}"[..16] + "@localhost";
+    private Process? _node;
+
+    public int Port { get; } = PrivateServers.FreePort();
+    public int ManagementPort { get; } = PrivateServers.FreePort();
+    public int DistributionPort { get; } = PrivateServers.FreePort();
+    public Uri AmqpUri => new($"amqp://guest:guest@127.0.0.1:{Port}/");
+    public Uri ManagementUri => new($"http://127.0.0.1:{ManagementPort}/");
+
+    public async Task StartAsync()
+    {
+        if (_node is null) await PrepareFolderAsync();
+        var startInfo = new ProcessStartInfo("setsid")
+        {
+            ArgumentList = { "runuser", "-u", "rabbitmq", "--", "/usr/lib/rabbitmq/bin/rabbitmq-server" },
+            WorkingDirectory = baseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        startInfo.Environment["HOME"] = "/var/lib/rabbitmq";   // the rabbitmq user's Erlang cookie
+        startInfo.Environment["RABBITMQ_NODENAME"] = _nodeName;
+        startInfo.Environment["RABBITMQ_NODE_PORT"] = Port.ToString();
+        startInfo.Environment["RABBITMQ_DIST_PORT"] = DistributionPort.ToString();
+        startInfo.Environment["RABBITMQ_MNESIA_BASE"] = Path.Combine(baseDirectory, "mnesia");
+        startInfo.Environment["RABBITMQ_LOG_BASE"] = Path.Combine(baseDirectory, "log");
+        startInfo.Environment["RABBITMQ_CONFIG_FILE"] = Path.Combine(baseDirectory, "rabbitmq.conf");
+        startInfo.Environment["RABBITMQ_ENABLED_PLUGINS_FILE"] = Path.Combine(baseDirectory, "enabled_plugins");
+        _node = Process.Start(startInfo)!;
+        _node.OutputDataReceived += (_, _) => { };
+        _node.ErrorDataReceived += (_, _) => { };
+        _node.BeginOutputReadLine();
+        _node.BeginErrorReadLine();
+        await PrivateServers.WaitForPortAsync(Port, open: true, StartTimeout, $"RabbitMQ node {_nodeName}");
+        await PrivateServers.WaitForPortAsync(ManagementPort, open: true, StartTimeout, $"RabbitMQ management of {_nodeName}");
+    }
+
+    /// <summary>SIGTERM to the node's process group: RabbitMQ closes every connection and stops.</summary>
+    public async Task StopAsync()
+    {
+        if (_node is null || _node.HasExited) return;
+        await PrivateServers.RunAsync("kill", ["-TERM", "--", $"-{_node.Id}"]);
+        await _node.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        await PrivateServers.WaitForPortAsync(Port, open: false, TimeSpan.FromSeconds(30), $"RabbitMQ node {_nodeName} stopping");
+    }
+
+    private async Task PrepareFolderAsync()
+    {
+        Directory.CreateDirectory(Path.Combine(baseDirectory, "mnesia"));
+        Directory.CreateDirectory(Path.Combine(baseDirectory, "log"));
+        await File.WriteAllTextAsync(Path.Combine(baseDirectory, "enabled_plugins"), "[rabbitmq_management].");
+        await File.WriteAllTextAsync(Path.Combine(baseDirectory, "rabbitmq.conf"),
+            $"listeners.tcp.1 = 127.0.0.1:{Port}\nmanagement.tcp.port = {ManagementPort}\nmanagement.tcp.ip = 127.0.0.1\n");
+        await PrivateServers.RunAsync("chown", ["-R", "rabbitmq:rabbitmq", baseDirectory]);
+    }
+}
