@@ -157,7 +157,7 @@ internal sealed class FfmpegPcmSource : PcmSource
         {
             // No output header: ffmpeg gave up on the input. Its exit code and last line say why.
             await process.WaitForExitAsync(cancellationToken);
-            throw new AudioRejectedException(ErrorCodes.CorruptAudio, UndecodableDetail);
+            throw new AudioRejectedException(ErrorCodes.CorruptAudio, RecordingReader.UndecodableDetail);
         }
 
         facts = new RecordingFacts(format, FfmpegInputDescription.ParseCodec(text), sampleRate, channels, FfmpegInputDescription.ParseDuration(text));
@@ -189,12 +189,9 @@ internal sealed class FfmpegPcmSource : PcmSource
         await logTask;
         if (process.ExitCode != 0)
         {
-            throw new AudioRejectedException(ErrorCodes.CorruptAudio, UndecodableDetail);
+            throw new AudioRejectedException(ErrorCodes.CorruptAudio, RecordingReader.UndecodableDetail);
         }
     }
-
-    /// <summary>ffmpeg's own words stay out of the rejection: they echo the input and our paths.</summary>
-    public const string UndecodableDetail = "The audio stream could not be decoded: the file is damaged or truncated.";
 
     private void Deinterleave(ReadOnlySpan<float> interleaved, float[][] destination, int frames)
     {

@@ -87,7 +87,7 @@ internal sealed class Mp3PcmSource : PcmSource
         exception is not (OperationCanceledException or IOException or OutOfMemoryException);
 
     private static AudioRejectedException Corrupt(Exception exception) =>
-        new(ErrorCodes.CorruptAudio, $"The MP3 could not be decoded: {exception.Message}");
+        new(ErrorCodes.CorruptAudio, RecordingReader.UndecodableDetail);
 
     /// <summary>
     /// Hides seeking and counts the bytes read, which is all NLayer asks of a forward-only stream (it reads Position).

@@ -10,6 +10,12 @@ namespace SpeechEmotion.Analysis.Decoding;
 /// </summary>
 internal sealed class RecordingReader : IAsyncDisposable
 {
+    /// <summary>
+    /// The one detail for audio that no decoder could read: a decoder's own words (ffmpeg's log, NLayer's exception)
+    /// echo the input and our paths, so they stay out of the answer.
+    /// </summary>
+    public const string UndecodableDetail = "The audio stream could not be decoded: the file is damaged or truncated.";
+
     public const int SampleRate = 16000;
 
     /// <summary>Frames asked of the decoder per step: 0.25 s at 16 kHz; small, so memory stays flat.</summary>

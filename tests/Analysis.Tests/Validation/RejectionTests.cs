@@ -129,8 +129,8 @@ public sealed class RejectionTests
         var rejection = await RejectedAsync(garbage, "song.mp3");
         var otherRejection = await RejectedAsync(otherGarbage, "other.mp3");
 
-        Assert.Equal(FfmpegPcmSource.UndecodableDetail, rejection.Message);
-        Assert.Equal(FfmpegPcmSource.UndecodableDetail, otherRejection.Message);
+        Assert.Equal(RecordingReader.UndecodableDetail, rejection.Message);
+        Assert.Equal(RecordingReader.UndecodableDetail, otherRejection.Message);
     }
 
     [Theory]
