@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using SpeechEmotion.Analysis.Calls;
 using SpeechEmotion.Analysis.Inference;
+using SpeechEmotion.Analysis.Speech;
 
 namespace SpeechEmotion.Analysis;
 
@@ -18,7 +20,21 @@ public static class AnalysisServiceCollectionExtensions
         // A factory, so the container builds (and disposes) the classifier from the bound options.
         services.AddSingleton(provider => new EmotionClassifier(provider.GetRequiredService<IOptions<AnalysisOptions>>()));
         services.AddSingleton<RecordingAnalyzer>();
+        services.AddOptions<CallOptions>().BindConfiguration(CallOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CallOptions>, CallOptionsValidator>();
+        services.AddSpeechDetection();
+        services.AddSingleton<CallAnalyzer>();
         services.AddHostedService<ModelWarmUp>();
         return services;
+    }
+}
+
+/// <summary>Names every problem of the bound "Analysis:Calls" settings in the start-up error.</summary>
+internal sealed class CallOptionsValidator : IValidateOptions<CallOptions>
+{
+    public ValidateOptionsResult Validate(string? name, CallOptions options)
+    {
+        var problems = options.Problems();
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems.Select(p => $"{CallOptions.SectionName}: {p}"));
     }
 }

@@ -4,6 +4,7 @@ using SpeechEmotion.Api.Problems;
 using SpeechEmotion.Api.Uploads;
 using SpeechEmotion.Contracts.Errors;
 using SpeechEmotion.Persistence.Database;
+using SpeechEmotion.Persistence.Jobs;
 
 namespace SpeechEmotion.Api.Jobs;
 
@@ -16,7 +17,7 @@ public static class JobEndpoints
         jobs.MapPost("/", SubmitJob)
             .WithName("SubmitJob")
             .WithSummary("Upload a recording; it is analysed in the background.")
-            .WithDescription("multipart/form-data: `file` (required), `callbackUrl` (optional absolute http(s) URL, stored), `metadata` (optional JSON object, kept with the job).")
+            .WithDescription("multipart/form-data: `file` (required), `callbackUrl` (optional absolute http(s) URL, stored), `metadata` (optional JSON object, kept with the job), `channels` (optional: `mix`, the default, or `split` to analyse each channel on its own), `channelNames` (optional comma-separated names of channels 0, 1, ..., e.g. `agent,customer`).")
             .Accepts<UploadForm>("multipart/form-data")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -26,6 +27,8 @@ public static class JobEndpoints
         jobs.MapGet("/{id}", GetJob)
             .WithName("GetJob")
             .WithSummary("Status of a job, with its result or error once finished.")
+            .WithDescription("`?include=segments` adds each channel's segments (stretches where one emotion holds).")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         return app;
@@ -38,19 +41,27 @@ public static class JobEndpoints
         return TypedResults.Accepted(JobViews.SelfLink(job.Id), JobViews.Accepted(job));
     }
 
-    private static async Task<Results<Ok<JobView>, ProblemHttpResult>> GetJob(string id, JobsDbContext db, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<JobView>, ProblemHttpResult>> GetJob(string id, string? include, JobsDbContext db, CancellationToken cancellationToken)
     {
-        // Not a route constraint: a malformed id is just another unknown job, with the same 404 and code.
-        var job = Guid.TryParse(id, out var jobId)
-            ? await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == jobId, cancellationToken)
-            : null;
+        var includes = (include ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (includes.Any(part => !part.Equals("segments", StringComparison.OrdinalIgnoreCase)))
+        {
+            return ApiProblems.Create(StatusCodes.Status400BadRequest, ErrorCodes.InvalidInclude, "include may only name 'segments'.");
+        }
+        var job = await FindJob(id, db, cancellationToken);
         if (job is null)
         {
             return ApiProblems.Create(StatusCodes.Status404NotFound, ErrorCodes.JobNotFound, $"There is no job {id}.");
         }
-        return TypedResults.Ok(JobViews.Describe(job));
+        return TypedResults.Ok(JobViews.Describe(job, withSegments: includes.Length > 0));
     }
+
+    /// <summary>Not a route constraint: a malformed id is just another unknown job, with the same 404 and code.</summary>
+    internal static async Task<Job?> FindJob(string id, JobsDbContext db, CancellationToken cancellationToken) =>
+        Guid.TryParse(id, out var jobId)
+            ? await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == jobId, cancellationToken)
+            : null;
 }
 
 /// <summary>Documents the multipart form in the OpenAPI document; the body itself is streamed by <see cref="UploadReader"/>.</summary>
-public sealed record UploadForm(IFormFile File, string? CallbackUrl, string? Metadata);
+public sealed record UploadForm(IFormFile File, string? CallbackUrl, string? Metadata, string? Channels, string? ChannelNames);

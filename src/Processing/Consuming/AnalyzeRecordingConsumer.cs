@@ -3,8 +3,10 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SpeechEmotion.Analysis;
+using SpeechEmotion.Analysis.Calls;
 using SpeechEmotion.Contracts.Errors;
 using SpeechEmotion.Contracts.Messages;
+using SpeechEmotion.Contracts.Results;
 using SpeechEmotion.Persistence.Jobs;
 using SpeechEmotion.Persistence.Recordings;
 using SpeechEmotion.Processing.Completion;
@@ -21,7 +23,7 @@ namespace SpeechEmotion.Processing.Consuming;
 public sealed class AnalyzeRecordingConsumer(
     JobLedger ledger,
     RecordingStore recordings,
-    RecordingAnalyzer analyzer,
+    CallAnalyzer analyzer,
     JobCompletionSignal completion,
     IOptions<ProcessingOptions> options,
     IHostApplicationLifetime lifetime,
@@ -57,11 +59,11 @@ public sealed class AnalyzeRecordingConsumer(
 
     private async Task AnalyzeAndRecord(ClaimedJob claim, CancellationToken cancellationToken)
     {
-        EmotionAnalysis analysis;
+        EmotionResult result;
         try
         {
             await using var audio = await recordings.OpenAsync(claim.JobId, cancellationToken);
-            analysis = await analyzer.AnalyzeAsync(audio, claim.FileName, cancellationToken);
+            result = await analyzer.AnalyzeAsync(audio, claim.FileName, claim.Request, cancellationToken);
         }
         catch (AudioRejectedException rejected)
         {
@@ -76,9 +78,9 @@ public sealed class AnalyzeRecordingConsumer(
             return;
         }
 
-        if (await ledger.RecordSuccessAsync(claim, analysis, cancellationToken))
+        if (await ledger.RecordSuccessAsync(claim, result, cancellationToken))
         {
-            logger.LogInformation("Job {JobId} succeeded: {Emotion}", claim.JobId, analysis.Emotion);
+            logger.LogInformation("Job {JobId} succeeded: {Emotion}", claim.JobId, result.Emotion);
             return;
         }
         logger.LogWarning("Job {JobId} finished but its claim was lost (lease expired); result discarded", claim.JobId);
