@@ -42,7 +42,7 @@ public static class LatencyBench
         ]);
     }
 
-    private static KestrelApiFactory StartEmbeddedApi()
+    internal static KestrelApiFactory StartEmbeddedApi()
     {
         var dataDirectory = Directory.CreateTempSubdirectory("speechemotion-bench-").FullName;
         var api = new KestrelApiFactory(new Dictionary<string, string>
@@ -56,12 +56,12 @@ public static class LatencyBench
         return api;
     }
 
-    private static async Task PostEmotionAsync(HttpClient client, byte[] clip)
+    internal static async Task PostEmotionAsync(HttpClient client, byte[] clip, string fileName = "clip.wav")
     {
         using var form = new MultipartFormDataContent();
         var file = new ByteArrayContent(clip);
-        file.Headers.ContentType = new MediaTypeHeaderValue("audio/wav");
-        form.Add(file, "file", "clip.wav");
+        file.Headers.ContentType = new MediaTypeHeaderValue(fileName.EndsWith(".wav") ? "audio/wav" : "application/octet-stream");
+        form.Add(file, "file", fileName);
         using var response = await client.PostAsync("/emotion", form);
         if (!response.IsSuccessStatusCode)
         {

@@ -26,7 +26,10 @@ public sealed class AnalysisOptions
     /// <summary>Longer recordings (calls, POST /jobs) are rejected as too_long; also bounds how much audio is ever decoded.</summary>
     public TimeSpan MaxCallDuration { get; set; } = TimeSpan.FromHours(4);
 
-    /// <summary>ffmpeg is killed (with its children) after this long and the recording is rejected as corrupt_audio.</summary>
+    /// <summary>
+    /// A clip's decoding (any decoder) must finish within this, or the recording is rejected as corrupt_audio and ffmpeg
+    /// killed with its children. A streamed long call is held to it per wait instead: ffmpeg delivering nothing this long.
+    /// </summary>
     public TimeSpan DecodeTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>

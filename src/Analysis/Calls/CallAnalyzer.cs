@@ -4,14 +4,15 @@ using SpeechEmotion.Analysis.Formats;
 using SpeechEmotion.Analysis.Inference;
 using SpeechEmotion.Analysis.Speech;
 using SpeechEmotion.Analysis.Validation;
+using SpeechEmotion.Contracts.Errors;
 using SpeechEmotion.Contracts.Results;
 
 namespace SpeechEmotion.Analysis.Calls;
 
 /// <summary>
-/// A recording of any length in, an <see cref="EmotionResult"/> out: decode block by block, find speech per channel,
-/// classify windows of it in batches, merge them into segments. Holds no per-recording state, so one instance serves
-/// all jobs concurrently.
+/// A recording of any length in, an <see cref="EmotionResult"/> out: decode block by block (never the whole call in
+/// memory), find speech per channel, classify windows of it in batches, merge them into segments. Holds no
+/// per-recording state, so one instance serves all jobs concurrently.
 /// </summary>
 public sealed class CallAnalyzer(
     IOptions<AnalysisOptions> analysisOptions,
@@ -19,32 +20,47 @@ public sealed class CallAnalyzer(
     SpeechDetector detector,
     EmotionClassifier classifier)
 {
-    /// <summary>Samples handed to the detector and the windows at a time: 0.25 s.</summary>
-    private const int BlockSamples = 4096;
+    /// <summary>Frames decoded, handed to the detector and the windows at a time: 0.25 s.</summary>
+    private const int BlockFrames = 4096;
 
+    /// <summary>Bytes the format sniffer looks at.</summary>
+    private const int SniffBytes = 64;
+
+    /// <summary>
+    /// Analyses <paramref name="recording"/>, read forward only (it may stream from the recording store).
+    /// <paramref name="onProgress"/> is called after each block with the seconds decoded so far.
+    /// </summary>
     /// <exception cref="AudioRejectedException">The recording cannot be analysed; its Code says why.</exception>
-    public async Task<EmotionResult> AnalyzeAsync(Stream audio, string fileName, AnalysisRequest request, CancellationToken cancellationToken)
+    public async Task<EmotionResult> AnalyzeAsync(
+        Stream recording, string fileName, AnalysisRequest request, CancellationToken cancellationToken, Action<double>? onProgress = null)
     {
         var options = analysisOptions.Value;
-        var callLimits = new AnalysisOptions
-        {
-            MinDuration = options.MinDuration, MaxDuration = options.MaxCallDuration, DecodeTimeout = options.DecodeTimeout,
-            FfmpegPath = options.FfmpegPath,
-        };
-        var limits = new DurationLimits(callLimits);
-        var file = await UploadReader.ReadAllAsync(audio, cancellationToken);
-        var format = AudioFormatSniffer.Detect(fileName, file.Span);
-        var decoded = await new AudioDecoder(limits, new FfmpegDecoder(callLimits, limits)).DecodeAsync(file, format, cancellationToken);
-        limits.RejectIfTooShort(decoded.DurationSeconds);
+        var head = new byte[SniffBytes];
+        var headLength = await recording.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken);
+        var format = AudioFormatSniffer.Detect(fileName, head.AsSpan(0, headLength));
+        var channels = request.Channels == ChannelHandling.Split ? ChannelMode.Split : ChannelMode.Mix;
+        var readerOptions = RecordingReaderOptions.From(options, channels, options.MaxCallDuration);
 
-        var clipLimit = (int)Math.Min(int.MaxValue, options.MaxDuration.TotalSeconds * DecodedAudio.SampleRate);
-        var session = new CallSession(1, detector, classifier, callOptions.Value, request, clipLimit, options.SilenceThresholdDbfs);
-        for (var start = 0; start < decoded.Samples.Length; start += BlockSamples)
+        await using var reader = await RecordingReader.OpenAsync(new PrefixedStream(head[..headLength], recording), format, readerOptions, cancellationToken);
+        var clipLimit = (int)Math.Min(int.MaxValue, options.MaxDuration.TotalSeconds * RecordingReader.SampleRate);
+        var session = new CallSession(reader.Channels, detector, classifier, callOptions.Value, request, clipLimit, options.SilenceThresholdDbfs);
+        var block = reader.CreateBlock(BlockFrames);
+        while (await reader.ReadAsync(block, cancellationToken))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            session.Push(0, decoded.Samples.AsSpan(start, Math.Min(BlockSamples, decoded.Samples.Length - start)));
+            for (var channel = 0; channel < reader.Channels; channel++)
+            {
+                session.Push(channel, block.Channel(channel));
+            }
+            onProgress?.Invoke(reader.FramesRead / (double)RecordingReader.SampleRate);
         }
-        var info = decoded.ToAudioInfo();
-        return session.Complete(decoded.DurationSeconds, new AudioFacts(info.DurationSeconds, info.SampleRate, info.Channels));
+
+        if (reader.FramesRead == 0)
+        {
+            throw new AudioRejectedException(ErrorCodes.CorruptAudio, "The file holds no decodable audio samples.");
+        }
+        var durationSeconds = reader.FramesRead / (double)RecordingReader.SampleRate;
+        new DurationLimits(options).RejectIfTooShort(durationSeconds);
+        var audio = new AudioFacts(Math.Round(durationSeconds, 3), reader.Source.SampleRate, reader.Source.Channels);
+        return session.Complete(durationSeconds, audio);
     }
 }

@@ -1,38 +1,61 @@
 using SpeechEmotion.Analysis.Formats;
-using SpeechEmotion.Analysis.Validation;
 using SpeechEmotion.Contracts.Errors;
 
 namespace SpeechEmotion.Analysis.Decoding;
 
 /// <summary>
-/// Turns an upload into 16 kHz mono float32: plain 16 kHz PCM WAV in managed code, everything else through ffmpeg.
-/// Guarantees the result is at most MaxDuration long and holds at least one sample, or throws
-/// <see cref="AudioRejectedException"/> (corrupt_audio, too_long).
+/// Turns a short upload into one 16 kHz mono float32 array, read through <see cref="RecordingReader"/> (the same
+/// decoders long calls stream through). Guarantees the result is at most MaxDuration long and holds at least one
+/// sample, and that decoding took at most DecodeTimeout, or throws <see cref="AudioRejectedException"/>
+/// (corrupt_audio, too_long).
 /// </summary>
-internal sealed class AudioDecoder(DurationLimits durationLimits, FfmpegDecoder ffmpeg)
+internal sealed class AudioDecoder(AnalysisOptions options)
 {
+    private const int BlockFrames = RecordingReader.SampleRate;
+
     public async Task<DecodedAudio> DecodeAsync(ReadOnlyMemory<byte> file, AudioFormat format, CancellationToken cancellationToken)
     {
-        if (format != AudioFormat.Wav)
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.DecodeTimeout);
+        try
         {
-            return await ffmpeg.DecodeAsync(file, format, cancellationToken);
+            return await DecodeWithinAsync(file, format, timeout.Token);
         }
-
-        var header = WavReader.ReadHeader(file.Span);
-        // The header already knows the duration: refuse a long file before decoding a single sample.
-        durationLimits.RejectIfTooLong(header.DurationSeconds);
-
-        if (header.FrameCount == 0)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new AudioRejectedException(ErrorCodes.CorruptAudio, "The WAV file holds no audio samples.");
+            throw new AudioRejectedException(ErrorCodes.CorruptAudio,
+                $"The audio could not be decoded within {options.DecodeTimeout.TotalSeconds:0.###} s.");
         }
-
-        if (!header.IsManagedFastPath)
-        {
-            return await ffmpeg.DecodeAsync(file, format, cancellationToken);
-        }
-
-        var samples = WavReader.DecodeSamples(file.Span, header);
-        return new DecodedAudio(samples, header.SampleRate, header.Channels);
     }
+
+    private async Task<DecodedAudio> DecodeWithinAsync(ReadOnlyMemory<byte> file, AudioFormat format, CancellationToken cancellationToken)
+    {
+        var readerOptions = RecordingReaderOptions.From(options, ChannelMode.Mix, options.MaxDuration);
+        await using var reader = await RecordingReader.OpenAsync(AsStream(file), format, readerOptions, cancellationToken);
+        var samples = new List<float>(ExpectedFrames(reader.Source));
+        var block = reader.CreateBlock(BlockFrames);
+        while (await reader.ReadAsync(block, cancellationToken))
+        {
+            samples.AddRange(block.Channel(0));
+        }
+
+        if (samples.Count == 0)
+        {
+            throw new AudioRejectedException(ErrorCodes.CorruptAudio, "The file holds no decodable audio samples.");
+        }
+
+        return new DecodedAudio(samples.ToArray(), reader.Source.SampleRate, reader.Source.Channels);
+    }
+
+    /// <summary>Room for the declared duration (bounded by MaxDuration), so the list rarely grows.</summary>
+    private int ExpectedFrames(RecordingFacts source)
+    {
+        var seconds = Math.Min(source.Duration?.TotalSeconds ?? 0, options.MaxDuration.TotalSeconds);
+        return (int)(seconds * RecordingReader.SampleRate) + BlockFrames;
+    }
+
+    private static Stream AsStream(ReadOnlyMemory<byte> file) =>
+        System.Runtime.InteropServices.MemoryMarshal.TryGetArray(file, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(file.ToArray(), writable: false);
 }

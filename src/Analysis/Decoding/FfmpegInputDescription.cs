@@ -35,6 +35,26 @@ internal static partial class FfmpegInputDescription
         return (sampleRate, ChannelCount(match.Groups["layout"].Value.Trim()));
     }
 
+    /// <summary>ffmpeg's name of the input's audio codec (pcm_mulaw, gsm_ms, opus...); "unknown" when absent.</summary>
+    public static string ParseCodec(string ffmpegLog)
+    {
+        var match = InputAudioStream().Match(ffmpegLog);
+        return match.Success ? match.Groups["codec"].Value : "unknown";
+    }
+
+    /// <summary>The input's "Duration: 00:01:02.50" line; null for "N/A" (ffmpeg cannot tell from a pipe).</summary>
+    public static TimeSpan? ParseDuration(string ffmpegLog)
+    {
+        var match = InputDuration().Match(ffmpegLog);
+        if (!match.Success)
+        {
+            return null;
+        }
+
+        int Part(int group) => int.Parse(match.Groups[group].Value, CultureInfo.InvariantCulture);
+        return new TimeSpan(0, Part(1), Part(2), Part(3), Part(4) * 10);
+    }
+
     /// <summary>"mono", "stereo", "6 channels", "5.1(side)" (5 + 1), ...; 0 when the name is unknown.</summary>
     private static int ChannelCount(string layout)
     {
@@ -56,8 +76,11 @@ internal static partial class FfmpegInputDescription
             : 0;
     }
 
-    [GeneratedRegex(@"Stream #0:\d+[^:]*: Audio: [^\n]*?, (?<rate>\d+) Hz, (?<layout>[^,\n]+)")]
+    [GeneratedRegex(@"Stream #0:\d+[^:]*: Audio: (?<codec>[\w-]+)[^\n]*?, (?<rate>\d+) Hz, (?<layout>[^,\n]+)")]
     private static partial Regex InputAudioStream();
+
+    [GeneratedRegex(@"Duration: (\d+):(\d\d):(\d\d)\.(\d\d)")]
+    private static partial Regex InputDuration();
 
     [GeneratedRegex(@"^(\d+) channels$")]
     private static partial Regex ChannelsCount();

@@ -21,7 +21,7 @@ internal sealed class RecordingPreparer
     {
         this.options = options;
         durationLimits = new DurationLimits(options);
-        decoder = new AudioDecoder(durationLimits, new FfmpegDecoder(options, durationLimits));
+        decoder = new AudioDecoder(options);
     }
 
     public async Task<PreparedRecording> PrepareAsync(Stream audio, string fileName, CancellationToken cancellationToken)

@@ -31,7 +31,32 @@ public static class JobEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        jobs.MapGet("/{id}/timeline.png", GetTimeline)
+            .WithName("GetJobTimeline")
+            .WithSummary("The job's emotion timeline as a PNG: one lane per channel, segments coloured by emotion.")
+            .Produces(StatusCodes.Status200OK, contentType: "image/png")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
         return app;
+    }
+
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetTimeline(string id, JobsDbContext db, CancellationToken cancellationToken)
+    {
+        var job = await FindJob(id, db, cancellationToken);
+        if (job is null)
+        {
+            return ApiProblems.Create(StatusCodes.Status404NotFound, ErrorCodes.JobNotFound, $"There is no job {id}.");
+        }
+        if (job.Status == JobStatus.Failed)
+        {
+            return ApiProblems.Create(StatusCodes.Status409Conflict, ErrorCodes.JobFailed, $"Job {id} failed ({job.ErrorCode}); it has no timeline.");
+        }
+        if (job.Result is not { } result)
+        {
+            return ApiProblems.Create(StatusCodes.Status409Conflict, ErrorCodes.JobNotFinished, $"Job {id} is {JobViews.StatusName(job.Status)}; its timeline exists once it has succeeded.");
+        }
+        return TypedResults.File(TimelineImage.Png(result), "image/png");
     }
 
     private static async Task<Accepted<JobAccepted>> SubmitJob(HttpRequest request, UploadReader uploads, JobSubmitter submitter, CancellationToken cancellationToken)

@@ -29,6 +29,7 @@ public static class ErrorCodes
     // Job and server problems.
     public const string JobNotFound = "job_not_found";
     public const string JobNotFinished = "job_not_finished";
+    public const string JobFailed = "job_failed";
     public const string ProcessingFailed = "processing_failed";
     public const string InternalError = "internal_error";
 

@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -27,6 +28,7 @@ public sealed class AnalyzeRecordingConsumer(
     JobCompletionSignal completion,
     IOptions<ProcessingOptions> options,
     IHostApplicationLifetime lifetime,
+    IServiceScopeFactory scopes,
     ILogger<AnalyzeRecordingConsumer> logger) : IConsumer<AnalyzeRecording>
 {
     public async Task Consume(ConsumeContext<AnalyzeRecording> context)
@@ -60,10 +62,16 @@ public sealed class AnalyzeRecordingConsumer(
     private async Task AnalyzeAndRecord(ClaimedJob claim, CancellationToken cancellationToken)
     {
         EmotionResult result;
+        await using var renewal = LeaseRenewal.Start(claim, scopes, options.Value.LeaseRenewalInterval, logger);
+        using var analysing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, renewal.ClaimLost);
         try
         {
-            await using var audio = await recordings.OpenAsync(claim.JobId, cancellationToken);
-            result = await analyzer.AnalyzeAsync(audio, claim.FileName, claim.Request, cancellationToken);
+            await using var audio = await recordings.OpenAsync(claim.JobId, analysing.Token);
+            result = await analyzer.AnalyzeAsync(audio, claim.FileName, claim.Request, analysing.Token);
+        }
+        catch (OperationCanceledException) when (renewal.ClaimLost.IsCancellationRequested)
+        {
+            return;   // another worker owns the job now and will write its outcome
         }
         catch (AudioRejectedException rejected)
         {

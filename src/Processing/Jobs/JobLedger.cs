@@ -55,6 +55,18 @@ public sealed class JobLedger(JobsDbContext db, IOptions<ProcessingOptions> opti
         return reclaimed == 0 ? null : await ClaimedAs(jobId, claimToken, cancellationToken);
     }
 
+    /// <summary>
+    /// Extends the lease of a job this claim still owns (a long call under analysis); false when the claim was lost,
+    /// and the analysis should stop: another worker owns the job now, or it was handed back.
+    /// </summary>
+    public async Task<bool> RenewLeaseAsync(ClaimedJob claim, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        var renewed = await OwnedBy(claim)
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.LeaseExpiresAt, now + _options.LeaseDuration), cancellationToken);
+        return renewed == 1;
+    }
+
     private async Task<ClaimedJob> ClaimedAs(Guid jobId, Guid claimToken, CancellationToken cancellationToken)
     {
         var job = await db.Jobs.AsNoTracking()

@@ -1,8 +1,9 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace SpeechEmotion.Analysis.Tests.Support;
 
-/// <summary>Makes the compressed and exotic test files by running ffmpeg on a generated WAV.</summary>
+/// <summary>Makes the compressed and exotic test files, and reference decodes, by running ffmpeg.</summary>
 internal static class TestTranscoder
 {
     public static byte[] Transcode(byte[] wav, string outputExtension, params string[] encoderArguments)
@@ -34,6 +35,28 @@ internal static class TestTranscoder
             var samples = new float[bytes.Length / sizeof(float)];
             Buffer.BlockCopy(bytes, 0, samples, 0, samples.Length * sizeof(float));
             return samples;
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>Writes ffmpeg's output for <paramref name="arguments"/> (e.g. a lavfi source) to <paramref name="outputPath"/>.</summary>
+    public static void Generate(string outputPath, params string[] arguments) =>
+        Run(["-hide_banner", "-loglevel", "error", "-y", .. arguments, outputPath]);
+
+    /// <summary>ffmpeg's own decode of <paramref name="file"/> as interleaved float32, at the file's rate unless told.</summary>
+    public static float[] DecodeInterleaved(byte[] file, string extension, params string[] outputArguments)
+    {
+        var folder = Directory.CreateTempSubdirectory("analysis-tests-");
+        try
+        {
+            var input = Path.Combine(folder.FullName, "input" + extension);
+            var output = Path.Combine(folder.FullName, "output.raw");
+            File.WriteAllBytes(input, file);
+            Run(["-hide_banner", "-loglevel", "error", "-y", "-i", input, .. outputArguments, "-f", "f32le", output]);
+            return MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(output)).ToArray();
         }
         finally
         {

@@ -136,9 +136,9 @@ public sealed class RejectionTests
     public async Task A_decode_that_outlasts_the_timeout_is_killed_and_rejected()
     {
         var options = new AnalysisOptions { DecodeTimeout = TimeSpan.FromMilliseconds(1) };
-        var mp3 = TestTranscoder.Transcode(SpeechWav(60), ".mp3", "-c:a", "libmp3lame");
+        var opus = TestTranscoder.Transcode(SpeechWav(60), ".opus", "-c:a", "libopus");
 
-        var rejection = await RejectedAsync(mp3, "slow.mp3", options);
+        var rejection = await RejectedAsync(opus, "slow.opus", options);
 
         Assert.Equal(ErrorCodes.CorruptAudio, rejection.Code);
         Assert.Contains("within", rejection.Message);
@@ -148,21 +148,25 @@ public sealed class RejectionTests
     public async Task Caller_cancellation_is_not_a_rejection()
     {
         var mp3 = TestTranscoder.Transcode(SpeechWav(60), ".mp3", "-c:a", "libmp3lame");
+        var opus = TestTranscoder.Transcode(SpeechWav(60), ".opus", "-c:a", "libopus");
         var preparer = new RecordingPreparer(new AnalysisOptions());
 
+        // Both decoding paths: managed (NLayer) and ffmpeg.
         await Assert.ThrowsAnyAsync<OperationCanceledException>(
             () => preparer.PrepareAsync(new MemoryStream(mp3), "speech.mp3", new CancellationToken(canceled: true)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            () => preparer.PrepareAsync(new MemoryStream(opus), "speech.opus", new CancellationToken(canceled: true)));
     }
 
     [Fact]
     public async Task A_missing_ffmpeg_is_a_deployment_error_not_a_rejection()
     {
         var options = new AnalysisOptions { FfmpegPath = "/nonexistent/ffmpeg" };
-        var mp3 = TestTranscoder.Transcode(SpeechWav(), ".mp3", "-c:a", "libmp3lame");
+        var opus = TestTranscoder.Transcode(SpeechWav(), ".opus", "-c:a", "libopus");
         var preparer = new RecordingPreparer(options);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(
-            () => preparer.PrepareAsync(new MemoryStream(mp3), "speech.mp3", CancellationToken.None));
+            () => preparer.PrepareAsync(new MemoryStream(opus), "speech.opus", CancellationToken.None));
         Assert.Contains("FfmpegPath", error.Message);
     }
 }
