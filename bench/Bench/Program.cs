@@ -38,6 +38,8 @@ public static class BenchCommand
             case "vad":
                 VadBench.Run(options.Int("calls", 4), options.Int("seed", 1));
                 VadBench.RunShortClips(options.Int("seed", 1));
+                VadBench.RunNoSpeechClips(options.Int("seed", 1));
+                VadBench.RunRealCall();
                 return 0;
             case "formats":
                 await FormatsBench.RunAsync(options.Int("requests", 200), options.Int("concurrency", 2), options.Int("warmup", 10));

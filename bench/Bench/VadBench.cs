@@ -39,7 +39,7 @@ public static class VadBench
                 var scores = Detectors.ToDictionary(name => name, _ => new FrameScore());
                 for (var index = 0; index < callsPerLevel; index++)
                 {
-                    var random = new Random(HashCode.Combine(seed, index));
+                    var random = new Random(Seeded(seed, index));
                     var call = BuildCall(clips, random);
                     var samples = call.Render(noiseDbfs, index % 2 == 0 ? NoiseColour.White : NoiseColour.Pink, seed: random.Next());
                     if (telephone)
@@ -113,7 +113,7 @@ public static class VadBench
             int sileroRefused = 0, energyRefused = 0;
             foreach (var (clip, index) in clips.Select((clip, index) => (clip, index)))
             {
-                var samples = new GeneratedCall().Speak(clip, GeneratedCall.RmsDbfs(clip)).Render(noiseDbfs, NoiseColour.White, HashCode.Combine(seed, index));
+                var samples = new GeneratedCall().Speak(clip, GeneratedCall.RmsDbfs(clip)).Render(noiseDbfs, NoiseColour.White, Seeded(seed, index));
                 var speech = GeneratedCall.CutToSpeech(clip);
                 var start = FindOffset(clip, speech);
                 var truth = Frames(samples.Length, [(start, start + speech.Length)]);
@@ -128,6 +128,76 @@ public static class VadBench
             Console.WriteLine($"| {(double.IsNegativeInfinity(noiseDbfs) ? "none" : noiseDbfs.ToString("0")),5} | {silero} | {sileroRefused} | {energy} | {energyRefused} |");
         }
     }
+
+    /// <summary>Short uploads with no speech at all: how many of 20 each path would pass to the emotion model.</summary>
+    public static void RunNoSpeechClips(int seed)
+    {
+        using var detector = new SpeechDetector(new SpeechDetectionOptions
+        {
+            ModelPath = Path.Combine(BenchPaths.RepositoryRoot, "models", "silero-vad.onnx"),
+        });
+        (string Name, Func<int, float[]> Make)[] kinds =
+        [
+            ("white noise -60 dBFS", index => new GeneratedCall().Pause(3).Render(-60, NoiseColour.White, Seeded(seed, index))),
+            ("white noise -45 dBFS", index => new GeneratedCall().Pause(3).Render(-45, NoiseColour.White, Seeded(seed, index))),
+            ("pink noise -35 dBFS", index => new GeneratedCall().Pause(3).Render(-35, NoiseColour.Pink, Seeded(seed, index))),
+            ("hold music -25 dBFS + white -60", index => new GeneratedCall().Music(2 + (index % 4), -25).Render(-60, NoiseColour.White, Seeded(seed, index))),
+        ];
+        Console.WriteLine();
+        Console.WriteLine("vad no-speech clips: 20 clips of 2–5 s per row; how many each path accepts (should be 0)");
+        Console.WriteLine("| clip | Silero VAD accepts | energy trim accepts |");
+        Console.WriteLine("|---|---:|---:|");
+        foreach (var (name, make) in kinds)
+        {
+            var clips = Enumerable.Range(0, 20).Select(make).ToList();
+            Console.WriteLine($"| {name} | {clips.Count(clip => detector.Detect(clip).Count > 0)} | {clips.Count(clip => EnergyTrim(clip).Any())} |");
+        }
+    }
+
+    /// <summary>
+    /// A real call, when ../shared/calls is here: callytics_call01 (73.5 s, 8 kHz, role-played over a mobile line)
+    /// scored against the speaker turns of its subtitle file. Turns include the short pauses inside them, so this is a
+    /// plausibility check (recall should be high), not a frame-exact truth.
+    /// </summary>
+    public static void RunRealCall()
+    {
+        var folder = Path.GetFullPath(Path.Combine(BenchPaths.RepositoryRoot, "..", "shared", "calls"));
+        var audio = Path.Combine(folder, "callytics_call01.wav");
+        var subtitles = Path.Combine(folder, "callytics_call01.srt");
+        if (!File.Exists(audio) || !File.Exists(subtitles))
+        {
+            Console.WriteLine();
+            Console.WriteLine("vad real call: ../shared/calls/callytics_call01 not found, skipped");
+            return;
+        }
+
+        var samples = TestTranscoder.DecodeFile(audio);
+        var turns = System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(subtitles),
+                @"(\d+):(\d+):(\d+),(\d+) --> (\d+):(\d+):(\d+),(\d+)")
+            .Select(match => (SrtSample(match, 1), SrtSample(match, 5))).ToList();
+        using var detector = new SpeechDetector(new SpeechDetectionOptions
+        {
+            ModelPath = Path.Combine(BenchPaths.RepositoryRoot, "models", "silero-vad.onnx"),
+        });
+        var truth = Frames(samples.Length, turns);
+        var silero = new FrameScore();
+        silero.Add(truth, Frames(samples.Length, detector.Detect(samples).Select(region => (region.StartSample, region.EndSample))));
+        var energy = new FrameScore();
+        energy.Add(truth, Frames(samples.Length, EnergyFrames(samples)));
+        Console.WriteLine();
+        Console.WriteLine($"vad real call: callytics_call01, {samples.Length / 16000.0:0.0} s, {turns.Count} subtitle turns as truth; 10 ms frames P / R / F1");
+        Console.WriteLine($"| Silero VAD | {silero} |");
+        Console.WriteLine($"| energy frames | {energy} |");
+    }
+
+    private static long SrtSample(System.Text.RegularExpressions.Match match, int group)
+    {
+        int Part(int offset) => int.Parse(match.Groups[group + offset].Value);
+        return (long)((((Part(0) * 3600) + (Part(1) * 60) + Part(2)) * 1000L) + Part(3)) * 16;
+    }
+
+    /// <summary>A seed per item that is the same in every run (HashCode.Combine is randomised per process).</summary>
+    private static int Seeded(int seed, int index) => (seed * 7919) + index;
 
     /// <summary>Where CutToSpeech's piece starts inside the clip (it is a slice of whole 20 ms frames).</summary>
     private static int FindOffset(float[] clip, float[] piece)

@@ -19,6 +19,7 @@ public static class AnalysisServiceCollectionExtensions
         services.Configure<AnalysisOptions>(configuration.GetSection(AnalysisOptions.SectionName));
         // A factory, so the container builds (and disposes) the classifier from the bound options.
         services.AddSingleton(provider => new EmotionClassifier(provider.GetRequiredService<IOptions<AnalysisOptions>>()));
+        services.AddSpeechDetection();
         services.AddSingleton<RecordingAnalyzer>();
         services.AddOptions<CallOptions>().BindConfiguration(CallOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<CallOptions>, CallOptionsValidator>();

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using SpeechEmotion.Analysis.Inference;
 using SpeechEmotion.Analysis.Preprocessing;
+using SpeechEmotion.Analysis.Speech;
 using SpeechEmotion.Contracts.Emotions;
 
 namespace SpeechEmotion.Analysis;
@@ -14,9 +15,9 @@ public sealed class RecordingAnalyzer
     private readonly RecordingPreparer preparer;
     private readonly EmotionClassifier classifier;
 
-    public RecordingAnalyzer(IOptions<AnalysisOptions> options, EmotionClassifier classifier)
+    public RecordingAnalyzer(IOptions<AnalysisOptions> options, EmotionClassifier classifier, SpeechDetector speechDetector)
     {
-        preparer = new RecordingPreparer(options.Value);
+        preparer = new RecordingPreparer(options.Value, speechDetector);
         this.classifier = classifier;
     }
 

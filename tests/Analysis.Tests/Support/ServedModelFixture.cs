@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using SpeechEmotion.Analysis.Inference;
+using SpeechEmotion.Analysis.Speech;
 
 namespace SpeechEmotion.Analysis.Tests.Support;
 
@@ -10,12 +11,19 @@ public sealed class ServedModelFixture : IDisposable
     {
         var options = Options.Create(new AnalysisOptions());
         Classifier = new EmotionClassifier(options);
-        Analyzer = new RecordingAnalyzer(options, Classifier);
+        SpeechDetector = new SpeechDetector(new SpeechDetectionOptions());
+        Analyzer = new RecordingAnalyzer(options, Classifier, SpeechDetector);
     }
 
     public EmotionClassifier Classifier { get; }
 
+    public SpeechDetector SpeechDetector { get; }
+
     public RecordingAnalyzer Analyzer { get; }
 
-    public void Dispose() => Classifier.Dispose();
+    public void Dispose()
+    {
+        Classifier.Dispose();
+        SpeechDetector.Dispose();
+    }
 }
