@@ -23,7 +23,6 @@ public static class AnalysisServiceCollectionExtensions
         services.AddSingleton<RecordingAnalyzer>();
         services.AddOptions<CallOptions>().BindConfiguration(CallOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<CallOptions>, CallOptionsValidator>();
-        services.AddSpeechDetection();
         services.AddSingleton<CallAnalyzer>();
         services.AddHostedService<ModelWarmUp>();
         return services;
