@@ -9,6 +9,7 @@ namespace SpeechEmotion.Bench;
 ///   dotnet run -c Release --project bench/Bench -- vad [--calls 4] [--seed 1]
 ///   dotnet run -c Release --project bench/Bench -- formats [--requests 200] [--concurrency 2] [--warmup 10]
 ///   dotnet run -c Release --project bench/Bench -- decode [--minutes 60]
+///   dotnet run -c Release --project bench/Bench -- windows
 /// throughput and memory need SPEECHEMOTION_TEST_POSTGRES and SPEECHEMOTION_TEST_RABBITMQ (deploy/local-servers.sh env).
 /// </summary>
 // Not top-level statements: those would declare a global Program that hides the Api's Program, which
@@ -47,8 +48,11 @@ public static class BenchCommand
             case "decode":
                 await DecodeBench.RunAsync(options.Int("minutes", 60));
                 return 0;
+            case "windows":
+                WindowsBench.Run([1, 2, 3, 4, 6, 8]);
+                return 0;
             default:
-                Console.Error.WriteLine("usage: Bench latency [--requests N] [--warmup N] [--url URL] | throughput --workers N [--jobs M] | memory [--jobs M] | model [--runs N] [--warmup N] | vad [--calls N] [--seed N] | formats [--requests N] [--concurrency N] [--warmup N] | decode [--minutes N]");
+                Console.Error.WriteLine("usage: Bench latency [--requests N] [--warmup N] [--url URL] | throughput --workers N [--jobs M] | memory [--jobs M] | model [--runs N] [--warmup N] | vad [--calls N] [--seed N] | formats [--requests N] [--concurrency N] [--warmup N] | decode [--minutes N] | windows");
                 return 2;
         }
     }
