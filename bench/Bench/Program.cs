@@ -10,6 +10,7 @@ namespace SpeechEmotion.Bench;
 ///   dotnet run -c Release --project bench/Bench -- formats [--requests 200] [--concurrency 2] [--warmup 10]
 ///   dotnet run -c Release --project bench/Bench -- decode [--minutes 60]
 ///   dotnet run -c Release --project bench/Bench -- windows
+///   dotnet run -c Release --project bench/Bench -- calls [--minutes 20,60]
 /// throughput and memory need SPEECHEMOTION_TEST_POSTGRES and SPEECHEMOTION_TEST_RABBITMQ (deploy/local-servers.sh env).
 /// </summary>
 // Not top-level statements: those would declare a global Program that hides the Api's Program, which
@@ -48,11 +49,14 @@ public static class BenchCommand
             case "decode":
                 await DecodeBench.RunAsync(options.Int("minutes", 60));
                 return 0;
+            case "calls":
+                await CallsBench.RunAsync((options.String("minutes") ?? "20,60").Split(',').Select(int.Parse).ToArray());
+                return 0;
             case "windows":
                 WindowsBench.Run([1, 2, 3, 4, 6, 8]);
                 return 0;
             default:
-                Console.Error.WriteLine("usage: Bench latency [--requests N] [--warmup N] [--url URL] | throughput --workers N [--jobs M] | memory [--jobs M] | model [--runs N] [--warmup N] | vad [--calls N] [--seed N] | formats [--requests N] [--concurrency N] [--warmup N] | decode [--minutes N] | windows");
+                Console.Error.WriteLine("usage: Bench latency [--requests N] [--warmup N] [--url URL] | throughput --workers N [--jobs M] | memory [--jobs M] | model [--runs N] [--warmup N] | vad [--calls N] [--seed N] | formats [--requests N] [--concurrency N] [--warmup N] | decode [--minutes N] | windows | calls [--minutes 20,60]");
                 return 2;
         }
     }

@@ -20,14 +20,8 @@ public static class GeneratedCalls
         var folder = Directory.CreateTempSubdirectory("service-tests-call-");
         try
         {
-            var pattern = Path.Combine(folder.FullName, "pattern.wav");
-            Ffmpeg("-i", Speech("espeak-agent.flac"), "-i", Speech("espeak-customer.flac"), "-filter_complex",
-                $"[0]aresample=8000,adelay={AgentAt * 1000:0},apad,atrim=0:{PatternSeconds}[l];" +
-                $"[1]aresample=8000,adelay={CustomerAt * 1000:0},apad,atrim=0:{PatternSeconds}[r];" +
-                "[l][r]join=inputs=2:channel_layout=stereo[out]",
-                "-map", "[out]", "-ar", "8000", "-c:a", "pcm_s16le", pattern);
             var call = Path.Combine(folder.FullName, "call.wav");
-            Ffmpeg("-stream_loop", (repeats - 1).ToString(), "-i", pattern, "-c:a", "pcm_mulaw", call);
+            WriteStereoMuLaw(call, repeats, Path.Combine(AppContext.BaseDirectory, "Speech"));
             return File.ReadAllBytes(call);
         }
         finally
@@ -36,7 +30,25 @@ public static class GeneratedCalls
         }
     }
 
-    private static string Speech(string fileName) => Path.Combine(AppContext.BaseDirectory, "Speech", fileName);
+    /// <summary>Writes the call to <paramref name="path"/> (long calls never sit in memory); the sentences come from <paramref name="speechFolder"/>.</summary>
+    public static void WriteStereoMuLaw(string path, int repeats, string speechFolder)
+    {
+        var folder = Directory.CreateTempSubdirectory("speech-emotion-call-");
+        try
+        {
+            var pattern = Path.Combine(folder.FullName, "pattern.wav");
+            Ffmpeg("-i", Path.Combine(speechFolder, "espeak-agent.flac"), "-i", Path.Combine(speechFolder, "espeak-customer.flac"), "-filter_complex",
+                $"[0]aresample=8000,adelay={AgentAt * 1000:0},apad,atrim=0:{PatternSeconds}[l];" +
+                $"[1]aresample=8000,adelay={CustomerAt * 1000:0},apad,atrim=0:{PatternSeconds}[r];" +
+                "[l][r]join=inputs=2:channel_layout=stereo[out]",
+                "-map", "[out]", "-ar", "8000", "-c:a", "pcm_s16le", pattern);
+            Ffmpeg("-stream_loop", (repeats - 1).ToString(), "-i", pattern, "-c:a", "pcm_mulaw", path);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
 
     private static void Ffmpeg(params string[] arguments)
     {
