@@ -29,6 +29,7 @@ public sealed class CallEndpointTests(EmbeddedApi api) : IClassFixture<EmbeddedA
         var blocks = detailed["result"]!["channels"]!.AsArray();
         AssertSegmentsWithin(blocks[0]!, GeneratedCalls.AgentAt, 3);
         AssertSegmentsWithin(blocks[1]!, GeneratedCalls.CustomerAt, 3);
+        File.WriteAllText(Path.Combine(Path.GetTempPath(), "speech-emotion-call-test.json"), detailed.ToJsonString());   // README example
     }
 
     [Fact]
