@@ -62,7 +62,7 @@ public sealed class AnalyzeRecordingConsumer(
     private async Task AnalyzeAndRecord(ClaimedJob claim, CancellationToken cancellationToken)
     {
         EmotionResult result;
-        await using var renewal = LeaseRenewal.Start(claim, scopes, options.Value.LeaseRenewalInterval, logger);
+        await using var renewal = LeaseRenewal.Start(claim, scopes, options.Value.EffectiveLeaseRenewalInterval, logger);
         using var analysing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, renewal.ClaimLost);
         try
         {
