@@ -39,6 +39,7 @@ internal sealed class FfmpegPcmSource : PcmSource
     private byte[] bytes = [];
     private int carried;
     private volatile bool stalled;
+    private RecordingFacts? facts;
 
     private FfmpegPcmSource(Process process, RecordingReaderOptions options, Stream? input, string? tempFile)
     {
@@ -55,8 +56,6 @@ internal sealed class FfmpegPcmSource : PcmSource
     }
 
     public override RecordingFacts Facts => facts ?? throw new InvalidOperationException("Not started.");
-
-    private RecordingFacts? facts;
 
     public override int SampleRate => RecordingReader.SampleRate;
 

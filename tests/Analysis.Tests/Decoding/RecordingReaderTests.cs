@@ -129,6 +129,34 @@ public sealed class RecordingReaderTests
         Assert.Equal(17600, reader.FramesRead);
     }
 
+    [Fact]
+    public async Task A_stalled_ffmpeg_is_killed_and_the_recording_refused()
+    {
+        var opus = TestTranscoder.Transcode(TestWavWriter.Write(TestSignals.Syllables(5)), ".opus", "-c:a", "libopus");
+        var options = new RecordingReaderOptions { StallTimeout = TimeSpan.FromMilliseconds(1) };
+
+        var rejection = await Assert.ThrowsAsync<AudioRejectedException>(
+            () => RecordingReader.OpenAsync(new MemoryStream(opus), AudioFormat.Ogg, options, CancellationToken.None));
+
+        Assert.Equal(Contracts.Errors.ErrorCodes.CorruptAudio, rejection.Code);
+        Assert.Contains("stalled", rejection.Message);
+    }
+
+    [Fact]
+    public async Task Stopping_early_ends_the_ffmpeg_process_without_waiting_for_the_rest()
+    {
+        var opus = TestTranscoder.Transcode(TestWavWriter.Write(TestSignals.Syllables(120)), ".opus", "-c:a", "libopus");
+        var reader = await RecordingReader.OpenAsync(new MemoryStream(opus), AudioFormat.Ogg, new RecordingReaderOptions(), CancellationToken.None);
+        var block = reader.CreateBlock(16000);
+
+        Assert.True(await reader.ReadAsync(block, CancellationToken.None));
+        Assert.Equal(16000, block.Frames);
+        var disposal = reader.DisposeAsync().AsTask();
+
+        Assert.Same(disposal, await Task.WhenAny(disposal, Task.Delay(TimeSpan.FromSeconds(10))));
+        await disposal;
+    }
+
     /// <summary>What a network stream from the recording store looks like: no seeking, no length.</summary>
     private sealed class ForwardOnlyStream(byte[] bytes) : MemoryStream(bytes)
     {
