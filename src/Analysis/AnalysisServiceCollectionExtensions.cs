@@ -10,8 +10,8 @@ namespace SpeechEmotion.Analysis;
 public static class AnalysisServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="RecordingAnalyzer"/> and <see cref="EmotionClassifier"/> as singletons with options from the
-    /// "Analysis" section. The model is loaded, checked and warmed up when the host starts, so a missing or wrong
+    /// Registers <see cref="RecordingAnalyzer"/>, <see cref="EmotionClassifier"/> and the
+    /// <see cref="SpeechDetector"/> as singletons with options from the "Analysis" section. The model is loaded, checked and warmed up when the host starts, so a missing or wrong
     /// model stops start-up.
     /// </summary>
     public static IServiceCollection AddEmotionAnalysis(this IServiceCollection services, IConfiguration configuration)
