@@ -107,10 +107,15 @@ public class EmbeddedApi : WebApplicationFactory<Program>
         }
     }
 
+    /// <summary>
+    /// Reads the row straight from the SQLite file, not through the host's services: a test that stops the host can
+    /// still look at what it left behind after the host disposed its container.
+    /// </summary>
     public async Task<Job> ReadJobRowAsync(Guid id)
     {
-        await using var scope = Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<JobsDbContext>();
+        var options = new DbContextOptionsBuilder<SqliteJobsDbContext>()
+            .UseSqlite($"Data Source={Path.Combine(DataDirectory, "jobs.db")};Pooling=False").Options;
+        await using var db = new SqliteJobsDbContext(options);
         return await db.Jobs.AsNoTracking().SingleAsync(j => j.Id == id);
     }
 
