@@ -6,9 +6,11 @@ namespace SpeechEmotion.Bench;
 ///   dotnet run -c Release --project bench/Bench -- throughput --workers 1|2 [--jobs 200]
 ///   dotnet run -c Release --project bench/Bench -- memory [--jobs 10000] [--checkpoints 10]   (soak: is worker memory flat?)
 ///   dotnet run -c Release --project bench/Bench -- model [--runs 200] [--warmup 20]
+///   dotnet run -c Release --project bench/Bench -- vad [--calls 4] [--seed 1]
 ///   dotnet run -c Release --project bench/Bench -- formats [--requests 200] [--concurrency 2] [--warmup 10]
 ///   dotnet run -c Release --project bench/Bench -- decode [--minutes 60]
-///   dotnet run -c Release --project bench/Bench -- vad [--calls 4] [--seed 1]
+///   dotnet run -c Release --project bench/Bench -- windows
+///   dotnet run -c Release --project bench/Bench -- calls [--minutes 20,60]
 /// throughput and memory need SPEECHEMOTION_TEST_POSTGRES and SPEECHEMOTION_TEST_RABBITMQ (deploy/local-servers.sh env).
 /// </summary>
 // Not top-level statements: those would declare a global Program that hides the Api's Program, which
@@ -35,20 +37,26 @@ public static class BenchCommand
             case "model":
                 ModelBench.Run(options.Int("runs", 200), options.Int("warmup", 20));
                 return 0;
-            case "formats":
-                await FormatsBench.RunAsync(options.Int("requests", 200), options.Int("concurrency", 2), options.Int("warmup", 10));
-                return 0;
-            case "decode":
-                await DecodeBench.RunAsync(options.Int("minutes", 60));
-                return 0;
             case "vad":
                 VadBench.Run(options.Int("calls", 4), options.Int("seed", 1));
                 VadBench.RunShortClips(options.Int("seed", 1));
                 VadBench.RunNoSpeechClips(options.Int("seed", 1));
                 VadBench.RunRealCall();
                 return 0;
+            case "formats":
+                await FormatsBench.RunAsync(options.Int("requests", 200), options.Int("concurrency", 2), options.Int("warmup", 10));
+                return 0;
+            case "decode":
+                await DecodeBench.RunAsync(options.Int("minutes", 60));
+                return 0;
+            case "calls":
+                await CallsBench.RunAsync((options.String("minutes") ?? "20,60").Split(',').Select(int.Parse).ToArray());
+                return 0;
+            case "windows":
+                WindowsBench.Run([1, 2, 3, 4, 6, 8]);
+                return 0;
             default:
-                Console.Error.WriteLine("usage: Bench latency [--requests N] [--warmup N] [--url URL] | throughput --workers N [--jobs M] | memory [--jobs M] [--checkpoints C] | model [--runs N] [--warmup N] | formats [--requests N] [--concurrency N] [--warmup N] | decode [--minutes N] | vad [--calls N] [--seed N]");
+                Console.Error.WriteLine("usage: Bench latency [--requests N] [--warmup N] [--url URL] | throughput --workers N [--jobs M] | memory [--jobs M] [--checkpoints C] | model [--runs N] [--warmup N] | vad [--calls N] [--seed N] | formats [--requests N] [--concurrency N] [--warmup N] | decode [--minutes N] | windows | calls [--minutes 20,60]");
                 return 2;
         }
     }

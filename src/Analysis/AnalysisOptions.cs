@@ -17,8 +17,14 @@ public sealed class AnalysisOptions
     /// <summary>Shorter recordings are rejected as too_short; the model needs 0.5 s (8000 samples) to say anything.</summary>
     public TimeSpan MinDuration { get; set; } = TimeSpan.FromSeconds(0.5);
 
-    /// <summary>Longer recordings are rejected as too_long; also bounds how much audio is ever decoded.</summary>
+    /// <summary>
+    /// Recordings up to this long are short clips: POST /emotion refuses longer ones as too_long, and a clip in which
+    /// the speech detector hears nothing is still analysed by the energy rule.
+    /// </summary>
     public TimeSpan MaxDuration { get; set; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>Longer recordings (calls, POST /jobs) are rejected as too_long; also bounds how much audio is ever decoded.</summary>
+    public TimeSpan MaxCallDuration { get; set; } = TimeSpan.FromHours(4);
 
     /// <summary>
     /// A clip's decoding (any decoder) must finish within this, or the recording is rejected as corrupt_audio and ffmpeg

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using SpeechEmotion.Analysis.Calls;
 using SpeechEmotion.Analysis.Inference;
 using SpeechEmotion.Analysis.Speech;
 
@@ -20,7 +21,20 @@ public static class AnalysisServiceCollectionExtensions
         services.AddSingleton(provider => new EmotionClassifier(provider.GetRequiredService<IOptions<AnalysisOptions>>()));
         services.AddSpeechDetection();
         services.AddSingleton<RecordingAnalyzer>();
+        services.AddOptions<CallOptions>().BindConfiguration(CallOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CallOptions>, CallOptionsValidator>();
+        services.AddSingleton<CallAnalyzer>();
         services.AddHostedService<ModelWarmUp>();
         return services;
+    }
+}
+
+/// <summary>Names every problem of the bound "Analysis:Calls" settings in the start-up error.</summary>
+internal sealed class CallOptionsValidator : IValidateOptions<CallOptions>
+{
+    public ValidateOptionsResult Validate(string? name, CallOptions options)
+    {
+        var problems = options.Problems();
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems.Select(p => $"{CallOptions.SectionName}: {p}"));
     }
 }

@@ -44,7 +44,7 @@ public sealed class BadInputTests(TestServers servers)
 
         var oversized = await OversizedUploadAsync(system);
         if (oversized is not null) problems.Add(oversized);
-        if (!await IsReadyAsync(system)) problems.Add("60 MB upload: /health/ready is not healthy afterwards");
+        if (!await IsReadyAsync(system)) problems.Add("170 MiB upload: /health/ready is not healthy afterwards");
 
         var earlierAgain = await system.GetJobAsync(earlierId);
         Assert.Equal(earlier.ToJsonString(), earlierAgain.ToJsonString());
@@ -71,23 +71,25 @@ public sealed class BadInputTests(TestServers servers)
         return job["error"]?["code"]?.GetValue<string>() ?? "(job failed without error.code)";
     }
 
-    /// <summary>60 MB must be refused with 413 and the upload_too_large code; returns the problem, or null when right.</summary>
+    /// <summary>An upload over Uploads:MaxBytes must be refused with 413 and the upload_too_large code; returns the problem, or null when right.</summary>
     private static async Task<string?> OversizedUploadAsync(DistributedSystem system)
     {
-        var sixtyMegabytes = new byte[60 * 1024 * 1024];
-        TestAudio.SpeechLikeWav(seconds: 1).CopyTo(sixtyMegabytes, 0);
+        // Over Uploads:MaxBytes (160 MiB, room for two hours of stereo G.711); refused from Content-Length
+        // (Expect: 100-continue), so the body is never sent.
+        var oversized = new byte[170 * 1024 * 1024];
+        TestAudio.SpeechLikeWav(seconds: 1).CopyTo(oversized, 0);
         try
         {
-            using var response = await system.PostJobAsync(sixtyMegabytes, "huge.wav", expectContinue: true);
+            using var response = await system.PostJobAsync(oversized, "huge.wav", expectContinue: true);
             var body = await response.Content.ReadAsStringAsync();
-            if (response.StatusCode != HttpStatusCode.RequestEntityTooLarge) return $"60 MB upload: expected 413, got {(int)response.StatusCode}: {body}";
+            if (response.StatusCode != HttpStatusCode.RequestEntityTooLarge) return $"170 MiB upload: expected 413, got {(int)response.StatusCode}: {body}";
             var code = ProblemCodeOf(body);
-            return code == ErrorCodes.UploadTooLarge ? null : $"60 MB upload: expected code {ErrorCodes.UploadTooLarge}, got {code}";
+            return code == ErrorCodes.UploadTooLarge ? null : $"170 MiB upload: expected code {ErrorCodes.UploadTooLarge}, got {code}";
         }
         catch (HttpRequestException e)
         {
             // A server that answers 413 and closes the connection mid-upload can surface as a reset here.
-            return $"60 MB upload: no HTTP answer ({e.Message})";
+            return $"170 MiB upload: no HTTP answer ({e.Message})";
         }
     }
 

@@ -95,6 +95,46 @@ public sealed class EmotionClassifier : IDisposable
         }
     }
 
+    /// <summary>
+    /// The seven probabilities of each of <paramref name="count"/> waveforms of <paramref name="samples"/> samples
+    /// each, laid end to end in <paramref name="waveforms"/>: one Run of the graph on a [count, samples] tensor, which
+    /// costs far less per window than one Run each (the graph takes equal lengths per batch).
+    /// </summary>
+    public float[][] ClassifyBatch(ReadOnlyMemory<float> waveforms, int count, int samples)
+    {
+        if (samples < Preprocessing.ModelInput.MinSamples)
+        {
+            throw new ArgumentException(
+                $"The model needs at least {Preprocessing.ModelInput.MinSamples} samples, got {samples}.", nameof(samples));
+        }
+        if (count < 1 || waveforms.Length < (long)count * samples)
+        {
+            throw new ArgumentException($"{count} waveforms of {samples} samples need {(long)count * samples} floats, got {waveforms.Length}.", nameof(waveforms));
+        }
+
+        lifetime.EnterReadLock();
+        try
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            var memory = System.Runtime.InteropServices.MemoryMarshal.AsMemory(waveforms[..(count * samples)]);
+            using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, memory, [count, samples]);
+            using var runOptions = new RunOptions();
+            using var outputs = session.Run(runOptions, InputNames, [input], OutputNames);
+            var flat = outputs[0].GetTensorDataAsSpan<float>();
+            var labels = flat.Length / count;
+            var result = new float[count][];
+            for (var i = 0; i < count; i++)
+            {
+                result[i] = flat.Slice(i * labels, labels).ToArray();
+            }
+            return result;
+        }
+        finally
+        {
+            lifetime.ExitReadLock();
+        }
+    }
+
     public void Dispose()
     {
         lifetime.EnterWriteLock();

@@ -28,6 +28,13 @@ internal sealed class SpeechHysteresis
         padSamples = SileroVadModel.SampleRate * options.SpeechPadMs / 1000.0;
     }
 
+    /// <summary>
+    /// The earliest sample a region not yet reported may start at (padding included), given that the next window
+    /// starts at <paramref name="nextWindowStart"/>: audio before it can never be part of a future region.
+    /// </summary>
+    public long EarliestUnreportedSample(long nextWindowStart) =>
+        (long)Math.Max(0, (triggered ? start : nextWindowStart) - padSamples);
+
     /// <summary>Feeds the probability of the window starting at <paramref name="windowStart"/>; returns a region when one closes.</summary>
     public SpeechRegion? Next(float probability, long windowStart)
     {

@@ -29,6 +29,12 @@ public sealed class SpeechStream
     /// <summary>Samples fed so far.</summary>
     public long SamplesFed => windowStart + filled;
 
+    /// <summary>
+    /// The earliest sample a region still to be reported may start at: a caller that keeps audio to cut out the
+    /// regions may drop everything before it, so its memory stays bounded by the longest region, not the call.
+    /// </summary>
+    public long EarliestUnreportedSample => hysteresis.EarliestUnreportedSample(windowStart);
+
     /// <summary>Called with the speech probability of every window (for measurements and plots).</summary>
     public Action<long, float>? WindowScored { get; set; }
 

@@ -21,7 +21,7 @@ public static class EmotionEndpoints
             .WithTags("Emotion")
             .WithName("DetectEmotion")
             .WithSummary("Upload a recording and wait for its emotion.")
-            .WithDescription("Same upload as POST /jobs, but waits (Emotion:WaitTimeout, default 30 s) for the result. Past the wait it answers 202 with the job's link; bad audio answers 422 with the job's error code.")
+            .WithDescription("Same upload as POST /jobs (up to Uploads:MaxClipBytes), but waits (Emotion:WaitTimeout, default 30 s) for the result. Past the wait it answers 202 with the job's link; bad audio answers 422 with the job's error code.")
             .Accepts<UploadForm>("multipart/form-data")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -40,7 +40,7 @@ public static class EmotionEndpoints
         ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
-        await using var upload = await uploads.ReadAsync(request, cancellationToken);
+        await using var upload = await uploads.ReadClipAsync(request, cancellationToken);
         var jobId = Guid.CreateVersion7();
         using var _ = loggers.CreateLogger(typeof(EmotionEndpoints)).BeginJobScope(jobId);
         // Listen before publishing, so a job that finishes instantly cannot slip past the signal.
@@ -61,7 +61,7 @@ public static class EmotionEndpoints
     {
         if (job.Status == JobStatus.Succeeded)
         {
-            return TypedResults.Ok(new EmotionAnswer(job.Emotion!, JobViews.ProbabilitiesOf(job)));
+            return TypedResults.Ok(new EmotionAnswer(job.Result!.Emotion, job.Result.Probabilities));
         }
         if (job.Status == JobStatus.Failed)
         {

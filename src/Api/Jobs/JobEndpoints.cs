@@ -5,6 +5,7 @@ using SpeechEmotion.Api.Uploads;
 using SpeechEmotion.Contracts.Errors;
 using SpeechEmotion.Persistence.Database;
 using SpeechEmotion.ServiceDefaults.Telemetry;
+using SpeechEmotion.Persistence.Jobs;
 
 namespace SpeechEmotion.Api.Jobs;
 
@@ -17,7 +18,7 @@ public static class JobEndpoints
         jobs.MapPost("/", SubmitJob)
             .WithName("SubmitJob")
             .WithSummary("Upload a recording; it is analysed in the background.")
-            .WithDescription("multipart/form-data: `file` (required), `callbackUrl` (optional absolute http(s) URL, stored), `metadata` (optional JSON object, kept with the job).")
+            .WithDescription("multipart/form-data: `file` (required), `callbackUrl` (optional absolute http(s) URL, stored), `metadata` (optional JSON object, kept with the job), `channels` (optional: `mix`, the default, or `split` to analyse each channel on its own), `channelNames` (optional comma-separated names of channels 0, 1, ..., e.g. `agent,customer`).")
             .Accepts<UploadForm>("multipart/form-data")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -27,9 +28,36 @@ public static class JobEndpoints
         jobs.MapGet("/{id}", GetJob)
             .WithName("GetJob")
             .WithSummary("Status of a job, with its result or error once finished.")
+            .WithDescription("`?include=segments` adds each channel's segments (stretches where one emotion holds).")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        jobs.MapGet("/{id}/timeline.png", GetTimeline)
+            .WithName("GetJobTimeline")
+            .WithSummary("The job's emotion timeline as a PNG: one lane per channel, segments coloured by emotion.")
+            .Produces(StatusCodes.Status200OK, contentType: "image/png")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
         return app;
+    }
+
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetTimeline(string id, JobsDbContext db, CancellationToken cancellationToken)
+    {
+        var job = await FindJob(id, db, cancellationToken);
+        if (job is null)
+        {
+            return NoSuchJob(id);
+        }
+        if (job.Status == JobStatus.Failed)
+        {
+            return ApiProblems.Create(StatusCodes.Status409Conflict, ErrorCodes.JobFailed, "The job failed; it has no timeline.");
+        }
+        if (job.Result is not { } result)
+        {
+            return ApiProblems.Create(StatusCodes.Status409Conflict, ErrorCodes.JobNotFinished, "The job has not finished; its timeline exists once it has succeeded.");
+        }
+        return TypedResults.File(TimelineImage.Png(result), "image/png");
     }
 
     private static async Task<Accepted<JobAccepted>> SubmitJob(HttpRequest request, UploadReader uploads, JobSubmitter submitter,
@@ -42,26 +70,32 @@ public static class JobEndpoints
         return TypedResults.Accepted(JobViews.SelfLink(job.Id), JobViews.Accepted(job));
     }
 
-    private static async Task<Results<Ok<JobView>, ProblemHttpResult>> GetJob(string id, JobsDbContext db, ILoggerFactory loggers,
-        CancellationToken cancellationToken)
+    private static async Task<Results<Ok<JobView>, ProblemHttpResult>> GetJob(string id, string? include, JobsDbContext db,
+        ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        // Not a route constraint: a malformed id is just another unknown job, with the same 404 and code.
-        if (!Guid.TryParse(id, out var jobId))
+        var includes = (include ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (includes.Any(part => !part.Equals("segments", StringComparison.OrdinalIgnoreCase)))
         {
-            return NoSuchJob(id);
+            return ApiProblems.Create(StatusCodes.Status400BadRequest, ErrorCodes.InvalidInclude, "include may only name 'segments'.");
         }
-        using var _ = loggers.CreateLogger(typeof(JobEndpoints)).BeginJobScope(jobId);
-        var job = await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == jobId, cancellationToken);
+        var job = await FindJob(id, db, cancellationToken);
+        using var _ = job is null ? null : loggers.CreateLogger(typeof(JobEndpoints)).BeginJobScope(job.Id);
         if (job is null)
         {
             return NoSuchJob(id);
         }
-        return TypedResults.Ok(JobViews.Describe(job));
+        return TypedResults.Ok(JobViews.Describe(job, withSegments: includes.Length > 0));
     }
 
     private static ProblemHttpResult NoSuchJob(string id) =>
         ApiProblems.Create(StatusCodes.Status404NotFound, ErrorCodes.JobNotFound, "There is no job with this id.");
+
+    /// <summary>Not a route constraint: a malformed id is just another unknown job, with the same 404 and code.</summary>
+    internal static async Task<Job?> FindJob(string id, JobsDbContext db, CancellationToken cancellationToken) =>
+        Guid.TryParse(id, out var jobId)
+            ? await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == jobId, cancellationToken)
+            : null;
 }
 
 /// <summary>Documents the multipart form in the OpenAPI document; the body itself is streamed by <see cref="UploadReader"/>.</summary>
-public sealed record UploadForm(IFormFile File, string? CallbackUrl, string? Metadata);
+public sealed record UploadForm(IFormFile File, string? CallbackUrl, string? Metadata, string? Channels, string? ChannelNames);

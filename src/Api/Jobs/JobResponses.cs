@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SpeechEmotion.Api.Uploads;
+using SpeechEmotion.Contracts.Results;
 using SpeechEmotion.Persistence.Jobs;
 
 namespace SpeechEmotion.Api.Jobs;
@@ -21,15 +22,11 @@ public sealed record JobView(
     RecordingView Recording,
     string? CallbackUrl,
     JsonElement? Metadata,
-    JobResultView? Result,
+    EmotionResult? Result,
     JobErrorView? Error,
     JobLinks Links);
 
 public sealed record RecordingView(string FileName, string ContentType, long SizeBytes, string Sha256);
-
-public sealed record JobResultView(string Emotion, IReadOnlyDictionary<string, float> Probabilities, string ModelVersion, AudioView Audio);
-
-public sealed record AudioView(double DurationSeconds, int SampleRate, int Channels);
 
 public sealed record JobErrorView(string Code, string Message);
 
@@ -41,7 +38,8 @@ public static class JobViews
 
     public static JobAccepted Accepted(Job job) => new(job.Id, StatusName(job.Status), new JobLinks(SelfLink(job.Id)));
 
-    public static JobView Describe(Job job) => new(
+    /// <param name="withSegments">Whether the channel blocks keep their segments (<c>?include=segments</c>).</param>
+    public static JobView Describe(Job job, bool withSegments) => new(
         job.Id,
         StatusName(job.Status),
         job.CreatedAt,
@@ -52,7 +50,7 @@ public static class JobViews
         new RecordingView(job.FileName, job.ContentType, job.SizeBytes, job.Sha256),
         job.CallbackUrl,
         MetadataOf(job),
-        ResultOf(job),
+        ResultOf(job, withSegments),
         ErrorOf(job),
         new JobLinks(SelfLink(job.Id)));
 
@@ -62,16 +60,12 @@ public static class JobViews
             ? JsonDocument.Parse(job.MetadataJson).RootElement.Clone()
             : null;
 
-    public static JobResultView? ResultOf(Job job) => job.Status == JobStatus.Succeeded
-        ? new JobResultView(job.Emotion!, ProbabilitiesOf(job), job.ModelVersion!,
-            new AudioView(job.DurationSeconds ?? 0, job.SampleRate ?? 0, job.Channels ?? 0))
+    public static EmotionResult? ResultOf(Job job, bool withSegments) => job.Status == JobStatus.Succeeded && job.Result is { } result
+        ? withSegments ? result : result.WithoutSegments()
         : null;
 
     public static JobErrorView? ErrorOf(Job job) => job.Status == JobStatus.Failed
         ? new JobErrorView(job.ErrorCode ?? "processing_failed", job.ErrorMessage ?? "")
         : null;
 
-    /// <summary>Stored in contract label order; a Dictionary keeps that order when serialised.</summary>
-    public static IReadOnlyDictionary<string, float> ProbabilitiesOf(Job job) =>
-        JsonSerializer.Deserialize<Dictionary<string, float>>(job.ProbabilitiesJson ?? "{}")!;
 }

@@ -81,6 +81,8 @@ public sealed class JobSubmitter(
             Sha256 = upload.Sha256,
             CallbackUrl = upload.CallbackUrl,
             MetadataJson = upload.MetadataJson,
+            ChannelHandling = upload.Request.Channels,
+            ChannelNames = [.. upload.Request.ChannelNames],
         };
     }
 

@@ -1,3 +1,5 @@
+using SpeechEmotion.Contracts.Results;
+
 namespace SpeechEmotion.Api.Uploads;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace SpeechEmotion.Api.Uploads;
 /// SHA-256 and size computed while it streamed in.
 /// </summary>
 public sealed class ReceivedUpload(FileStream content, string fileName, string contentType, long sizeBytes, string sha256,
-    string? callbackUrl, string? metadataJson) : IAsyncDisposable
+    string? callbackUrl, string? metadataJson, AnalysisRequest request) : IAsyncDisposable
 {
     public FileStream Content { get; } = content;
     public string FileName { get; } = fileName;
@@ -14,6 +16,8 @@ public sealed class ReceivedUpload(FileStream content, string fileName, string c
     public string Sha256 { get; } = sha256;
     public string? CallbackUrl { get; } = callbackUrl;
     public string? MetadataJson { get; } = metadataJson;
+    /// <summary>The <c>channels</c> and <c>channelNames</c> fields, validated.</summary>
+    public AnalysisRequest Request { get; } = request;
 
     public ValueTask DisposeAsync() => Content.DisposeAsync();
 }

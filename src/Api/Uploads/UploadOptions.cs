@@ -10,8 +10,14 @@ public sealed class UploadOptions
 {
     public const string SectionName = "Uploads";
 
-    /// <summary>Largest audio file accepted, in bytes (default 50 MiB). Larger uploads get 413 upload_too_large.</summary>
-    public long MaxBytes { get; set; } = 52_428_800;
+    /// <summary>
+    /// Largest recording POST /jobs accepts, in bytes. Default 160 MiB: two hours of stereo 8 kHz G.711 WAV are
+    /// 115.2 MB (8000 frames/s × 2 bytes × 7200 s). Larger uploads get 413 upload_too_large.
+    /// </summary>
+    public long MaxBytes { get; set; } = 167_772_160;
+
+    /// <summary>Largest clip POST /emotion accepts, in bytes (default 50 MiB): it waits for the answer, so short clips only.</summary>
+    public long MaxClipBytes { get; set; } = 52_428_800;
 
     /// <summary>
     /// Where uploads are streamed before they are stored (default: speech-emotion-uploads in the system temp folder).
@@ -26,8 +32,8 @@ public sealed class UploadOptions
     /// <summary>Room for the multipart framing and the small text fields around the file.</summary>
     public const long FormOverheadBytes = 1_048_576;
 
-    /// <summary>Largest whole request body: Content-Length is checked against it, and Kestrel enforces it as a backstop.</summary>
-    public long MaxRequestBytes => MaxBytes + FormOverheadBytes;
+    /// <summary>Largest whole request body of any upload: Kestrel enforces it as a backstop.</summary>
+    public long MaxRequestBytes => Math.Max(MaxBytes, MaxClipBytes) + FormOverheadBytes;
 
     /// <summary>
     /// Longest wait for the next bytes of a body once it started (default 15 s). Kestrel's minimum rate averages over
@@ -36,8 +42,8 @@ public sealed class UploadOptions
     /// </summary>
     public TimeSpan BodyIdleTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Longest time one upload may take from its first byte to its last (default 10 min: 50 MiB at 90 kB/s).</summary>
-    public TimeSpan MaxUploadDuration { get; set; } = TimeSpan.FromMinutes(10);
+    /// <summary>Longest time one upload may take from its first byte to its last (default 30 min: 160 MiB at 93 kB/s).</summary>
+    public TimeSpan MaxUploadDuration { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary>Kestrel's minimum request body rate, bytes per second averaged since the body started (default 1 KiB/s).</summary>
     public double MinBodyBytesPerSecond { get; set; } = 1024;
@@ -50,7 +56,7 @@ public sealed class UploadOptions
 
     /// <summary>Kestrel's grace period must exceed its 1 s heartbeat; every other limit must be positive.</summary>
     public bool IsValid =>
-        MaxBytes > 0 && BodyIdleTimeout > TimeSpan.Zero && MaxUploadDuration > TimeSpan.Zero && MinBodyBytesPerSecond > 0
+        MaxBytes > 0 && MaxClipBytes > 0 && BodyIdleTimeout > TimeSpan.Zero && MaxUploadDuration > TimeSpan.Zero && MinBodyBytesPerSecond > 0
         && MinBodyRateGracePeriod > TimeSpan.FromSeconds(1) && RequestHeadersTimeout > TimeSpan.Zero;
 
     /// <summary>The limits Kestrel enforces itself, before and beneath the upload reader.</summary>

@@ -12,7 +12,8 @@ namespace SpeechEmotion.Api.Uploads;
 /// <summary>
 /// Reads the multipart upload of POST /jobs and POST /emotion section by section, streaming the <c>file</c> field
 /// to a temporary file: a 60 MB upload never sits in memory, and one over Uploads:MaxBytes is refused (413) as
-/// soon as the limit is crossed. Fields: <c>file</c> (required), <c>callbackUrl</c> and <c>metadata</c> (optional).
+/// soon as the limit is crossed. Fields: <c>file</c> (required), <c>callbackUrl</c>, <c>metadata</c>, <c>channels</c>
+/// and <c>channelNames</c> (optional).
 /// The body is read through <see cref="TimedRequestBody"/>, so a stalled upload ends in 408 and its file is deleted.
 /// Every refusal is an <see cref="ApiProblemException"/> with a fixed detail: nothing the client sent is echoed.
 /// </summary>
@@ -27,19 +28,31 @@ public sealed class UploadReader(IOptions<UploadOptions> options)
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private readonly UploadOptions _options = options.Value;
 
-    public async Task<ReceivedUpload> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    public const string ChannelsField = "channels";
+    public const string ChannelNamesField = "channelNames";
+    private const int MaxChannelFieldBytes = 1024;
+
+    /// <summary>A recording for POST /jobs: up to Uploads:MaxBytes.</summary>
+    public Task<ReceivedUpload> ReadAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        ReadAsync(request, _options.MaxBytes, cancellationToken);
+
+    /// <summary>A clip for POST /emotion: up to Uploads:MaxClipBytes.</summary>
+    public Task<ReceivedUpload> ReadClipAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        ReadAsync(request, _options.MaxClipBytes, cancellationToken);
+
+    private async Task<ReceivedUpload> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
     {
         var boundary = MultipartBoundaryOf(request);
-        if (request.ContentLength > _options.MaxRequestBytes)
+        if (request.ContentLength > maxBytes + UploadOptions.FormOverheadBytes)
         {
-            throw TooLarge();
+            throw TooLarge(maxBytes);
         }
 
         FileStream? file = null;
         await using var body = new TimedRequestBody(request.Body, _options);
         try
         {
-            var fields = await ReadSections(new MultipartReader(boundary, body), cancellationToken, f => file = f);
+            var fields = await ReadSections(new MultipartReader(boundary, body), maxBytes, cancellationToken, f => file = f);
             return Validate(fields, file);
         }
         catch
@@ -60,9 +73,11 @@ public sealed class UploadReader(IOptions<UploadOptions> options)
         public string? Sha256;
         public string? CallbackUrl;
         public string? MetadataJson;
+        public string? Channels;
+        public string? ChannelNames;
     }
 
-    private async Task<Fields> ReadSections(MultipartReader reader, CancellationToken cancellationToken, Action<FileStream> onFileCreated)
+    private async Task<Fields> ReadSections(MultipartReader reader, long maxBytes, CancellationToken cancellationToken, Action<FileStream> onFileCreated)
     {
         var fields = new Fields();
         try
@@ -80,7 +95,7 @@ public sealed class UploadReader(IOptions<UploadOptions> options)
                     onFileCreated(file);
                     fields.FileName = ClientText.FileName(ClientFileNameOf(disposition));
                     fields.ContentType = string.IsNullOrWhiteSpace(section.ContentType) ? "application/octet-stream" : ClientText.ShortText(section.ContentType);
-                    (fields.SizeBytes, fields.Sha256) = await CopyWithLimit(section.Body, file, cancellationToken);
+                    (fields.SizeBytes, fields.Sha256) = await CopyWithLimit(section.Body, file, maxBytes, cancellationToken);
                 }
                 else if (name.Equals(CallbackUrlField, StringComparison.OrdinalIgnoreCase))
                 {
@@ -89,6 +104,16 @@ public sealed class UploadReader(IOptions<UploadOptions> options)
                 else if (name.Equals(MetadataField, StringComparison.OrdinalIgnoreCase))
                 {
                     fields.MetadataJson = await ReadText(section.Body, MetadataRules.MaxBytes, InvalidMetadata, cancellationToken);
+                }
+                else if (name.Equals(ChannelsField, StringComparison.OrdinalIgnoreCase))
+                {
+                    fields.Channels = await ReadText(section.Body, MaxChannelFieldBytes,
+                        () => Problem(StatusCodes.Status400BadRequest, ErrorCodes.InvalidChannels, "channels must be 'mix' or 'split'."), cancellationToken);
+                }
+                else if (name.Equals(ChannelNamesField, StringComparison.OrdinalIgnoreCase))
+                {
+                    fields.ChannelNames = await ReadText(section.Body, MaxChannelFieldBytes,
+                        () => Problem(StatusCodes.Status400BadRequest, ErrorCodes.InvalidChannelNames, "channelNames is too long."), cancellationToken);
                 }
                 else
                 {
@@ -118,11 +143,12 @@ public sealed class UploadReader(IOptions<UploadOptions> options)
         }
         ValidateCallbackUrl(fields.CallbackUrl);
         ValidateMetadata(fields.MetadataJson);
+        var analysisRequest = AnalysisRequestField.Parse(fields.Channels, fields.ChannelNames);
 
         file.Position = 0;
         return new ReceivedUpload(file, fields.FileName!, fields.ContentType!, fields.SizeBytes, fields.Sha256,
             string.IsNullOrWhiteSpace(fields.CallbackUrl) ? null : fields.CallbackUrl.Trim(),
-            string.IsNullOrWhiteSpace(fields.MetadataJson) ? null : fields.MetadataJson);
+            string.IsNullOrWhiteSpace(fields.MetadataJson) ? null : fields.MetadataJson, analysisRequest);
     }
 
     private static void ValidateCallbackUrl(string? callbackUrl)
@@ -165,7 +191,7 @@ public sealed class UploadReader(IOptions<UploadOptions> options)
         return boundary;
     }
 
-    private async Task<(long Size, string Sha256)> CopyWithLimit(Stream source, FileStream target, CancellationToken cancellationToken)
+    private static async Task<(long Size, string Sha256)> CopyWithLimit(Stream source, FileStream target, long maxBytes, CancellationToken cancellationToken)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = ArrayPool<byte>.Shared.Rent(81920);
@@ -176,9 +202,9 @@ public sealed class UploadReader(IOptions<UploadOptions> options)
             while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
             {
                 total += read;
-                if (total > _options.MaxBytes)
+                if (total > maxBytes)
                 {
-                    throw TooLarge();
+                    throw TooLarge(maxBytes);
                 }
                 hash.AppendData(buffer, 0, read);
                 await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
@@ -230,8 +256,8 @@ public sealed class UploadReader(IOptions<UploadOptions> options)
         new(Path.Combine(_options.EffectiveTemporaryDirectory, $"{Guid.NewGuid():N}{AbandonedUploadCleanup.Suffix}"), FileMode.CreateNew,
             FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.Asynchronous | FileOptions.DeleteOnClose);
 
-    private ApiProblemException TooLarge() =>
-        Problem(StatusCodes.Status413PayloadTooLarge, ErrorCodes.UploadTooLarge, $"Uploads are limited to {_options.MaxBytes} bytes.");
+    private static ApiProblemException TooLarge(long maxBytes) =>
+        Problem(StatusCodes.Status413PayloadTooLarge, ErrorCodes.UploadTooLarge, $"Uploads here are limited to {maxBytes} bytes.");
 
     private static ApiProblemException InvalidMetadata() =>
         Problem(StatusCodes.Status400BadRequest, ErrorCodes.InvalidMetadata,

@@ -16,6 +16,9 @@ public static class ErrorCodes
     public const string NotMultipart = "not_multipart";
     public const string MalformedMultipart = "malformed_multipart";
     public const string InvalidRequest = "invalid_request";
+    public const string InvalidChannels = "invalid_channels";
+    public const string InvalidChannelNames = "invalid_channel_names";
+    public const string InvalidInclude = "invalid_include";
 
     // Audio problems, found by src/Analysis; they fail the job and are never retried.
     public const string UnsupportedFormat = "unsupported_format";
@@ -26,6 +29,8 @@ public static class ErrorCodes
 
     // Job and server problems.
     public const string JobNotFound = "job_not_found";
+    public const string JobNotFinished = "job_not_finished";
+    public const string JobFailed = "job_failed";
     public const string ProcessingFailed = "processing_failed";
     public const string InternalError = "internal_error";
     /// <summary>The database or the message broker is unreachable right now (503, with Retry-After): try again later.</summary>

@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using SpeechEmotion.Contracts.Results;
 using SpeechEmotion.Persistence.Jobs;
 using SpeechEmotion.Persistence.Recordings;
 
@@ -26,10 +28,20 @@ public abstract class JobsDbContext(DbContextOptions options) : DbContext(option
             job.Property(j => j.Sha256).HasMaxLength(64);
             job.Property(j => j.CallbackUrl).HasMaxLength(2048);
             job.Property(j => j.WorkerName).HasMaxLength(255);
-            job.Property(j => j.Emotion).HasMaxLength(32);
-            job.Property(j => j.ModelVersion).HasMaxLength(128);
+            job.Property(j => j.ChannelHandling).HasConversion<string>().HasMaxLength(8);
+            job.Property(j => j.ChannelNames).HasConversion(
+                names => string.Join('\n', names),
+                joined => joined.Length == 0 ? new List<string>() : joined.Split('\n', StringSplitOptions.None).ToList(),
+                new ValueComparer<List<string>>((a, b) => a!.SequenceEqual(b!), names => names.Aggregate(0, (h, n) => HashCode.Combine(h, n)), names => names.ToList()))
+                .HasMaxLength(1024);
+            // One JSON column: the result's shape evolves with the Contracts record, not with migrations.
+            job.Property(j => j.Result).HasConversion(
+                result => result == null ? null : result.ToJson(),
+                json => json == null ? null : EmotionResult.FromJson(json))
+                .HasColumnName("ResultJson");
             job.Property(j => j.ErrorCode).HasMaxLength(64);
             job.Ignore(j => j.IsFinished);
+            job.Ignore(j => j.Request);
             // The recovery sweep looks for stuck jobs by status and time.
             job.HasIndex(j => new { j.Status, j.LastPublishedAt });
             job.HasIndex(j => new { j.Status, j.LeaseExpiresAt });

@@ -1,3 +1,5 @@
+using SpeechEmotion.Contracts.Results;
+
 namespace SpeechEmotion.Persistence.Jobs;
 
 /// <summary>
@@ -32,16 +34,18 @@ public sealed class Job
     /// <summary>When an AnalyzeRecording message was last published; the recovery sweep re-publishes stuck jobs.</summary>
     public DateTime LastPublishedAt { get; set; }
 
+    // What the caller asked for (POST /jobs form fields channels and channelNames).
+    public ChannelHandling ChannelHandling { get; set; } = ChannelHandling.Mix;
+    /// <summary>Names of channels 0, 1, ... as the caller gave them; empty for the defaults.</summary>
+    public List<string> ChannelNames { get; set; } = [];
+
     // Outcome: result when Succeeded, error when Failed.
-    public string? Emotion { get; set; }
-    /// <summary>JSON object label → probability, in contract label order.</summary>
-    public string? ProbabilitiesJson { get; set; }
-    public string? ModelVersion { get; set; }
-    public double? DurationSeconds { get; set; }
-    public int? SampleRate { get; set; }
-    public int? Channels { get; set; }
+    /// <summary>The whole result, stored as one JSON column: written by Processing, read by the Api.</summary>
+    public EmotionResult? Result { get; set; }
     public string? ErrorCode { get; set; }
     public string? ErrorMessage { get; set; }
+
+    public AnalysisRequest Request => new(ChannelHandling, ChannelNames);
 
     public bool IsFinished => Status is JobStatus.Succeeded or JobStatus.Failed;
 }

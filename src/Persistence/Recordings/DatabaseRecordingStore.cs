@@ -1,3 +1,5 @@
+using System.Data;
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using SpeechEmotion.Persistence.Database;
 
@@ -5,7 +7,7 @@ namespace SpeechEmotion.Persistence.Recordings;
 
 /// <summary>
 /// Distributed mode: the bytes go into the <c>recordings</c> table so every worker can read them without a
-/// shared disk. Uploads are capped (Uploads:MaxBytes), so holding one recording in memory here is bounded.
+/// shared disk. Saving buffers one upload (capped by Uploads:MaxBytes) in the Api; reading streams it.
 /// </summary>
 public sealed class DatabaseRecordingStore(JobsDbContext db) : RecordingStore
 {
@@ -26,13 +28,76 @@ public sealed class DatabaseRecordingStore(JobsDbContext db) : RecordingStore
         await db.SaveChangesAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Streams the bytes from the database as they are read (sequential access), so a two-hour call is never held
+    /// whole in the analysing process. The stream owns the query (and the connection when it opened it) until disposed.
+    /// </summary>
     public override async Task<Stream> OpenAsync(Guid jobId, CancellationToken cancellationToken)
     {
-        var content = await db.Recordings.AsNoTracking()
-            .Where(r => r.JobId == jobId)
-            .Select(r => r.Content)
-            .SingleOrDefaultAsync(cancellationToken);
-        return content is null ? throw new RecordingMissingException(jobId) : new MemoryStream(content, writable: false);
+        var connection = db.Database.GetDbConnection();
+        var opened = connection.State != ConnectionState.Open;
+        if (opened)
+        {
+            await connection.OpenAsync(cancellationToken);
+        }
+        var command = connection.CreateCommand();
+        DbDataReader? reader = null;
+        try
+        {
+            command.CommandText = "SELECT \"Content\" FROM recordings WHERE \"JobId\" = @jobId";
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = "jobId";
+            parameter.Value = jobId;
+            command.Parameters.Add(parameter);
+            reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess | CommandBehavior.SingleRow, cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                throw new RecordingMissingException(jobId);
+            }
+            return new QueryStream(reader.GetStream(0), reader, command, opened ? connection : null);
+        }
+        catch
+        {
+            if (reader is not null)
+            {
+                await reader.DisposeAsync();
+            }
+            await command.DisposeAsync();
+            if (opened)
+            {
+                await connection.CloseAsync();
+            }
+            throw;
+        }
+    }
+
+    /// <summary>The column's stream, keeping its reader, command and (when ours) connection alive until disposed.</summary>
+    private sealed class QueryStream(Stream content, DbDataReader reader, DbCommand command, DbConnection? ownedConnection) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => content.Read(buffer, offset, count);
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => content.ReadAsync(buffer, cancellationToken);
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => content.ReadAsync(buffer, offset, count, cancellationToken);
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                content.Dispose();
+                reader.Dispose();
+                command.Dispose();
+                ownedConnection?.Close();
+            }
+            base.Dispose(disposing);
+        }
     }
 
     public override Task DeleteAsync(Guid jobId, CancellationToken cancellationToken) =>

@@ -1,10 +1,13 @@
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SpeechEmotion.Analysis;
+using SpeechEmotion.Analysis.Calls;
 using SpeechEmotion.Contracts.Errors;
 using SpeechEmotion.Contracts.Messages;
+using SpeechEmotion.Contracts.Results;
 using SpeechEmotion.Persistence.Jobs;
 using SpeechEmotion.Persistence.Recordings;
 using SpeechEmotion.Processing.Completion;
@@ -22,12 +25,13 @@ namespace SpeechEmotion.Processing.Consuming;
 public sealed class AnalyzeRecordingConsumer(
     JobLedger ledger,
     RecordingStore recordings,
-    RecordingAnalyzer analyzer,
+    CallAnalyzer analyzer,
     JobCompletionSignal completion,
     IOptions<ProcessingOptions> options,
     IHostApplicationLifetime lifetime,
     SpeechEmotionMetrics metrics,
     TimeProvider time,
+    IServiceScopeFactory scopes,
     ILogger<AnalyzeRecordingConsumer> logger) : IConsumer<AnalyzeRecording>
 {
     public async Task Consume(ConsumeContext<AnalyzeRecording> context)
@@ -68,11 +72,19 @@ public sealed class AnalyzeRecordingConsumer(
 
     private async Task AnalyzeAndRecord(ClaimedJob claim, long claimedAt, CancellationToken cancellationToken)
     {
-        EmotionAnalysis analysis;
+        EmotionResult result;
+        var inference = TimeSpan.Zero;
+        await using var renewal = LeaseRenewal.Start(claim, scopes, options.Value.EffectiveLeaseRenewalInterval, logger);
+        using var analysing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, renewal.ClaimLost);
         try
         {
-            await using var audio = await recordings.OpenAsync(claim.JobId, cancellationToken);
-            analysis = await analyzer.AnalyzeAsync(audio, claim.FileName, cancellationToken);
+            await using var audio = await recordings.OpenAsync(claim.JobId, analysing.Token);
+            result = await analyzer.AnalyzeAsync(audio, claim.FileName, claim.Request, analysing.Token,
+                onInferenceMeasured: measured => inference = measured);
+        }
+        catch (OperationCanceledException) when (renewal.ClaimLost.IsCancellationRequested)
+        {
+            return;   // another worker owns the job now and will write its outcome
         }
         catch (AudioRejectedException rejected)
         {
@@ -87,11 +99,11 @@ public sealed class AnalyzeRecordingConsumer(
             return;
         }
 
-        metrics.RecordingAnalysed(analysis.Audio.DurationSeconds, analysis.InferenceDuration);
-        if (await ledger.RecordSuccessAsync(claim, analysis, cancellationToken))
+        metrics.RecordingAnalysed(result.Audio.DurationSeconds, inference);
+        if (await ledger.RecordSuccessAsync(claim, result, cancellationToken))
         {
             metrics.JobSucceeded(time.GetElapsedTime(claimedAt));
-            logger.LogInformation("Job {JobId} succeeded: {Emotion}", claim.JobId, analysis.Emotion);
+            logger.LogInformation("Job {JobId} succeeded: {Emotion}", claim.JobId, result.Emotion);
             return;
         }
         logger.LogWarning("Job {JobId} finished but its claim was lost (lease expired); result discarded", claim.JobId);

@@ -1,8 +1,6 @@
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using SpeechEmotion.Analysis;
-using SpeechEmotion.Contracts.Emotions;
+using SpeechEmotion.Contracts.Results;
 using SpeechEmotion.Persistence.Database;
 using SpeechEmotion.Persistence.Jobs;
 using SpeechEmotion.Processing.Options;
@@ -10,7 +8,7 @@ using SpeechEmotion.Processing.Options;
 namespace SpeechEmotion.Processing.Jobs;
 
 /// <summary>A job this worker now owns: only the holder of <see cref="ClaimToken"/> may write its outcome.</summary>
-public sealed record ClaimedJob(Guid JobId, Guid ClaimToken, string FileName, int Attempts);
+public sealed record ClaimedJob(Guid JobId, Guid ClaimToken, string FileName, int Attempts, AnalysisRequest Request);
 
 /// <summary>
 /// Every status change after a job is created goes through here, each as one conditional UPDATE, so that
@@ -57,30 +55,36 @@ public sealed class JobLedger(JobsDbContext db, IOptions<ProcessingOptions> opti
         return reclaimed == 0 ? null : await ClaimedAs(jobId, claimToken, cancellationToken);
     }
 
+    /// <summary>
+    /// Extends the lease of a job this claim still owns (a long call under analysis); false when the claim was lost,
+    /// and the analysis should stop: another worker owns the job now, or it was handed back.
+    /// </summary>
+    public async Task<bool> RenewLeaseAsync(ClaimedJob claim, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        var renewed = await OwnedBy(claim)
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.LeaseExpiresAt, now + _options.LeaseDuration), cancellationToken);
+        return renewed == 1;
+    }
+
     private async Task<ClaimedJob> ClaimedAs(Guid jobId, Guid claimToken, CancellationToken cancellationToken)
     {
         var job = await db.Jobs.AsNoTracking()
             .Where(j => j.Id == jobId)
-            .Select(j => new { j.FileName, j.Attempts })
+            .Select(j => new { j.FileName, j.Attempts, j.ChannelHandling, j.ChannelNames })
             .SingleAsync(cancellationToken);
-        return new ClaimedJob(jobId, claimToken, job.FileName, job.Attempts);
+        return new ClaimedJob(jobId, claimToken, job.FileName, job.Attempts, new AnalysisRequest(job.ChannelHandling, job.ChannelNames));
     }
 
     /// <summary>Writes the result if this claim still owns the job; false when the claim was lost (lease expired and someone else took over).</summary>
-    public async Task<bool> RecordSuccessAsync(ClaimedJob claim, EmotionAnalysis analysis, CancellationToken cancellationToken)
+    public async Task<bool> RecordSuccessAsync(ClaimedJob claim, EmotionResult result, CancellationToken cancellationToken)
     {
         var now = Now;
-        var probabilitiesJson = SerializeProbabilities(analysis.Probabilities);
         var written = await OwnedBy(claim).ExecuteUpdateAsync(s => s
             .SetProperty(j => j.Status, JobStatus.Succeeded)
             .SetProperty(j => j.CompletedAt, now)
             .SetProperty(j => j.LeaseExpiresAt, (DateTime?)null)
-            .SetProperty(j => j.Emotion, analysis.Emotion)
-            .SetProperty(j => j.ProbabilitiesJson, probabilitiesJson)
-            .SetProperty(j => j.ModelVersion, analysis.ModelVersion)
-            .SetProperty(j => j.DurationSeconds, analysis.Audio.DurationSeconds)
-            .SetProperty(j => j.SampleRate, analysis.Audio.SampleRate)
-            .SetProperty(j => j.Channels, analysis.Audio.Channels), cancellationToken);
+            .SetProperty(j => j.Result, result), cancellationToken);
         return written == 1;
     }
 
@@ -113,21 +117,6 @@ public sealed class JobLedger(JobsDbContext db, IOptions<ProcessingOptions> opti
 
     public Task<Job?> FindAsync(Guid jobId, CancellationToken cancellationToken) =>
         db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == jobId, cancellationToken);
-
-    public static string SerializeProbabilities(IReadOnlyDictionary<string, float> probabilities)
-    {
-        // Contract order first, so stored and served JSON read the same way as the model output.
-        var ordered = new Dictionary<string, float>();
-        foreach (var label in EmotionLabels.All.Where(probabilities.ContainsKey))
-        {
-            ordered[label] = probabilities[label];
-        }
-        foreach (var (label, probability) in probabilities.Where(p => !ordered.ContainsKey(p.Key)))
-        {
-            ordered[label] = probability;
-        }
-        return JsonSerializer.Serialize(ordered);
-    }
 
     private IQueryable<Job> OwnedBy(ClaimedJob claim) =>
         db.Jobs.Where(j => j.Id == claim.JobId && j.Status == JobStatus.Processing && j.ClaimToken == claim.ClaimToken);

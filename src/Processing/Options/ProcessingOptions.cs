@@ -8,6 +8,15 @@ public sealed class ProcessingOptions
     /// <summary>How long a claim is exclusive. A job still "processing" past its lease is presumed orphaned by a crash.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// How often a worker still analysing a job extends its lease (by LeaseDuration from then). Keep it well under
+    /// LeaseDuration, so a long call never looks orphaned while its worker is alive; a dead worker stops renewing
+    /// and the recovery sweep hands the job to another one once the lease runs out. Unset: a quarter of LeaseDuration.
+    /// </summary>
+    public TimeSpan? LeaseRenewalInterval { get; set; }
+
+    public TimeSpan EffectiveLeaseRenewalInterval => LeaseRenewalInterval ?? LeaseDuration / 4;
+
     /// <summary>How often the recovery sweep looks for stuck jobs.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(30);
 

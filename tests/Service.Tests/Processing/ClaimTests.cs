@@ -1,6 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
-using SpeechEmotion.Analysis;
+using SpeechEmotion.Contracts.Results;
 using SpeechEmotion.Contracts.Messages;
 using SpeechEmotion.Persistence.Jobs;
 using SpeechEmotion.Processing.Jobs;
@@ -21,7 +21,7 @@ public sealed class ClaimTests(EmbeddedApi api) : IClassFixture<EmbeddedApi>
 
         var claim = await ledger.TryClaimAsync(id, first, CancellationToken.None);
         var rival = await ledger.TryClaimAsync(id, second, CancellationToken.None);
-        var rivalWrite = await ledger.RecordFailureAsync(new ClaimedJob(id, second, "seeded.wav", 1), "too_short", "rival", CancellationToken.None);
+        var rivalWrite = await ledger.RecordFailureAsync(new ClaimedJob(id, second, "seeded.wav", 1, AnalysisRequest.Default), "too_short", "rival", CancellationToken.None);
         var ownWrite = await ledger.RecordSuccessAsync(claim!, Analysis(), CancellationToken.None);
         var lateWrite = await ledger.RecordFailureAsync(claim!, "too_short", "late", CancellationToken.None);
 
@@ -32,7 +32,7 @@ public sealed class ClaimTests(EmbeddedApi api) : IClassFixture<EmbeddedApi>
         Assert.False(lateWrite);
         var row = await api.ReadJobRowAsync(id);
         Assert.Equal(JobStatus.Succeeded, row.Status);
-        Assert.Equal("sad", row.Emotion);
+        Assert.Equal("sad", row.Result?.Emotion);
         Assert.Null(row.ErrorCode);
         Assert.Equal(1, row.Attempts);
         Assert.Equal(WorkerIdentity.Name, row.WorkerName);
@@ -67,9 +67,9 @@ public sealed class ClaimTests(EmbeddedApi api) : IClassFixture<EmbeddedApi>
         Assert.Null(await ledger.TryClaimAsync(id, Guid.NewGuid(), CancellationToken.None));
     }
 
-    private static EmotionAnalysis Analysis() => new("sad",
+    private static EmotionResult Analysis() => new("sad",
         new Dictionary<string, float> { ["neutral"] = 0.1f, ["happy"] = 0.1f, ["sad"] = 0.4f, ["angry"] = 0.1f, ["fearful"] = 0.1f, ["surprised"] = 0.1f, ["disgust"] = 0.1f },
-        "test-model", new AudioInfo(1, 16000, 1));
+        "test-model", new AudioFacts(1, 16000, 1), new CallFigures(1, 1, 0, 0, 0), []);
 }
 
 /// <summary>
@@ -100,6 +100,6 @@ public sealed class DuplicateDeliveryTests
         Assert.Equal(before.Status, after.Status);
         Assert.Equal(before.CompletedAt, after.CompletedAt);
         Assert.Equal(before.ClaimToken, after.ClaimToken);
-        Assert.Equal(before.ProbabilitiesJson, after.ProbabilitiesJson);
+        Assert.Equal(before.Result?.ToJson(), after.Result?.ToJson());
     }
 }

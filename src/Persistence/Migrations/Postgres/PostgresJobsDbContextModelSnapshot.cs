@@ -35,8 +35,15 @@ namespace SpeechEmotion.Persistence.Migrations.Postgres
                         .HasMaxLength(2048)
                         .HasColumnType("character varying(2048)");
 
-                    b.Property<int?>("Channels")
-                        .HasColumnType("integer");
+                    b.Property<string>("ChannelHandling")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
+
+                    b.Property<string>("ChannelNames")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
 
                     b.Property<Guid?>("ClaimToken")
                         .HasColumnType("uuid");
@@ -51,13 +58,6 @@ namespace SpeechEmotion.Persistence.Migrations.Postgres
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
-
-                    b.Property<double?>("DurationSeconds")
-                        .HasColumnType("double precision");
-
-                    b.Property<string>("Emotion")
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)");
 
                     b.Property<string>("ErrorCode")
                         .HasMaxLength(64)
@@ -80,15 +80,9 @@ namespace SpeechEmotion.Persistence.Migrations.Postgres
                     b.Property<string>("MetadataJson")
                         .HasColumnType("text");
 
-                    b.Property<string>("ModelVersion")
-                        .HasMaxLength(128)
-                        .HasColumnType("character varying(128)");
-
-                    b.Property<string>("ProbabilitiesJson")
-                        .HasColumnType("text");
-
-                    b.Property<int?>("SampleRate")
-                        .HasColumnType("integer");
+                    b.Property<string>("Result")
+                        .HasColumnType("text")
+                        .HasColumnName("ResultJson");
 
                     b.Property<string>("Sha256")
                         .IsRequired()

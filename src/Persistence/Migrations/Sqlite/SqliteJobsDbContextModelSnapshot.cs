@@ -30,8 +30,15 @@ namespace SpeechEmotion.Persistence.Migrations.Sqlite
                         .HasMaxLength(2048)
                         .HasColumnType("TEXT");
 
-                    b.Property<int?>("Channels")
-                        .HasColumnType("INTEGER");
+                    b.Property<string>("ChannelHandling")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ChannelNames")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
 
                     b.Property<Guid?>("ClaimToken")
                         .HasColumnType("TEXT");
@@ -45,13 +52,6 @@ namespace SpeechEmotion.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<double?>("DurationSeconds")
-                        .HasColumnType("REAL");
-
-                    b.Property<string>("Emotion")
-                        .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ErrorCode")
@@ -75,15 +75,9 @@ namespace SpeechEmotion.Persistence.Migrations.Sqlite
                     b.Property<string>("MetadataJson")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("ModelVersion")
-                        .HasMaxLength(128)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ProbabilitiesJson")
-                        .HasColumnType("TEXT");
-
-                    b.Property<int?>("SampleRate")
-                        .HasColumnType("INTEGER");
+                    b.Property<string>("Result")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ResultJson");
 
                     b.Property<string>("Sha256")
                         .IsRequired()

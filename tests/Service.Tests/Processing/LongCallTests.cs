@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using SpeechEmotion.Processing.Recovery;
+using SpeechEmotion.Service.Tests.Infrastructure;
+
+namespace SpeechEmotion.Service.Tests.Processing;
+
+/// <summary>Calls that take longer than a lease, and a 30-minute call through the embedded service.</summary>
+public sealed class LongCallTests
+{
+    [Fact]
+    public async Task A_call_analysed_longer_than_its_lease_keeps_its_claim_and_finishes_once()
+    {
+        // A 1 s lease renewed every 0.2 s, and the recovery sweep run all the while: without renewals the sweep
+        // would requeue the job mid-analysis and a second claim would count another attempt.
+        using var api = EmbeddedApi.With(new Dictionary<string, string?>
+        {
+            ["Processing:LeaseDuration"] = "00:00:01",
+            ["Processing:LeaseRenewalInterval"] = "00:00:00.2",
+        });
+        using var client = api.CreateClient();
+        var id = await api.SubmitAsync(client, GeneratedCalls.StereoMuLaw(repeats: 40), "call.wav");   // 8 minutes
+
+        var requeued = 0;
+        var clock = Stopwatch.StartNew();
+        while ((await api.ReadJobRowAsync(id)).IsFinished is false && clock.Elapsed < TimeSpan.FromSeconds(90))
+        {
+            await using var scope = api.Services.CreateAsyncScope();
+            requeued += (await scope.ServiceProvider.GetRequiredService<StuckJobRecovery>().SweepOnceAsync(CancellationToken.None)).RequeuedExpired;
+            await Task.Delay(100);
+        }
+        var row = await api.ReadJobRowAsync(id);
+
+        Assert.True(clock.Elapsed > TimeSpan.FromSeconds(1.5), $"the analysis took {clock.Elapsed.TotalSeconds:0.0} s: not longer than the lease, nothing tested");
+        Assert.Equal(0, requeued);
+        Assert.Equal(Persistence.Jobs.JobStatus.Succeeded, row.Status);
+        Assert.Equal(1, row.Attempts);
+    }
+
+    [Fact]
+    public async Task A_thirty_minute_stereo_call_passes_through_the_embedded_service()
+    {
+        using var api = new EmbeddedApi();
+        using var client = api.CreateClient();
+        var call = GeneratedCalls.StereoMuLaw(repeats: 150);   // 150 × 12 s = 30 min, 28.8 MB
+
+        var clock = Stopwatch.StartNew();
+        using var response = await client.PostAsync("/jobs", CallForm(call));
+        var id = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!["id"]!.GetValue<Guid>();
+        var job = await EmbeddedApi.WaitUntilFinishedAsync(client, id, TimeSpan.FromMinutes(5));
+        clock.Stop();
+
+        Assert.Equal("succeeded", job["status"]!.GetValue<string>());
+        var result = job["result"]!;
+        Assert.Equal(1800, result["audio"]!["durationSeconds"]!.GetValue<double>(), 1);
+        var channels = result["channels"]!.AsArray();
+        Assert.Equal(2, channels.Count);
+        // Each channel speaks ~3.5–4 s in every 12 s pattern.
+        Assert.All(channels, c => Assert.InRange(c!["speechSeconds"]!.GetValue<double>(), 150 * 3.0, 150 * 4.8));
+        Assert.NotNull(channels[1]!["lastQuarter"]);
+        Console.WriteLine($"30-minute call analysed in {clock.Elapsed.TotalSeconds:0.0} s ({1800 / clock.Elapsed.TotalSeconds:0}× real time)");
+    }
+
+    private static MultipartFormDataContent CallForm(byte[] wav)
+    {
+        var form = EmbeddedApi.Upload(wav, "call.wav");
+        form.Add(new StringContent("split"), "channels");
+        return form;
+    }
+}
