@@ -125,7 +125,7 @@ public sealed class EmotionClassifier : IDisposable
             var result = new float[count][];
             for (var i = 0; i < count; i++)
             {
-                result[i] = flat.Slice(i * labels, labels).ToArray();
+                result[i] = prior.Apply(flat.Slice(i * labels, labels).ToArray());
             }
             return result;
         }

@@ -126,4 +126,24 @@ public sealed class ClassPriorTests
 
         Assert.Equal(1.0, adjusted.Sum(), 1e-5);
     }
+
+    [Fact]
+    public void The_batch_path_of_long_calls_applies_the_prior_as_the_single_path_does()
+    {
+        var signal = TestSignals.Syllables(2);
+        var prior = new Dictionary<string, double>
+        {
+            ["neutral"] = 0.6, ["happy"] = 0.1, ["sad"] = 0.1, ["angry"] = 0.05, ["fearful"] = 0.05, ["surprised"] = 0.05, ["disgust"] = 0.05,
+        };
+        using var classifier = new EmotionClassifier(ModelFiles.Cnn, classPrior: prior);
+        using var plain = new EmotionClassifier(ModelFiles.Cnn);
+        float[] twice = [.. signal, .. signal];
+
+        var single = classifier.Classify(signal);
+        var batch = classifier.ClassifyBatch(twice, 2, signal.Length);
+
+        Assert.Equal(single, batch[0], (a, b) => Math.Abs(a - b) < 1e-5);
+        Assert.Equal(single, batch[1], (a, b) => Math.Abs(a - b) < 1e-5);
+        Assert.NotEqual(plain.Classify(signal), single, (a, b) => Math.Abs(a - b) < 1e-3);
+    }
 }
