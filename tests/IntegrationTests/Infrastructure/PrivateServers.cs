@@ -19,9 +19,13 @@ public sealed class PrivateServers : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        // The servers run as their own users; they must be able to walk into this root-owned folder.
-        File.SetUnixFileMode(_root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
-            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        // The servers run as their own users; they must be able to walk into this root-owned folder (Unix only, as
+        // the Debian packages these tests run are).
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(_root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        }
         Postgres = new PrivatePostgres(Path.Combine(_root, "postgres"));
         RabbitMq = new PrivateRabbitMq(Path.Combine(_root, "rabbitmq"));
         await Task.WhenAll(Postgres.InitializeAsync(), RabbitMq.StartAsync());
