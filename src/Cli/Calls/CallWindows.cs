@@ -1,6 +1,8 @@
 using SpeechEmotion.Analysis;
+using SpeechEmotion.Analysis.Calls;
 using SpeechEmotion.Cli.Audio;
 using SpeechEmotion.Contracts.Emotions;
+using SpeechEmotion.Contracts.Results;
 
 namespace SpeechEmotion.Cli.Calls;
 
@@ -48,10 +50,11 @@ public sealed record WindowsReport(
 
 /// <summary>
 /// Cuts a decoded call into consecutive windows and sends each through the service's whole path as its own 16 kHz
-/// WAV upload, so speech detection, trimming and the model decide exactly as for a client's clip. A window the
-/// service refuses (no_speech: nothing but line noise or silence) is skipped.
+/// WAV upload through <see cref="CallAnalyzer"/>, so speech detection, windowing and the model decide exactly as
+/// for a client's recording (channels mixed, as POST /jobs by default). A window the service refuses (no_speech:
+/// nothing but line noise or silence) is skipped.
 /// </summary>
-public sealed class CallWindows(RecordingAnalyzer analyzer)
+public sealed class CallWindows(CallAnalyzer analyzer)
 {
     /// <summary>A last, shorter window is kept when it is at least this fraction of a window; shorter tails are dropped.</summary>
     public const double MinTailFraction = 0.5;
@@ -86,7 +89,7 @@ public sealed class CallWindows(RecordingAnalyzer analyzer)
             var (from, to) = (start / (double)rate, (start + length) / (double)rate);
             try
             {
-                var analysis = await analyzer.AnalyzeAsync(new MemoryStream(upload), "window.wav", token);
+                var analysis = await analyzer.AnalyzeAsync(new MemoryStream(upload), "window.wav", AnalysisRequest.Default, token);
                 results[index] = new WindowResult(from, to, analysis.Emotion, null);
             }
             catch (AudioRejectedException rejection)

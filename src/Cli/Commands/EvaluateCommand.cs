@@ -75,7 +75,7 @@ internal static class EvaluateCommand
         }
 
         await using var session = await AnalysisSession.StartAsync(new AnalysisSettings(modelPath, request.ClassPrior), cancellationToken);
-        var evaluator = new ClipEvaluator(session.Analyzer, session.Classifier);
+        var evaluator = new ClipEvaluator(session.Analyzer, session.Decoder, session.Classifier);
         var results = await Terminal.WithProgressAsync("evaluating", clips.Count,
             clipDone => evaluator.EvaluateAllAsync(clips, request.Perturb, clipDone, cancellationToken));
         var report = EvaluationReport.Build(request, session.Classifier.ModelVersion, results);

@@ -55,7 +55,7 @@ internal static class WindowsCommand
         float[] samples;
         await using (var stream = file.OpenRead())
         {
-            samples = await session.Analyzer.DecodeAsync(stream, file.Name, cancellationToken);
+            samples = await session.Decoder.DecodeAsync(stream, file.Name, cancellationToken);
         }
 
         var windows = new CallWindows(session.Analyzer);

@@ -1,8 +1,10 @@
 using SpeechEmotion.Analysis;
+using SpeechEmotion.Analysis.Calls;
 using SpeechEmotion.Analysis.Inference;
 using SpeechEmotion.Cli.Audio;
 using SpeechEmotion.Cli.Corpora;
 using SpeechEmotion.Contracts.Emotions;
+using SpeechEmotion.Contracts.Results;
 
 namespace SpeechEmotion.Cli.Evaluation;
 
@@ -19,12 +21,13 @@ public sealed record ClipResult(
     IReadOnlyDictionary<string, float>? Probabilities);
 
 /// <summary>
-/// Runs one labelled clip through the service's analysis path as the service would receive it, and with
+/// Runs one labelled clip through the service's analysis path (<see cref="CallAnalyzer"/>, channels mixed) as the
+/// service would receive it, and with
 /// <c>perturb</c> also its robustness variations (<see cref="Variations"/>). The variations are built from the clip as
 /// the service decodes it; everything random is seeded from the file name, so every run, and every model compared,
 /// sees the same perturbed audio.
 /// </summary>
-public sealed class ClipEvaluator(RecordingAnalyzer analyzer, EmotionClassifier classifier)
+public sealed class ClipEvaluator(CallAnalyzer analyzer, RecordingAnalyzer decoder, EmotionClassifier classifier)
 {
     private const uint BaseSeed = 20261130;
 
@@ -63,7 +66,7 @@ public sealed class ClipEvaluator(RecordingAnalyzer analyzer, EmotionClassifier 
         float[] samples;
         try
         {
-            samples = await analyzer.DecodeAsync(new MemoryStream(file), fileName, cancellationToken);
+            samples = await decoder.DecodeAsync(new MemoryStream(file), fileName, cancellationToken);
         }
         catch (AudioRejectedException rejection)
         {
@@ -94,7 +97,7 @@ public sealed class ClipEvaluator(RecordingAnalyzer analyzer, EmotionClassifier 
     {
         try
         {
-            var analysis = await analyzer.AnalyzeAsync(new MemoryStream(file), fileName, cancellationToken);
+            var analysis = await analyzer.AnalyzeAsync(new MemoryStream(file), fileName, AnalysisRequest.Default, cancellationToken);
             return (new Prediction(analysis.Emotion, null), analysis.Probabilities);
         }
         catch (AudioRejectedException rejection)

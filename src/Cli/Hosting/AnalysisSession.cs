@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using SpeechEmotion.Analysis;
+using SpeechEmotion.Analysis.Calls;
 using SpeechEmotion.Analysis.Inference;
 
 namespace SpeechEmotion.Cli.Hosting;
@@ -47,7 +48,13 @@ public sealed class AnalysisSession : IAsyncDisposable
 
     private AnalysisSession(IHost host) => this.host = host;
 
-    public RecordingAnalyzer Analyzer => host.Services.GetRequiredService<RecordingAnalyzer>();
+    /// <summary>The service's analysis of a recording (what POST /jobs and POST /emotion run): decode, speech
+    /// detection, 4-s windows in batches, weighted by speech duration.</summary>
+    public CallAnalyzer Analyzer => host.Services.GetRequiredService<CallAnalyzer>();
+
+    /// <summary>Only for its <see cref="RecordingAnalyzer.DecodeAsync"/>: the recording as 16 kHz mono samples, for
+    /// what the verbs build from it (perturbed versions, windows of a call, the untrimmed row).</summary>
+    public RecordingAnalyzer Decoder => host.Services.GetRequiredService<RecordingAnalyzer>();
 
     public EmotionClassifier Classifier => host.Services.GetRequiredService<EmotionClassifier>();
 
