@@ -11,7 +11,8 @@ namespace SpeechEmotion.Bench;
 ///   dotnet run -c Release --project bench/Bench -- decode [--minutes 60]
 ///   dotnet run -c Release --project bench/Bench -- windows
 ///   dotnet run -c Release --project bench/Bench -- calls [--minutes 20,60]
-/// throughput and memory need SPEECHEMOTION_TEST_POSTGRES and SPEECHEMOTION_TEST_RABBITMQ (deploy/local-servers.sh env).
+///   dotnet run -c Release --project bench/Bench -- load --mode embedded|distributed [--workers 2] [--minutes 5] [--rate R | --rates 10,20,30] [--concurrency 32]
+/// throughput, memory and load --mode distributed need SPEECHEMOTION_TEST_POSTGRES and SPEECHEMOTION_TEST_RABBITMQ (deploy/local-servers.sh env).
 /// </summary>
 // Not top-level statements: those would declare a global Program that hides the Api's Program, which
 // WebApplicationFactory<Program> needs.
@@ -52,11 +53,16 @@ public static class BenchCommand
             case "calls":
                 await CallsBench.RunAsync((options.String("minutes") ?? "20,60").Split(',').Select(int.Parse).ToArray());
                 return 0;
+            case "load":
+                await LoadBench.RunAsync(options.String("mode") ?? "embedded", options.Int("workers", 2), options.Int("minutes", 5),
+                    options.String("rate") is { } rate ? int.Parse(rate) : null,
+                    (options.String("rates") ?? "10,20,30,40").Split(',').Select(int.Parse).ToArray(), options.Int("concurrency", 32));
+                return 0;
             case "windows":
                 WindowsBench.Run([1, 2, 3, 4, 6, 8]);
                 return 0;
             default:
-                Console.Error.WriteLine("usage: Bench latency [--requests N] [--warmup N] [--url URL] | throughput --workers N [--jobs M] | memory [--jobs M] [--checkpoints C] | model [--runs N] [--warmup N] | vad [--calls N] [--seed N] | formats [--requests N] [--concurrency N] [--warmup N] | decode [--minutes N] | windows | calls [--minutes 20,60]");
+                Console.Error.WriteLine("usage: Bench latency [--requests N] [--warmup N] [--url URL] | throughput --workers N [--jobs M] | memory [--jobs M] [--checkpoints C] | model [--runs N] [--warmup N] | vad [--calls N] [--seed N] | formats [--requests N] [--concurrency N] [--warmup N] | decode [--minutes N] | windows | calls [--minutes 20,60] | load --mode embedded|distributed [--workers N] [--minutes N] [--rate R | --rates R1,R2,...] [--concurrency N]");
                 return 2;
         }
     }
