@@ -19,13 +19,13 @@ public sealed class LongCallTests
             ["Processing:LeaseRenewalInterval"] = "00:00:00.25",
         });
         using var client = api.CreateClient();
-        // 20 minutes: at the fastest this service runs (about 135x real time) the analysis takes about 9 s, many
-        // leases long, on any machine (an 8-minute call took 1.5 s on an idle one: too close to the lease to test).
-        var id = await api.SubmitAsync(client, GeneratedCalls.StereoMuLaw(repeats: 100), "call.wav");
+        // 40 minutes: even on an idle machine (a 20-minute call took 3.6 s there, about 330x real time) the analysis
+        // lasts several leases; an 8-minute call took 1.5 s, too close to the lease to test anything.
+        var id = await api.SubmitAsync(client, GeneratedCalls.StereoMuLaw(repeats: 200), "call.wav");
 
         var requeued = 0;
         var clock = Stopwatch.StartNew();
-        while ((await api.ReadJobRowAsync(id)).IsFinished is false && clock.Elapsed < TimeSpan.FromSeconds(180))
+        while ((await api.ReadJobRowAsync(id)).IsFinished is false && clock.Elapsed < TimeSpan.FromSeconds(240))
         {
             await using var scope = api.Services.CreateAsyncScope();
             requeued += (await scope.ServiceProvider.GetRequiredService<StuckJobRecovery>().SweepOnceAsync(CancellationToken.None)).RequeuedExpired;
@@ -34,7 +34,7 @@ public sealed class LongCallTests
         var row = await api.ReadJobRowAsync(id);
 
         var analysis = row.CompletedAt - row.StartedAt;
-        Assert.True(analysis > TimeSpan.FromSeconds(4), $"the analysis took {analysis?.TotalSeconds:0.0} s: not two leases long, nothing tested");
+        Assert.True(analysis > TimeSpan.FromSeconds(3), $"the analysis took {analysis?.TotalSeconds:0.0} s: not 1.5 leases long, nothing tested");
         Assert.True(requeued == 0, $"the sweep requeued the job {requeued} times mid-analysis: its lease was not renewed");
         Assert.Equal(Persistence.Jobs.JobStatus.Succeeded, row.Status);
         Assert.Equal(1, row.Attempts);
