@@ -17,11 +17,7 @@ public sealed class EmotionClassifier : IDisposable
     private readonly InferenceSession session;
     private readonly ClassPrior prior;
 
-    // Disposing a session while Run is in flight crashes the process (native memory freed under ONNX Runtime), and
-    // the host disposes singletons at shutdown while a consumer may still be classifying: runs share the read lock,
-    // Dispose waits for the write lock.
-    private readonly ReaderWriterLockSlim lifetime = new();
-    private bool disposed;
+    private readonly SessionLifetime lifetime;
 
     public EmotionClassifier(IOptions<AnalysisOptions> options)
         : this(options.Value.ResolveModelPath(), options.Value.IntraOpThreads, options.Value.ClassPrior)
@@ -42,6 +38,7 @@ public sealed class EmotionClassifier : IDisposable
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
         session = new InferenceSession(modelPath, sessionOptions);
+        lifetime = new SessionLifetime(this, session);
         try
         {
             ModelVersion = ModelContract.Check(
@@ -78,21 +75,15 @@ public sealed class EmotionClassifier : IDisposable
                 $"The model needs at least {Preprocessing.ModelInput.MinSamples} samples, got {waveform.Length}.", nameof(waveform));
         }
 
-        lifetime.EnterReadLock();
-        try
+        return lifetime.Run(() =>
         {
-            ObjectDisposedException.ThrowIf(disposed, this);
             // ONNX Runtime only reads its inputs; the cast to writable memory is what its API asks for.
             var memory = System.Runtime.InteropServices.MemoryMarshal.AsMemory(waveform);
             using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, memory, [1, waveform.Length]);
             using var runOptions = new RunOptions();
             using var outputs = session.Run(runOptions, InputNames, [input], OutputNames);
             return prior.Apply(outputs[0].GetTensorDataAsSpan<float>().ToArray());
-        }
-        finally
-        {
-            lifetime.ExitReadLock();
-        }
+        });
     }
 
     /// <summary>
@@ -112,10 +103,8 @@ public sealed class EmotionClassifier : IDisposable
             throw new ArgumentException($"{count} waveforms of {samples} samples need {(long)count * samples} floats, got {waveforms.Length}.", nameof(waveforms));
         }
 
-        lifetime.EnterReadLock();
-        try
+        return lifetime.Run(() =>
         {
-            ObjectDisposedException.ThrowIf(disposed, this);
             var memory = System.Runtime.InteropServices.MemoryMarshal.AsMemory(waveforms[..(count * samples)]);
             using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, memory, [count, samples]);
             using var runOptions = new RunOptions();
@@ -128,28 +117,8 @@ public sealed class EmotionClassifier : IDisposable
                 result[i] = prior.Apply(flat.Slice(i * labels, labels).ToArray());
             }
             return result;
-        }
-        finally
-        {
-            lifetime.ExitReadLock();
-        }
+        });
     }
 
-    public void Dispose()
-    {
-        lifetime.EnterWriteLock();
-        try
-        {
-            if (disposed)
-            {
-                return;
-            }
-            disposed = true;
-            session.Dispose();
-        }
-        finally
-        {
-            lifetime.ExitWriteLock();
-        }
-    }
+    public void Dispose() => lifetime.Dispose();
 }

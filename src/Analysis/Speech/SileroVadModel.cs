@@ -24,10 +24,7 @@ public sealed class SileroVadModel : IDisposable
     private readonly InferenceSession session;
     private readonly OrtValue sampleRate = OrtValue.CreateTensorValueFromMemory(new long[] { SampleRate }, []);
 
-    // Disposing a session while Run is in flight crashes the process; runs share the read lock, Dispose takes the
-    // write lock (as EmotionClassifier does).
-    private readonly ReaderWriterLockSlim lifetime = new();
-    private bool disposed;
+    private readonly Inference.SessionLifetime lifetime;
 
     public SileroVadModel(string modelPath)
     {
@@ -53,6 +50,7 @@ public sealed class SileroVadModel : IDisposable
             throw new InvalidOperationException(
                 $"'{modelPath}' is not a Silero VAD v5/v6 graph: it lacks {string.Join(", ", missing)}.");
         }
+        lifetime = new Inference.SessionLifetime(this, session, sampleRate);
     }
 
     /// <summary>
@@ -66,40 +64,16 @@ public sealed class SileroVadModel : IDisposable
             throw new ArgumentException($"Silero takes {ContextSamples + WindowSamples} input samples and {StateLength} state values.");
         }
 
-        lifetime.EnterReadLock();
-        try
+        return lifetime.Run(() =>
         {
-            ObjectDisposedException.ThrowIf(disposed, this);
             using var inputValue = OrtValue.CreateTensorValueFromMemory(input, InputShape);
             using var stateValue = OrtValue.CreateTensorValueFromMemory(state, StateShape);
             using var runOptions = new RunOptions();
             using var outputs = session.Run(runOptions, InputNames, [inputValue, stateValue, sampleRate], OutputNames);
             outputs[1].GetTensorDataAsSpan<float>().CopyTo(state);
             return outputs[0].GetTensorDataAsSpan<float>()[0];
-        }
-        finally
-        {
-            lifetime.ExitReadLock();
-        }
+        });
     }
 
-    public void Dispose()
-    {
-        lifetime.EnterWriteLock();
-        try
-        {
-            if (disposed)
-            {
-                return;
-            }
-
-            disposed = true;
-            session.Dispose();
-            sampleRate.Dispose();
-        }
-        finally
-        {
-            lifetime.ExitWriteLock();
-        }
-    }
+    public void Dispose() => lifetime.Dispose();
 }

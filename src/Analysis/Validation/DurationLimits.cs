@@ -2,18 +2,9 @@ using SpeechEmotion.Contracts.Errors;
 
 namespace SpeechEmotion.Analysis.Validation;
 
-/// <summary>The configured MinDuration / MaxDuration, checked wherever a duration first becomes known.</summary>
+/// <summary>The configured MinDuration, checked once a decoded duration is known (too long is the reader's: it stops decoding there).</summary>
 internal sealed class DurationLimits(AnalysisOptions options)
 {
-    public void RejectIfTooLong(double durationSeconds)
-    {
-        if (durationSeconds > options.MaxDuration.TotalSeconds)
-        {
-            throw new AudioRejectedException(ErrorCodes.TooLong,
-                $"The recording is longer than the {options.MaxDuration.TotalSeconds:0.##} s allowed.");
-        }
-    }
-
     public void RejectIfTooShort(double durationSeconds)
     {
         if (durationSeconds < options.MinDuration.TotalSeconds)
