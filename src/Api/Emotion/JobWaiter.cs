@@ -1,15 +1,14 @@
-using Microsoft.EntityFrameworkCore;
-using SpeechEmotion.Persistence.Database;
 using SpeechEmotion.Persistence.Jobs;
+using SpeechEmotion.Processing.Jobs;
 
 namespace SpeechEmotion.Api.Emotion;
 
 /// <summary>
-/// Waits, up to a deadline, for a job to finish. Wakes on the in-process completion signal (embedded mode:
-/// the consumer runs in this process) and otherwise polls the database, starting at 5 ms and backing off to
+/// Waits, up to a deadline, for a job to finish. Wakes on the in-process completion signal (embedded mode: the
+/// JobFinished event reaches this process) and otherwise polls the database, starting at 5 ms and backing off to
 /// 200 ms so short jobs answer fast and long ones cost little.
 /// </summary>
-public sealed class JobWaiter(JobsDbContext db, TimeProvider time)
+public sealed class JobWaiter(JobLifecycle lifecycle, TimeProvider time)
 {
     private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(5);
     private static readonly TimeSpan SlowestPoll = TimeSpan.FromMilliseconds(200);
@@ -21,7 +20,8 @@ public sealed class JobWaiter(JobsDbContext db, TimeProvider time)
         var poll = FirstPoll;
         while (true)
         {
-            var job = await db.Jobs.AsNoTracking().SingleAsync(j => j.Id == jobId, cancellationToken);
+            var job = await lifecycle.FindAsync(jobId, cancellationToken)
+                ?? throw new InvalidOperationException($"Job {jobId} vanished while awaited.");
             var left = deadline - time.GetUtcNow();
             if (job.IsFinished || left <= TimeSpan.Zero)
             {

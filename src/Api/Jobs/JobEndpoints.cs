@@ -6,6 +6,7 @@ using SpeechEmotion.Contracts.Errors;
 using SpeechEmotion.Persistence.Database;
 using SpeechEmotion.ServiceDefaults.Telemetry;
 using SpeechEmotion.Persistence.Jobs;
+using SpeechEmotion.Processing.Jobs;
 
 namespace SpeechEmotion.Api.Jobs;
 
@@ -53,7 +54,7 @@ public static class JobEndpoints
         {
             return ApiProblems.Create(StatusCodes.Status409Conflict, ErrorCodes.JobFailed, "The job failed; it has no timeline.");
         }
-        if (job.Result is not { } result)
+        if (JobLifecycle.ResultOf(job) is not { } result)
         {
             return ApiProblems.Create(StatusCodes.Status409Conflict, ErrorCodes.JobNotFinished, "The job has not finished; its timeline exists once it has succeeded.");
         }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using SpeechEmotion.Api.Uploads;
 using SpeechEmotion.Contracts.Results;
 using SpeechEmotion.Persistence.Jobs;
+using SpeechEmotion.Processing.Jobs;
 
 namespace SpeechEmotion.Api.Jobs;
 
@@ -60,7 +61,7 @@ public static class JobViews
             ? JsonDocument.Parse(job.MetadataJson).RootElement.Clone()
             : null;
 
-    public static EmotionResult? ResultOf(Job job, bool withSegments) => job.Status == JobStatus.Succeeded && job.Result is { } result
+    public static EmotionResult? ResultOf(Job job, bool withSegments) => JobLifecycle.ResultOf(job) is { } result
         ? withSegments ? result : result.WithoutSegments()
         : null;
 

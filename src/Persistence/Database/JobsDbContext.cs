@@ -34,17 +34,14 @@ public abstract class JobsDbContext(DbContextOptions options) : DbContext(option
                 joined => joined.Length == 0 ? new List<string>() : joined.Split('\n', StringSplitOptions.None).ToList(),
                 new ValueComparer<List<string>>((a, b) => a!.SequenceEqual(b!), names => names.Aggregate(0, (h, n) => HashCode.Combine(h, n)), names => names.ToList()))
                 .HasMaxLength(1024);
-            // One JSON column: the result's shape evolves with the Contracts record, not with migrations.
-            job.Property(j => j.Result).HasConversion(
-                result => result == null ? null : result.ToJson(),
-                json => json == null ? null : EmotionResult.FromJson(json))
-                .HasColumnName("ResultJson");
             job.Property(j => j.ErrorCode).HasMaxLength(64);
             job.Ignore(j => j.IsFinished);
             job.Ignore(j => j.Request);
             // The recovery sweep looks for stuck jobs by status and time.
             job.HasIndex(j => new { j.Status, j.LastPublishedAt });
             job.HasIndex(j => new { j.Status, j.LeaseExpiresAt });
+            // ... and for finished jobs whose JobFinished was never confirmed published.
+            job.HasIndex(j => new { j.FinishedPublishedAt, j.CompletedAt });
         });
 
         modelBuilder.Entity<StoredRecording>(recording =>

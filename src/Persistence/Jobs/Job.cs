@@ -40,10 +40,15 @@ public sealed class Job
     public List<string> ChannelNames { get; set; } = [];
 
     // Outcome: result when Succeeded, error when Failed.
-    /// <summary>The whole result, stored as one JSON column: written by Processing, read by the Api.</summary>
-    public EmotionResult? Result { get; set; }
+    /// <summary>
+    /// The whole result (an <see cref="EmotionResult"/>) as one JSON column: its shape evolves with the Contracts
+    /// record, not with migrations. Written and read only through the job lifecycle (Processing's JobLifecycle).
+    /// </summary>
+    public string? ResultJson { get; set; }
     public string? ErrorCode { get; set; }
     public string? ErrorMessage { get; set; }
+    /// <summary>When the JobFinished event of this job was confirmed published; null until then (the sweep announces it).</summary>
+    public DateTime? FinishedPublishedAt { get; set; }
 
     public AnalysisRequest Request => new(ChannelHandling, ChannelNames);
 

@@ -32,6 +32,11 @@ public static class ProcessingServiceCollectionExtensions
         {
             bus.AddConsumer<AnalyzeRecordingConsumer, AnalyzeRecordingConsumerDefinition>();
             bus.AddConsumer<AnalyzeRecordingFaultConsumer, AnalyzeRecordingFaultConsumerDefinition>();
+            if (configuration.ReadServiceMode() == ServiceMode.Embedded)
+            {
+                // POST /emotion waits in this process: wake it when its job's JobFinished arrives.
+                bus.AddConsumer<JobFinishedSignalConsumer>();
+            }
         });
         return services;
     }
@@ -54,7 +59,7 @@ public static class ProcessingServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<JobCompletionSignal>();
         services.AddSpeechEmotionMetrics();
-        services.AddScoped<JobLedger>();
+        services.AddScoped<JobLifecycle>();
     }
 
     /// <param name="watchBroker">

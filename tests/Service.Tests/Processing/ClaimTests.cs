@@ -15,7 +15,7 @@ public sealed class ClaimTests(EmbeddedApi api) : IClassFixture<EmbeddedApi>
     {
         var id = await api.SeedAsync(job => job.LastPublishedAt = DateTime.UtcNow);   // queued, never published
         await using var scope = api.Services.CreateAsyncScope();
-        var ledger = scope.ServiceProvider.GetRequiredService<JobLedger>();
+        var ledger = scope.ServiceProvider.GetRequiredService<JobLifecycle>();
         var first = Guid.NewGuid();
         var second = Guid.NewGuid();
 
@@ -32,7 +32,7 @@ public sealed class ClaimTests(EmbeddedApi api) : IClassFixture<EmbeddedApi>
         Assert.False(lateWrite);
         var row = await api.ReadJobRowAsync(id);
         Assert.Equal(JobStatus.Succeeded, row.Status);
-        Assert.Equal("sad", row.Result?.Emotion);
+        Assert.Equal("sad", JobLifecycle.ResultOf(row)?.Emotion);
         Assert.Null(row.ErrorCode);
         Assert.Equal(1, row.Attempts);
         Assert.Equal(WorkerIdentity.Name, row.WorkerName);
@@ -43,7 +43,7 @@ public sealed class ClaimTests(EmbeddedApi api) : IClassFixture<EmbeddedApi>
     {
         var id = await api.SeedAsync(_ => { });
         await using var scope = api.Services.CreateAsyncScope();
-        var ledger = scope.ServiceProvider.GetRequiredService<JobLedger>();
+        var ledger = scope.ServiceProvider.GetRequiredService<JobLifecycle>();
         var token = Guid.NewGuid();
 
         var first = await ledger.TryClaimAsync(id, token, CancellationToken.None);
@@ -62,7 +62,7 @@ public sealed class ClaimTests(EmbeddedApi api) : IClassFixture<EmbeddedApi>
     {
         var id = await api.SeedAsync(job => job.Attempts = 3);   // MaxAttempts defaults to 3
         await using var scope = api.Services.CreateAsyncScope();
-        var ledger = scope.ServiceProvider.GetRequiredService<JobLedger>();
+        var ledger = scope.ServiceProvider.GetRequiredService<JobLifecycle>();
 
         Assert.Null(await ledger.TryClaimAsync(id, Guid.NewGuid(), CancellationToken.None));
     }
@@ -100,6 +100,6 @@ public sealed class DuplicateDeliveryTests
         Assert.Equal(before.Status, after.Status);
         Assert.Equal(before.CompletedAt, after.CompletedAt);
         Assert.Equal(before.ClaimToken, after.ClaimToken);
-        Assert.Equal(before.Result?.ToJson(), after.Result?.ToJson());
+        Assert.Equal(before.ResultJson, after.ResultJson);
     }
 }

@@ -71,6 +71,9 @@ namespace SpeechEmotion.Persistence.Migrations.Postgres
                         .HasMaxLength(255)
                         .HasColumnType("character varying(255)");
 
+                    b.Property<DateTime?>("FinishedPublishedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTime>("LastPublishedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -80,9 +83,8 @@ namespace SpeechEmotion.Persistence.Migrations.Postgres
                     b.Property<string>("MetadataJson")
                         .HasColumnType("text");
 
-                    b.Property<string>("Result")
-                        .HasColumnType("text")
-                        .HasColumnName("ResultJson");
+                    b.Property<string>("ResultJson")
+                        .HasColumnType("text");
 
                     b.Property<string>("Sha256")
                         .IsRequired()
@@ -105,6 +107,8 @@ namespace SpeechEmotion.Persistence.Migrations.Postgres
                         .HasColumnType("character varying(255)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("FinishedPublishedAt", "CompletedAt");
 
                     b.HasIndex("Status", "LastPublishedAt");
 

@@ -66,6 +66,9 @@ namespace SpeechEmotion.Persistence.Migrations.Sqlite
                         .HasMaxLength(255)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("FinishedPublishedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("LastPublishedAt")
                         .HasColumnType("TEXT");
 
@@ -75,9 +78,8 @@ namespace SpeechEmotion.Persistence.Migrations.Sqlite
                     b.Property<string>("MetadataJson")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Result")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("ResultJson");
+                    b.Property<string>("ResultJson")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Sha256")
                         .IsRequired()
@@ -100,6 +102,8 @@ namespace SpeechEmotion.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("FinishedPublishedAt", "CompletedAt");
 
                     b.HasIndex("Status", "LastPublishedAt");
 
