@@ -58,9 +58,10 @@ public static class EmotionEndpoints
         }
     }
 
-    private static Results<Ok<EmotionAnswer>, Accepted<JobAccepted>, ProblemHttpResult> AnswerFor(Job job)
+    private static Results<Ok<EmotionAnswer>, Accepted<JobAccepted>, ProblemHttpResult> AnswerFor(JobSnapshot snapshot)
     {
-        if (JobLifecycle.ResultOf(job) is { } result)
+        var job = snapshot.Job;
+        if (snapshot.SucceededResult is { } result)
         {
             return TypedResults.Ok(new EmotionAnswer(result.Emotion, result.Probabilities));
         }

@@ -14,18 +14,18 @@ public sealed class JobWaiter(JobLifecycle lifecycle, TimeProvider time)
     private static readonly TimeSpan SlowestPoll = TimeSpan.FromMilliseconds(200);
 
     /// <summary>The job once finished, or its latest state when the deadline passed first.</summary>
-    public async Task<Job> WaitAsync(Guid jobId, Task finishedSignal, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<JobSnapshot> WaitAsync(Guid jobId, Task finishedSignal, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = time.GetUtcNow() + timeout;
         var poll = FirstPoll;
         while (true)
         {
-            var job = await lifecycle.FindAsync(jobId, cancellationToken)
+            var snapshot = await lifecycle.FindAsync(jobId, cancellationToken)
                 ?? throw new InvalidOperationException($"Job {jobId} vanished while awaited.");
             var left = deadline - time.GetUtcNow();
-            if (job.IsFinished || left <= TimeSpan.Zero)
+            if (snapshot.Job.IsFinished || left <= TimeSpan.Zero)
             {
-                return job;
+                return snapshot;
             }
             var nap = poll < left ? poll : left;
             await Task.WhenAny(finishedSignal, Task.Delay(nap, time, cancellationToken));

@@ -4,7 +4,6 @@ using SpeechEmotion.Api.Uploads;
 using SpeechEmotion.Contracts.Logging;
 using SpeechEmotion.Contracts.Errors;
 using SpeechEmotion.Persistence.Jobs;
-using SpeechEmotion.Persistence.Recordings;
 using SpeechEmotion.Processing.Jobs;
 using SpeechEmotion.ServiceDefaults.Telemetry;
 
@@ -26,11 +25,11 @@ public sealed class JobSubmitter(
     {
         EnsureBrokerReachable();
         var job = NewJob(jobId, upload);
-        await lifecycle.CreateAsync(job, upload.Content,
-            new RecordingDescription(upload.FileName, upload.ContentType, upload.SizeBytes, upload.Sha256), cancellationToken);
+        var recording = upload.Recording;
+        await lifecycle.CreateAsync(recording, job, upload.Content, cancellationToken);
         metrics.JobAccepted();
-        logger.LogInformation("Job {JobId} queued: {FileName}, {SizeBytes} bytes, sha256 {Sha256}",
-            jobId, LogText.Encode(job.FileName), job.SizeBytes, job.Sha256);
+        logger.LogInformation("Job {JobId} queued: recording {RecordingId}, {FileName}, {SizeBytes} bytes, sha256 {Sha256}",
+            jobId, recording.Id, LogText.Encode(recording.FileName), recording.SizeBytes, recording.Sha256);
         return job;
     }
 
@@ -50,10 +49,7 @@ public sealed class JobSubmitter(
         Id = jobId,
         Status = JobStatus.Queued,
         CreatedAt = time.GetUtcNow().UtcDateTime,
-        FileName = upload.FileName,
-        ContentType = upload.ContentType,
-        SizeBytes = upload.SizeBytes,
-        Sha256 = upload.Sha256,
+        RecordingId = upload.Recording.Id,
         CallbackUrl = upload.CallbackUrl,
         MetadataJson = upload.MetadataJson,
         ChannelHandling = upload.Request.Channels,

@@ -75,7 +75,7 @@ public sealed class AnalyzeRecordingConsumer(
         using var analysing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, renewal.ClaimLost);
         try
         {
-            await using var audio = await recordings.OpenAsync(claim.JobId, analysing.Token);
+            await using var audio = await recordings.OpenAsync(claim.RecordingId, analysing.Token);
             result = await analyzer.AnalyzeAsync(audio, claim.FileName, claim.Request, analysing.Token,
                 onInferenceMeasured: measured => inference = measured);
         }
@@ -91,7 +91,7 @@ public sealed class AnalyzeRecordingConsumer(
         }
         catch (RecordingMissingException missing)
         {
-            logger.LogError("Job {JobId} has no recording", claim.JobId);
+            logger.LogError("Job {JobId} has no audio (recording {RecordingId})", claim.JobId, claim.RecordingId);
             await RecordFailure(claim, claimedAt, ErrorCodes.ProcessingFailed, missing.Message, cancellationToken);
             return;
         }
@@ -142,7 +142,7 @@ public sealed class AnalyzeRecordingConsumer(
     /// <summary>Duplicate or late messages are acknowledged and ignored; a job out of attempts is failed here.</summary>
     private async Task AcknowledgeUnclaimable(Guid jobId, CancellationToken cancellationToken)
     {
-        var job = await lifecycle.FindAsync(jobId, cancellationToken);
+        var job = await lifecycle.FindRowAsync(jobId, cancellationToken);
         if (job is null)
         {
             logger.LogWarning("Job {JobId} does not exist; message ignored", jobId);

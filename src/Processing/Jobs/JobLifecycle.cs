@@ -8,18 +8,30 @@ using SpeechEmotion.Contracts.Results;
 using SpeechEmotion.Persistence.Database;
 using SpeechEmotion.Persistence.Jobs;
 using SpeechEmotion.Persistence.Recordings;
+using SpeechEmotion.Persistence.Results;
 using SpeechEmotion.Processing.Options;
 
 namespace SpeechEmotion.Processing.Jobs;
 
 /// <summary>A job this worker now owns: only the holder of <see cref="ClaimToken"/> may write its outcome.</summary>
-public sealed record ClaimedJob(Guid JobId, Guid ClaimToken, string FileName, int Attempts, AnalysisRequest Request);
+public sealed record ClaimedJob(Guid JobId, Guid ClaimToken, Guid RecordingId, string FileName, int Attempts, AnalysisRequest Request);
+
+/// <summary>One successful analysis of a job, as served: the model that made it, when, and what it said.</summary>
+public sealed record AnalysisOutcome(string ModelVersion, DateTime CreatedAt, EmotionResult Result);
+
+/// <summary>A job as the Api shows it: the row, its recording's facts and its newest result (null before the first success).</summary>
+public sealed record JobSnapshot(Job Job, Recording Recording, AnalysisOutcome? Newest)
+{
+    /// <summary>The newest result when the job's latest run succeeded (what POST /emotion answers).</summary>
+    public EmotionResult? SucceededResult => Job.Status == JobStatus.Succeeded ? Newest?.Result : null;
+}
 
 /// <summary>
 /// The one home of a job's lifecycle: every status change goes through here (create, claim, reclaim, renew,
 /// succeed, fail, release, and the recovery sweep's requeue, republish and fail), each as one conditional UPDATE,
 /// so that concurrent workers, duplicate messages and the sweep can never both win. It also owns the result's
-/// JSON: <see cref="RecordSuccessAsync"/> is its one writer and <see cref="ResultOf"/> its one reader.
+/// JSON: <see cref="RecordSuccessAsync"/> is its one writer (appending a <see cref="JobResult"/> row per success,
+/// so reprocessing keeps the history) and <see cref="FindAsync"/> / <see cref="ListResultsAsync"/> its readers.
 /// <para>
 /// Wherever a job ends, <see cref="JobFinished"/> is published, and only when the conditional update actually
 /// changed the row, so a duplicate message or a second sweeper never announces a job twice. There is no
@@ -43,32 +55,35 @@ public sealed class JobLifecycle(
     // ---- create ----------------------------------------------------------------------------------------------
 
     /// <summary>
-    /// Stores a new job's recording and its row ("queued") together, then publishes its AnalyzeRecording message.
+    /// Stores a new recording (its audio and its facts) and a job to analyse it ("queued") together, then publishes
+    /// the job's AnalyzeRecording message.
     /// <list type="bullet">
-    /// <item>Recording and row commit together (PostgreSQL), or the recording file is deleted again when the row
-    /// fails (SQLite, folder store), so no recording is left without its job. The pair is written through the
+    /// <item>Audio and rows commit together (PostgreSQL), or the audio file is deleted again when the rows fail
+    /// (SQLite, folder store), so no audio is left without its recording. The rows are written through the
     /// execution strategy, so a database restart is retried rather than answered with an error.</item>
     /// <item>A publish that fails after that (the broker went away in between) leaves a "queued" job that the
     /// recovery sweep publishes again.</item>
     /// </list>
     /// </summary>
-    public async Task CreateAsync(Job job, Stream content, RecordingDescription description, CancellationToken cancellationToken)
+    public async Task CreateAsync(Recording recording, Job job, Stream content, CancellationToken cancellationToken)
     {
         job.Status = JobStatus.Queued;
+        job.RecordingId = recording.Id;
+        recording.CreatedAt = job.CreatedAt;
         job.LastPublishedAt = job.CreatedAt;
         try
         {
-            await StoreRecordingAndJob(job, content, description, cancellationToken);
+            await StoreRecordingAndJob(recording, job, content, cancellationToken);
         }
         catch
         {
-            await DeleteRecordingQuietly(job.Id);
+            await DeleteAudioQuietly(recording.Id);
             throw;
         }
         await PublishAnalysisOrLeaveToSweep(job.Id);
     }
 
-    private Task StoreRecordingAndJob(Job job, Stream content, RecordingDescription description, CancellationToken cancellationToken) =>
+    private Task StoreRecordingAndJob(Recording recording, Job job, Stream content, CancellationToken cancellationToken) =>
         // Each retry starts over: the tracked entities of the failed try are dropped and the audio is read again.
         // verifySucceeded: a commit whose answer was lost is not written twice.
         db.Database.CreateExecutionStrategy().ExecuteInTransactionAsync(
@@ -76,7 +91,8 @@ public sealed class JobLifecycle(
             {
                 db.ChangeTracker.Clear();
                 content.Position = 0;
-                await recordings.SaveAsync(job.Id, content, description, ct);
+                await recordings.SaveAsync(recording.Id, content, ct);
+                db.Recordings.Add(recording);
                 db.Jobs.Add(job);
                 await db.SaveChangesAsync(ct);
             },
@@ -84,16 +100,16 @@ public sealed class JobLifecycle(
             cancellationToken);
 
     /// <summary>Compensation for the folder store, whose file is not part of the database transaction.</summary>
-    private async Task DeleteRecordingQuietly(Guid jobId)
+    private async Task DeleteAudioQuietly(Guid recordingId)
     {
         try
         {
-            await recordings.DeleteAsync(jobId, CancellationToken.None);
+            await recordings.DeleteAsync(recordingId, CancellationToken.None);
         }
         catch (Exception exception)
         {
-            // The recovery sweep deletes recordings without a job later (Processing:OrphanRecordingAge).
-            logger.LogWarning(exception, "Job {JobId} was not stored and its recording could not be deleted now", jobId);
+            // The recovery sweep deletes audio without a recording later (Processing:OrphanRecordingAge).
+            logger.LogWarning(exception, "Recording {RecordingId} was not stored and its audio could not be deleted now", recordingId);
         }
     }
 
@@ -151,25 +167,39 @@ public sealed class JobLifecycle(
     {
         var job = await db.Jobs.AsNoTracking()
             .Where(j => j.Id == jobId)
-            .Select(j => new { j.FileName, j.Attempts, j.ChannelHandling, j.ChannelNames })
+            .Select(j => new { j.RecordingId, j.Recording!.FileName, j.Attempts, j.ChannelHandling, j.ChannelNames })
             .SingleAsync(cancellationToken);
-        return new ClaimedJob(jobId, claimToken, job.FileName, job.Attempts, new AnalysisRequest(job.ChannelHandling, job.ChannelNames));
+        return new ClaimedJob(jobId, claimToken, job.RecordingId, job.FileName, job.Attempts,
+            new AnalysisRequest(job.ChannelHandling, job.ChannelNames));
     }
 
     /// <summary>
-    /// Writes the result if this claim still owns the job, and announces it; false when the claim was lost (lease
-    /// expired and someone else took over). The one writer of the result's JSON.
+    /// Marks the job succeeded and appends its result, if this claim still owns the job, and announces it; false when
+    /// the claim was lost (lease expired and someone else took over). The one writer of the result's JSON.
     /// </summary>
     public async Task<bool> RecordSuccessAsync(ClaimedJob claim, EmotionResult result, CancellationToken cancellationToken)
     {
         var now = Now;
         var json = result.ToJson();
-        var written = await OwnedBy(claim).ExecuteUpdateAsync(s => s
-            .SetProperty(j => j.Status, JobStatus.Succeeded)
-            .SetProperty(j => j.CompletedAt, now)
-            .SetProperty(j => j.LeaseExpiresAt, (DateTime?)null)
-            .SetProperty(j => j.ResultJson, json), cancellationToken);
-        if (written == 0)
+        // The status change and the appended row commit together: no result without its success, and the reverse.
+        var written = await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var changed = await OwnedBy(claim).ExecuteUpdateAsync(s => s
+                .SetProperty(j => j.Status, JobStatus.Succeeded)
+                .SetProperty(j => j.CompletedAt, now)
+                .SetProperty(j => j.LeaseExpiresAt, (DateTime?)null), cancellationToken);
+            if (changed == 0)
+            {
+                return false;
+            }
+            db.JobResults.Add(new JobResult { JobId = claim.JobId, ModelVersion = result.ModelVersion, ResultJson = json, CreatedAt = now });
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return true;
+        });
+        if (!written)
         {
             return false;
         }
@@ -311,14 +341,66 @@ public sealed class JobLifecycle(
         }
     }
 
+    // ---- reprocessing --------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Runs a finished job again (the current model on the same recording): back to "queued" with fresh attempts,
+    /// its error cleared and its message published; a success appends a new result and keeps the older ones.
+    /// Returns false when the job is unknown, not finished (queued or running already), or its audio is gone
+    /// (deleted by retention or rejected as invalid).
+    /// </summary>
+    public async Task<bool> RequeueForReprocessingAsync(Guid jobId, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        var requeued = await db.Jobs
+            .Where(j => j.Id == jobId && (j.Status == JobStatus.Succeeded || j.Status == JobStatus.Failed))
+            .Where(j => j.Recording!.AudioDeletedAt == null)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(j => j.Status, JobStatus.Queued)
+                .SetProperty(j => j.Attempts, 0)
+                .SetProperty(j => j.ClaimToken, (Guid?)null)
+                .SetProperty(j => j.LeaseExpiresAt, (DateTime?)null)
+                .SetProperty(j => j.StartedAt, (DateTime?)null)
+                .SetProperty(j => j.CompletedAt, (DateTime?)null)
+                .SetProperty(j => j.ErrorCode, (string?)null)
+                .SetProperty(j => j.ErrorMessage, (string?)null)
+                .SetProperty(j => j.FinishedPublishedAt, (DateTime?)null)
+                .SetProperty(j => j.LastPublishedAt, now), cancellationToken);
+        if (requeued == 0)
+        {
+            return false;
+        }
+        await PublishAnalysisOrLeaveToSweep(jobId);
+        return true;
+    }
+
     // ---- reading ---------------------------------------------------------------------------------------------
 
-    public Task<Job?> FindAsync(Guid jobId, CancellationToken cancellationToken) =>
+    /// <summary>The job row alone (no recording, no result), or null.</summary>
+    public Task<Job?> FindRowAsync(Guid jobId, CancellationToken cancellationToken) =>
         db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == jobId, cancellationToken);
 
-    /// <summary>The job's result when it succeeded, else null. The one reader of the result's JSON.</summary>
-    public static EmotionResult? ResultOf(Job job) =>
-        job.Status == JobStatus.Succeeded && job.ResultJson is { } json ? EmotionResult.FromJson(json) : null;
+    /// <summary>The job with its recording's facts and its newest result, or null when there is no such job.</summary>
+    public async Task<JobSnapshot?> FindAsync(Guid jobId, CancellationToken cancellationToken)
+    {
+        var job = await db.Jobs.AsNoTracking().Include(j => j.Recording).SingleOrDefaultAsync(j => j.Id == jobId, cancellationToken);
+        if (job is null)
+        {
+            return null;
+        }
+        var newest = await NewestFirst(jobId).FirstOrDefaultAsync(cancellationToken);
+        return new JobSnapshot(job, job.Recording!, newest is null ? null : OutcomeOf(newest));
+    }
+
+    /// <summary>Every result the job ever had, newest first; empty for an unknown job or one that never succeeded.</summary>
+    public async Task<IReadOnlyList<AnalysisOutcome>> ListResultsAsync(Guid jobId, CancellationToken cancellationToken) =>
+        (await NewestFirst(jobId).ToListAsync(cancellationToken)).Select(OutcomeOf).ToList();
+
+    private IQueryable<JobResult> NewestFirst(Guid jobId) =>
+        db.JobResults.AsNoTracking().Where(r => r.JobId == jobId).OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id);
+
+    /// <summary>The one reader of the result's JSON.</summary>
+    private static AnalysisOutcome OutcomeOf(JobResult row) => new(row.ModelVersion, row.CreatedAt, EmotionResult.FromJson(row.ResultJson));
 
     // ---- shared steps ----------------------------------------------------------------------------------------
 
