@@ -31,6 +31,12 @@ public static class JobEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        jobs.MapDelete("/{id}", DeleteJob)
+            .WithName("DeleteJob")
+            .WithSummary("Delete a job: its audio, every result and the recording's facts. 204, then 404 for this id.")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
         jobs.MapGet("/{id}/results", GetResults)
             .WithName("GetJobResults")
             .WithSummary("Every result the job has had (one per successful analysis, reprocessing included), newest first, each with its model version and time.")
@@ -104,6 +110,17 @@ public static class JobEndpoints
         }
         var outcomes = await lifecycle.ListResultsAsync(jobId, cancellationToken);
         return TypedResults.Ok(JobViews.Results(jobId, outcomes, withSegments));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteJob(string id, JobLifecycle lifecycle,
+        ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(id, out var jobId) || !await lifecycle.DeleteAsync(jobId, cancellationToken))
+        {
+            return NoSuchJob(id);
+        }
+        loggers.CreateLogger(typeof(JobEndpoints)).LogInformation("Job {JobId} deleted with its audio and results", jobId);
+        return TypedResults.NoContent();
     }
 
     /// <summary><c>?include=segments</c> is the only include there is.</summary>

@@ -29,7 +29,9 @@ public sealed record JobView(
     JobLinks Links);
 
 /// <param name="Audio"><c>stored</c>, or <c>deleted</c> once retention (Retention:AudioDays) or a rejection removed it; the facts and results stay.</param>
-public sealed record RecordingView(Guid Id, string FileName, string ContentType, long SizeBytes, string Sha256, DateTime CreatedAt, string Audio);
+/// <param name="AudioDeletedAt">When the audio was deleted; left out while it is stored.</param>
+public sealed record RecordingView(Guid Id, string FileName, string ContentType, long SizeBytes, string Sha256, DateTime CreatedAt, string Audio,
+    DateTime? AudioDeletedAt);
 
 /// <summary>One result of <c>GET /jobs/{id}/results</c>: which model, when, and what it said.</summary>
 public sealed record JobResultView(string ModelVersion, DateTime CreatedAt, EmotionResult Result);
@@ -72,7 +74,7 @@ public static class JobViews
     }
 
     public static RecordingView Describe(Recording recording) => new(recording.Id, recording.FileName, recording.ContentType,
-        recording.SizeBytes, recording.Sha256, recording.CreatedAt, recording.HasAudio ? "stored" : "deleted");
+        recording.SizeBytes, recording.Sha256, recording.CreatedAt, recording.HasAudio ? "stored" : "deleted", recording.AudioDeletedAt);
 
     public static JobResultsView Results(Guid jobId, IReadOnlyList<AnalysisOutcome> outcomes, bool withSegments) => new(
         jobId,

@@ -207,9 +207,22 @@ public sealed class JobLifecycle(
         return true;
     }
 
-    /// <summary>Fails the job if this claim still owns it, and announces it.</summary>
-    public Task<bool> RecordFailureAsync(ClaimedJob claim, string errorCode, string errorMessage, CancellationToken cancellationToken) =>
-        Fail(OwnedBy(claim), claim.JobId, errorCode, errorMessage, cancellationToken);
+    /// <summary>
+    /// Fails the job if this claim still owns it, and announces it. Audio rejected as invalid (one of
+    /// <see cref="ErrorCodes.AudioProblems"/>) is not kept: it is removed from the store at once.
+    /// </summary>
+    public async Task<bool> RecordFailureAsync(ClaimedJob claim, string errorCode, string errorMessage, CancellationToken cancellationToken)
+    {
+        if (!await Fail(OwnedBy(claim), claim.JobId, errorCode, errorMessage, cancellationToken))
+        {
+            return false;
+        }
+        if (ErrorCodes.AudioProblems.Contains(errorCode))
+        {
+            await DiscardAudioAsync(claim.RecordingId, cancellationToken);
+        }
+        return true;
+    }
 
     /// <summary>Hands a claimed job back to the queue (graceful shutdown mid-job); the recovery sweep publishes it again.</summary>
     public async Task<bool> ReleaseAsync(ClaimedJob claim, CancellationToken cancellationToken)
@@ -373,6 +386,69 @@ public sealed class JobLifecycle(
         await PublishAnalysisOrLeaveToSweep(jobId);
         return true;
     }
+
+    // ---- deletion and retention ------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Deletes a job, every result it had, its recording's facts (unless another job still points at the recording)
+    /// and the audio. The rows go in one transaction; the audio after it (a failure there leaves audio without a
+    /// recording, which the recovery sweep removes after Processing:OrphanRecordingAge). False when there is no such
+    /// job. A worker still analysing it loses its claim and its result is discarded.
+    /// </summary>
+    public async Task<bool> DeleteAsync(Guid jobId, CancellationToken cancellationToken)
+    {
+        var recordingId = await db.Jobs.Where(j => j.Id == jobId).Select(j => (Guid?)j.RecordingId).SingleOrDefaultAsync(cancellationToken);
+        if (recordingId is not { } recording)
+        {
+            return false;
+        }
+        var recordingGone = await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await db.JobResults.Where(r => r.JobId == jobId).ExecuteDeleteAsync(cancellationToken);
+            await db.Jobs.Where(j => j.Id == jobId).ExecuteDeleteAsync(cancellationToken);
+            var gone = await db.Recordings.Where(r => r.Id == recording && !db.Jobs.Any(j => j.RecordingId == recording))
+                .ExecuteDeleteAsync(cancellationToken) == 1;
+            await transaction.CommitAsync(cancellationToken);
+            return gone;
+        });
+        if (recordingGone)
+        {
+            await DeleteAudioQuietly(recording);
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Removes a recording's audio and marks it gone (<see cref="Recording.AudioDeletedAt"/>); its facts and every
+    /// result stay. The mark comes first: audio whose recording says "deleted" is removed by the orphan sweep even
+    /// if this process dies before the bytes go. False when it was already gone.
+    /// </summary>
+    public async Task<bool> DiscardAudioAsync(Guid recordingId, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        var marked = await db.Recordings.Where(r => r.Id == recordingId && r.AudioDeletedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.AudioDeletedAt, now), cancellationToken);
+        if (marked == 0)
+        {
+            return false;
+        }
+        await recordings.DeleteAsync(recordingId, cancellationToken);
+        return true;
+    }
+
+    /// <summary>
+    /// Recordings whose audio is older than <paramref name="createdBefore"/> and still stored, oldest first, none
+    /// of them with a job queued or running (its audio is about to be read).
+    /// </summary>
+    public Task<List<Guid>> FindAudioCreatedBeforeAsync(DateTime createdBefore, int limit, CancellationToken cancellationToken) =>
+        db.Recordings.AsNoTracking()
+            .Where(r => r.AudioDeletedAt == null && r.CreatedAt < createdBefore)
+            .Where(r => !db.Jobs.Any(j => j.RecordingId == r.Id && (j.Status == JobStatus.Queued || j.Status == JobStatus.Processing)))
+            .OrderBy(r => r.CreatedAt)
+            .Select(r => r.Id)
+            .Take(limit)
+            .ToListAsync(cancellationToken);
 
     // ---- reading ---------------------------------------------------------------------------------------------
 
