@@ -209,20 +209,12 @@ public sealed class JobLifecycle(
 
     /// <summary>
     /// Fails the job if this claim still owns it, and announces it. Audio rejected as invalid (one of
-    /// <see cref="ErrorCodes.AudioProblems"/>) is not kept: it is removed from the store at once.
+    /// <see cref="ErrorCodes.AudioProblems"/>) is not kept: it is removed with the same commit that fails the job,
+    /// so nobody sees the failed job with its audio still stored.
     /// </summary>
-    public async Task<bool> RecordFailureAsync(ClaimedJob claim, string errorCode, string errorMessage, CancellationToken cancellationToken)
-    {
-        if (!await Fail(OwnedBy(claim), claim.JobId, errorCode, errorMessage, cancellationToken))
-        {
-            return false;
-        }
-        if (ErrorCodes.AudioProblems.Contains(errorCode))
-        {
-            await DiscardAudioAsync(claim.RecordingId, cancellationToken);
-        }
-        return true;
-    }
+    public Task<bool> RecordFailureAsync(ClaimedJob claim, string errorCode, string errorMessage, CancellationToken cancellationToken) =>
+        Fail(OwnedBy(claim), claim.JobId, errorCode, errorMessage, cancellationToken,
+            discardAudioOf: ErrorCodes.AudioProblems.Contains(errorCode) ? claim.RecordingId : null);
 
     /// <summary>Hands a claimed job back to the queue (graceful shutdown mid-job); the recovery sweep publishes it again.</summary>
     public async Task<bool> ReleaseAsync(ClaimedJob claim, CancellationToken cancellationToken)
@@ -426,10 +418,7 @@ public sealed class JobLifecycle(
     /// </summary>
     public async Task<bool> DiscardAudioAsync(Guid recordingId, CancellationToken cancellationToken)
     {
-        var now = Now;
-        var marked = await db.Recordings.Where(r => r.Id == recordingId && r.AudioDeletedAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.AudioDeletedAt, now), cancellationToken);
-        if (marked == 0)
+        if (await MarkAudioDeleted(recordingId, Now, cancellationToken) == 0)
         {
             return false;
         }
@@ -486,22 +475,45 @@ public sealed class JobLifecycle(
     private IQueryable<Job> Unfinished(Guid jobId) =>
         db.Jobs.Where(j => j.Id == jobId && (j.Status == JobStatus.Queued || j.Status == JobStatus.Processing));
 
-    private async Task<bool> Fail(IQueryable<Job> jobs, Guid jobId, string errorCode, string errorMessage, CancellationToken cancellationToken)
+    /// <param name="discardAudioOf">A recording whose audio goes with the failure (rejected as invalid audio).</param>
+    private async Task<bool> Fail(IQueryable<Job> jobs, Guid jobId, string errorCode, string errorMessage, CancellationToken cancellationToken,
+        Guid? discardAudioOf = null)
     {
         var now = Now;
-        var written = await jobs.ExecuteUpdateAsync(s => s
-            .SetProperty(j => j.Status, JobStatus.Failed)
-            .SetProperty(j => j.CompletedAt, now)
-            .SetProperty(j => j.LeaseExpiresAt, (DateTime?)null)
-            .SetProperty(j => j.ErrorCode, errorCode)
-            .SetProperty(j => j.ErrorMessage, errorMessage), cancellationToken);
-        if (written == 0)
+        var failed = await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var written = await jobs.ExecuteUpdateAsync(s => s
+                .SetProperty(j => j.Status, JobStatus.Failed)
+                .SetProperty(j => j.CompletedAt, now)
+                .SetProperty(j => j.LeaseExpiresAt, (DateTime?)null)
+                .SetProperty(j => j.ErrorCode, errorCode)
+                .SetProperty(j => j.ErrorMessage, errorMessage), cancellationToken);
+            if (written == 0)
+            {
+                return false;
+            }
+            if (discardAudioOf is { } recordingId)
+            {
+                // The database store deletes in this transaction; a file is deleted just before the commit (a
+                // failed commit then leaves a job whose retry finds no audio and fails processing_failed).
+                await MarkAudioDeleted(recordingId, now, cancellationToken);
+                await recordings.DeleteAsync(recordingId, cancellationToken);
+            }
+            await transaction.CommitAsync(cancellationToken);
+            return true;
+        });
+        if (!failed)
         {
             return false;
         }
         await AnnounceFinished(new JobFinished { JobId = jobId, Succeeded = false, ErrorCode = errorCode, FinishedAt = now }, cancellationToken);
         return true;
     }
+
+    private Task<int> MarkAudioDeleted(Guid recordingId, DateTime now, CancellationToken cancellationToken) =>
+        db.Recordings.Where(r => r.Id == recordingId && r.AudioDeletedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.AudioDeletedAt, now), cancellationToken);
 
     /// <summary>
     /// Publishes JobFinished, then marks the row announced. A failed publish is logged and left to the sweep: the
