@@ -218,13 +218,17 @@ public sealed class JobLifecycle(
         Fail(OwnedBy(claim), claim.JobId, errorCode, errorMessage, cancellationToken,
             discardAudioOf: ErrorCodes.AudioProblems.Contains(errorCode) ? claim.RecordingId : null);
 
-    /// <summary>Hands a claimed job back to the queue (graceful shutdown mid-job); the recovery sweep publishes it again.</summary>
+    /// <summary>
+    /// Hands a claimed job back to the queue (graceful shutdown mid-job); the recovery sweep publishes it again. Its
+    /// message was consumed, so no confirmed publish is waiting in any queue: the mark is cleared for the sweep.
+    /// </summary>
     public async Task<bool> ReleaseAsync(ClaimedJob claim, CancellationToken cancellationToken)
     {
         var released = await OwnedBy(claim).ExecuteUpdateAsync(s => s
             .SetProperty(j => j.Status, JobStatus.Queued)
             .SetProperty(j => j.ClaimToken, (Guid?)null)
-            .SetProperty(j => j.LeaseExpiresAt, (DateTime?)null), cancellationToken);
+            .SetProperty(j => j.LeaseExpiresAt, (DateTime?)null)
+            .SetProperty(j => j.AnalysisPublishedAt, (DateTime?)null), cancellationToken);
         return released == 1;
     }
 
@@ -378,7 +382,7 @@ public sealed class JobLifecycle(
                 .SetProperty(j => j.ErrorMessage, (string?)null)
                 .SetProperty(j => j.FinishedPublishedAt, (DateTime?)null)
                 .SetProperty(j => j.LastPublishedAt, now)
-            .SetProperty(j => j.AnalysisPublishedAt, (DateTime?)null), cancellationToken);
+                .SetProperty(j => j.AnalysisPublishedAt, (DateTime?)null), cancellationToken);
         if (requeued == 0)
         {
             return false;
