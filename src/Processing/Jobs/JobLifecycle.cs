@@ -29,7 +29,8 @@ public sealed record JobSnapshot(Job Job, Recording Recording, AnalysisOutcome? 
 
 /// <summary>
 /// The one home of a job's lifecycle: every status change goes through here (create, claim, reclaim, renew,
-/// succeed, fail, release, and the recovery sweep's requeue, republish and fail), each as one conditional UPDATE,
+/// succeed, fail, release, requeue for reprocessing, delete, the recovery sweep's requeue, republish and fail, and
+/// the audio's removal by retention or rejection), each as one conditional UPDATE,
 /// so that concurrent workers, duplicate messages and the sweep can never both win. It also owns the result's
 /// JSON: <see cref="RecordSuccessAsync"/> is its one writer (appending a <see cref="JobResult"/> row per success,
 /// so reprocessing keeps the history) and <see cref="FindAsync"/> / <see cref="ListResultsAsync"/> its readers.
