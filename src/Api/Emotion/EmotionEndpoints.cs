@@ -6,6 +6,7 @@ using SpeechEmotion.Api.Uploads;
 using SpeechEmotion.Contracts.Errors;
 using SpeechEmotion.Persistence.Jobs;
 using SpeechEmotion.Processing.Completion;
+using SpeechEmotion.Processing.Jobs;
 using SpeechEmotion.ServiceDefaults.Telemetry;
 
 namespace SpeechEmotion.Api.Emotion;

@@ -6,6 +6,7 @@ using SpeechEmotion.Contracts.Errors;
 using SpeechEmotion.Persistence.Database;
 using SpeechEmotion.ServiceDefaults.Telemetry;
 using SpeechEmotion.Persistence.Jobs;
+using SpeechEmotion.Processing.Jobs;
 
 namespace SpeechEmotion.Api.Jobs;
 

@@ -9,6 +9,7 @@ using SpeechEmotion.Processing.Consuming;
 using SpeechEmotion.Processing.Jobs;
 using SpeechEmotion.Processing.Options;
 using SpeechEmotion.Processing.Recovery;
+using SpeechEmotion.Processing.Webhooks;
 using SpeechEmotion.ServiceDefaults;
 
 namespace SpeechEmotion.Processing.Hosting;
@@ -32,6 +33,7 @@ public static class ProcessingServiceCollectionExtensions
         {
             bus.AddConsumer<AnalyzeRecordingConsumer, AnalyzeRecordingConsumerDefinition>();
             bus.AddConsumer<AnalyzeRecordingFaultConsumer, AnalyzeRecordingFaultConsumerDefinition>();
+            bus.AddWebhookConsumers();
         });
         return services;
     }
@@ -55,6 +57,7 @@ public static class ProcessingServiceCollectionExtensions
         services.AddSingleton<JobCompletionSignal>();
         services.AddSpeechEmotionMetrics();
         services.AddScoped<JobLedger>();
+        services.AddWebhookDelivery();   // every process sends due webhooks, whichever made them
     }
 
     /// <param name="watchBroker">

@@ -1,5 +1,8 @@
+using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SpeechEmotion.Contracts.Messages;
 using SpeechEmotion.Contracts.Results;
 using SpeechEmotion.Persistence.Database;
 using SpeechEmotion.Persistence.Jobs;
@@ -15,7 +18,8 @@ public sealed record ClaimedJob(Guid JobId, Guid ClaimToken, string FileName, in
 /// concurrent workers, duplicate messages and the recovery sweep can never both win: a job is claimed by one
 /// worker at a time and its outcome is written once.
 /// </summary>
-public sealed class JobLedger(JobsDbContext db, IOptions<ProcessingOptions> options, TimeProvider time)
+public sealed class JobLedger(JobsDbContext db, IOptions<ProcessingOptions> options, TimeProvider time, IPublishEndpoint publisher,
+    ILogger<JobLedger> logger)
 {
     private readonly ProcessingOptions _options = options.Value;
 
@@ -85,6 +89,10 @@ public sealed class JobLedger(JobsDbContext db, IOptions<ProcessingOptions> opti
             .SetProperty(j => j.CompletedAt, now)
             .SetProperty(j => j.LeaseExpiresAt, (DateTime?)null)
             .SetProperty(j => j.Result, result), cancellationToken);
+        if (written == 1)
+        {
+            await PublishFinished(claim.JobId, succeeded: true, errorCode: null, now);
+        }
         return written == 1;
     }
 
@@ -92,6 +100,10 @@ public sealed class JobLedger(JobsDbContext db, IOptions<ProcessingOptions> opti
     public async Task<bool> RecordFailureAsync(ClaimedJob claim, string errorCode, string errorMessage, CancellationToken cancellationToken)
     {
         var written = await SetFailed(OwnedBy(claim), errorCode, errorMessage, cancellationToken);
+        if (written == 1)
+        {
+            await PublishFinished(claim.JobId, succeeded: false, errorCode, Now);
+        }
         return written == 1;
     }
 
@@ -112,7 +124,28 @@ public sealed class JobLedger(JobsDbContext db, IOptions<ProcessingOptions> opti
     public async Task<bool> FailUnfinishedAsync(Guid jobId, string errorCode, string errorMessage, CancellationToken cancellationToken)
     {
         var unfinished = db.Jobs.Where(j => j.Id == jobId && (j.Status == JobStatus.Queued || j.Status == JobStatus.Processing));
-        return await SetFailed(unfinished, errorCode, errorMessage, cancellationToken) == 1;
+        if (await SetFailed(unfinished, errorCode, errorMessage, cancellationToken) != 1)
+        {
+            return false;
+        }
+        await PublishFinished(jobId, succeeded: false, errorCode, Now);
+        return true;
+    }
+
+    /// <summary>
+    /// Minimal JobFinished publication (webhooks listen to it) until the job lifecycle publishes it in one place with
+    /// the sweep as its safety net. A failed publish is logged, never fails the outcome already written.
+    /// </summary>
+    private async Task PublishFinished(Guid jobId, bool succeeded, string? errorCode, DateTime finishedAt)
+    {
+        try
+        {
+            await publisher.Publish(new JobFinished { JobId = jobId, Succeeded = succeeded, ErrorCode = errorCode, FinishedAt = finishedAt });
+        }
+        catch (Exception exception)
+        {
+            logger.LogError(exception, "Job {JobId} finished but JobFinished could not be published", jobId);
+        }
     }
 
     public Task<Job?> FindAsync(Guid jobId, CancellationToken cancellationToken) =>
