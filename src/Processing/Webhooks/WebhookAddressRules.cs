@@ -38,7 +38,7 @@ public static class WebhookAddressRules
         {
             return WebhookUrlCheck.Valid;
         }
-        var host = uri.IdnHost;
+        var host = uri.IdnHost.TrimEnd('.');   // "localhost." is localhost too
         if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
         {
             return WebhookUrlCheck.NotAllowed;
