@@ -5,7 +5,7 @@ using StandardWebhooks;
 
 namespace SpeechEmotion.Service.Tests.Infrastructure;
 
-/// <summary>The webhook calls tests make against an Api, and the settings that keep their timings short.</summary>
+/// <summary>The webhook calls tests make against an Api, and the settings that keep their timings short (linked into tests/IntegrationTests too).</summary>
 public static class WebhookApi
 {
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -16,6 +17,7 @@ public sealed record ReceivedWebhook(string Path, IHeaderDictionary Headers, str
 /// <summary>
 /// A loopback HTTP receiver for webhook tests (Kestrel on 127.0.0.1): records every request, answers what
 /// <see cref="Answer"/> says, and can go down and come back on the same port (a receiver restarting).
+/// Shared with tests/IntegrationTests (linked there), so it stands on its own.
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
@@ -34,13 +36,13 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public static async Task<WebhookReceiver> StartAsync()
     {
-        var receiver = new WebhookReceiver(ServiceProcess.FreePort());
+        var receiver = new WebhookReceiver(FreePort());
         await receiver.StartAgainAsync();
         return receiver;
     }
 
     /// <summary>A receiver that is down (nothing listens on its port) until <see cref="StartAgainAsync"/>.</summary>
-    public static WebhookReceiver Down() => new(ServiceProcess.FreePort());
+    public static WebhookReceiver Down() => new(FreePort());
 
     public async Task StartAgainAsync()
     {
@@ -89,4 +91,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => new(StopAsync());
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
 }
