@@ -69,7 +69,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
         if (_app is { } app)
         {
             _app = null;
-            await app.StopAsync();
+            using var impatient = new CancellationTokenSource(TimeSpan.FromSeconds(1));   // a hung Answer is not waited for
+            await app.StopAsync(impatient.Token);
             await app.DisposeAsync();
         }
     }

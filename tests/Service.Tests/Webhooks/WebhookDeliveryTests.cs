@@ -16,7 +16,9 @@ namespace SpeechEmotion.Service.Tests.Webhooks;
 /// <summary>
 /// Deliveries end to end in the embedded Api, to a loopback receiver (private networks allowed, short timings):
 /// signed bodies carrying GET /jobs/{id}'s JSON, retries while the receiver is down, 410, dead and re-sent deliveries.
+/// Its own collection, run alone: these tests wait on real retries and timeouts, and so do other classes' tests.
 /// </summary>
+[Collection(nameof(WebhookTimingCollection))]
 public sealed class WebhookDeliveryTests
 {
     [Fact]
@@ -291,3 +293,6 @@ public sealed class WebhookDeliveryTests
     private static Task PublishAsync<T>(EmbeddedApi api, T message) where T : class =>
         api.Services.GetRequiredService<IBus>().Publish(message);
 }
+
+[CollectionDefinition(nameof(WebhookTimingCollection), DisableParallelization = true)]
+public sealed class WebhookTimingCollection;

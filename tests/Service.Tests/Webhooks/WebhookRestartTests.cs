@@ -8,6 +8,7 @@ namespace SpeechEmotion.Service.Tests.Webhooks;
 /// Deliveries are rows, not in-memory work: the real Api process killed in the middle of a delivery's retries (one
 /// attempt in flight, its claim left behind), and started again on the same data, still delivers the event, once.
 /// </summary>
+[Collection(nameof(WebhookTimingCollection))]
 public sealed class WebhookRestartTests : IDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
