@@ -44,9 +44,10 @@ public sealed class DeliveryLedger(JobsDbContext db, IOptions<WebhookOptions> op
 
     /// <summary>
     /// Keeps the attempt and moves the delivery on: delivered (2xx), dead (410, or out of retries), or pending until
-    /// its next attempt. A 410 also disables an endpoint subscription. False when the claim was lost meanwhile.
+    /// its next attempt. A 410 also disables an endpoint subscription. Returns the outcome's metric label
+    /// (delivered, retrying, dead, gone).
     /// </summary>
-    public async Task<bool> RecordAsync(ClaimedDelivery claim, AttemptOutcome outcome, CancellationToken cancellationToken)
+    public async Task<string> RecordAsync(ClaimedDelivery claim, AttemptOutcome outcome, CancellationToken cancellationToken)
     {
         var now = Now;
         var delivery = claim.Delivery;
@@ -69,7 +70,7 @@ public sealed class DeliveryLedger(JobsDbContext db, IOptions<WebhookOptions> op
             : WebhookDeliveryStatus.Pending;
         DateTime? completedAt = status == WebhookDeliveryStatus.Pending ? null : now;
         var nextAttemptAt = next ?? now;
-        var written = await OwnedBy(claim).ExecuteUpdateAsync(s => s
+        await OwnedBy(claim).ExecuteUpdateAsync(s => s
             .SetProperty(d => d.Status, status)
             .SetProperty(d => d.AttemptCount, d => d.AttemptCount + 1)
             .SetProperty(d => d.NextAttemptAt, nextAttemptAt)
@@ -81,7 +82,12 @@ public sealed class DeliveryLedger(JobsDbContext db, IOptions<WebhookOptions> op
         {
             await DisableAsync(claim.Subscription.Id, "The receiver answered 410 Gone.", cancellationToken);
         }
-        return written == 1;
+        return outcome.Gone ? "gone" : status switch
+        {
+            WebhookDeliveryStatus.Delivered => "delivered",
+            WebhookDeliveryStatus.Pending => "retrying",
+            _ => "dead",
+        };
     }
 
     /// <summary>Gives a claim back without an attempt (the process is stopping): another process may send it at once.</summary>

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SpeechEmotion.Persistence.Webhooks;
+using SpeechEmotion.ServiceDefaults.Telemetry;
 
 namespace SpeechEmotion.Processing.Webhooks;
 
@@ -16,6 +17,7 @@ public sealed class WebhookDispatcher(
     IServiceScopeFactory scopes,
     WebhookDispatchSignal signal,
     IOptions<WebhookOptions> options,
+    SpeechEmotionMetrics metrics,
     ILogger<WebhookDispatcher> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -101,7 +103,7 @@ public sealed class WebhookDispatcher(
             throw;
         }
 
-        await ledger.RecordAsync(claim, outcome, CancellationToken.None);
+        metrics.WebhookDelivered(await ledger.RecordAsync(claim, outcome, CancellationToken.None));
         Log(delivery, outcome);
         return true;
     }
