@@ -8,6 +8,7 @@ using SpeechEmotion.Api.Problems;
 using SpeechEmotion.Contracts.Errors;
 using SpeechEmotion.Processing.Jobs;
 using SpeechEmotion.Processing.Webhooks;
+using SpeechEmotion.Persistence.Recordings;
 
 namespace SpeechEmotion.Api.Uploads;
 
@@ -148,7 +149,15 @@ public sealed class UploadReader(IOptions<UploadOptions> options, IOptions<Webho
         var analysisRequest = AnalysisRequestField.Parse(fields.Channels, fields.ChannelNames);
 
         file.Position = 0;
-        return new ReceivedUpload(file, fields.FileName!, fields.ContentType!, fields.SizeBytes, fields.Sha256,
+        var recording = new Recording
+        {
+            Id = Guid.CreateVersion7(),
+            FileName = fields.FileName!,
+            ContentType = fields.ContentType!,
+            SizeBytes = fields.SizeBytes,
+            Sha256 = fields.Sha256,
+        };
+        return new ReceivedUpload(file, recording,
             string.IsNullOrWhiteSpace(fields.CallbackUrl) ? null : fields.CallbackUrl.Trim(),
             string.IsNullOrWhiteSpace(fields.MetadataJson) ? null : fields.MetadataJson, analysisRequest);
     }

@@ -1,11 +1,11 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using SpeechEmotion.Api.Jobs;
 using SpeechEmotion.Api.Problems;
 using SpeechEmotion.Contracts.Errors;
 using SpeechEmotion.Persistence.Database;
 using SpeechEmotion.Persistence.Webhooks;
+using SpeechEmotion.Processing.Jobs;
 using SpeechEmotion.Processing.Webhooks;
 
 namespace SpeechEmotion.Api.Webhooks;
@@ -143,9 +143,10 @@ public static class WebhookEndpoints
         return TypedResults.Ok(new SecretRotated(id, subscription.Secret, subscription.PreviousSecretExpiresAt));
     }
 
-    private static async Task<Results<Ok<DeliveryList>, ProblemHttpResult>> ListJobDeliveries(string id, JobsDbContext db, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<DeliveryList>, ProblemHttpResult>> ListJobDeliveries(string id, JobsDbContext db, JobLifecycle jobs,
+        CancellationToken cancellationToken)
     {
-        var job = await JobEndpoints.FindJob(id, db, cancellationToken);
+        var job = Guid.TryParse(id, out var jobId) ? await jobs.FindRowAsync(jobId, cancellationToken) : null;
         if (job is null)
         {
             return ApiProblems.Create(StatusCodes.Status404NotFound, ErrorCodes.JobNotFound, "There is no job with this id.");

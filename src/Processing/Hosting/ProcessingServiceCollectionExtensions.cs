@@ -9,6 +9,7 @@ using SpeechEmotion.Processing.Consuming;
 using SpeechEmotion.Processing.Jobs;
 using SpeechEmotion.Processing.Options;
 using SpeechEmotion.Processing.Recovery;
+using SpeechEmotion.Processing.Retention;
 using SpeechEmotion.Processing.Webhooks;
 using SpeechEmotion.ServiceDefaults;
 
@@ -29,11 +30,21 @@ public static class ProcessingServiceCollectionExtensions
         AddPipelineServices(services, configuration);
         services.AddScoped<StuckJobRecovery>();
         services.AddHostedService<RecoverySweep>();
+        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.SectionName)
+            .Validate(o => o.IsValid, "Retention:AudioDays must be a positive number of days (or unset) and Retention:SweepInterval positive.")
+            .ValidateOnStart();
+        services.AddScoped<AudioRetention>();
+        services.AddHostedService<AudioRetentionSweep>();
         AddBus(services, configuration, bus =>
         {
             bus.AddConsumer<AnalyzeRecordingConsumer, AnalyzeRecordingConsumerDefinition>();
             bus.AddConsumer<AnalyzeRecordingFaultConsumer, AnalyzeRecordingFaultConsumerDefinition>();
             bus.AddWebhookConsumers();
+            if (configuration.ReadServiceMode() == ServiceMode.Embedded)
+            {
+                // POST /emotion waits in this process: wake it when its job's JobFinished arrives.
+                bus.AddConsumer<JobFinishedSignalConsumer>();
+            }
         });
         return services;
     }
@@ -56,7 +67,7 @@ public static class ProcessingServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<JobCompletionSignal>();
         services.AddSpeechEmotionMetrics();
-        services.AddScoped<JobLedger>();
+        services.AddScoped<JobLifecycle>();
         services.AddWebhookDelivery();   // every process sends due webhooks, whichever made them
     }
 

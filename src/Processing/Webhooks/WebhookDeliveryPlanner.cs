@@ -12,21 +12,22 @@ namespace SpeechEmotion.Processing.Webhooks;
 /// own <c>callbackUrl</c> (signed with the JobCallbacks secret). The body is written once, here, so every attempt
 /// sends the same bytes. Each row's EventKey is unique per subscription, so a duplicate event adds nothing.
 /// </summary>
-public sealed class WebhookDeliveryPlanner(JobsDbContext db, IBatchWebhookData batches, WebhookDispatchSignal signal, TimeProvider time)
+public sealed class WebhookDeliveryPlanner(JobsDbContext db, JobLifecycle jobs, IBatchWebhookData batches, WebhookDispatchSignal signal, TimeProvider time)
 {
     private sealed record Target(Guid SubscriptionId, string Url);
 
     /// <returns>How many deliveries were added.</returns>
     public async Task<int> PlanJobFinishedAsync(Guid jobId, CancellationToken cancellationToken)
     {
-        var job = await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == jobId, cancellationToken);
-        if (job is not { IsFinished: true })
+        var snapshot = await jobs.FindAsync(jobId, cancellationToken);
+        if (snapshot is not { Job.IsFinished: true })
         {
             return 0;   // the row is the truth: an event for a job not (or no longer) finished sends nothing
         }
+        var job = snapshot.Job;
         var type = job.Status == JobStatus.Succeeded ? WebhookEvents.JobSucceeded : WebhookEvents.JobFailed;
         var finishedAt = job.CompletedAt ?? Now;
-        var body = new WebhookEnvelope(type, finishedAt, JobViews.Describe(job, withSegments: false)).ToJson();
+        var body = new WebhookEnvelope(type, finishedAt, JobViews.Describe(snapshot, withSegments: false)).ToJson();
 
         var targets = await EndpointsFor(type, cancellationToken);
         if (job.CallbackUrl is { } callbackUrl)

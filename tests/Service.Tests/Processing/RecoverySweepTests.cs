@@ -85,8 +85,8 @@ public sealed class RecoverySweepTests
     {
         using var api = EmbeddedApi.With(new Dictionary<string, string?> { ["Processing:OrphanRecordingAge"] = "00:10:00" });
         using var client = api.CreateClient();
-        var kept = await api.SubmitAsync(client, GeneratedAudio.Tone(1));
-        await EmbeddedApi.WaitUntilFinishedAsync(client, kept);
+        var keptJob = await EmbeddedApi.WaitUntilFinishedAsync(client, await api.SubmitAsync(client, GeneratedAudio.Tone(1)));
+        var kept = keptJob["recording"]!["id"]!.GetValue<Guid>();
         var recordings = Path.Combine(api.DataDirectory, "recordings");
         // What an Api killed between writing the audio and writing the job leaves behind, an hour ago and just now.
         var orphan = WriteRecording(recordings, $"{Guid.NewGuid():N}.audio", DateTime.UtcNow.AddHours(-1));
@@ -100,7 +100,7 @@ public sealed class RecoverySweepTests
         Assert.False(File.Exists(orphan));
         Assert.False(File.Exists(half));
         Assert.True(File.Exists(inFlight), "a recording younger than OrphanRecordingAge may still get its job row");
-        Assert.True(File.Exists(Path.Combine(recordings, $"{kept:N}.audio")), "a recording with a job must stay");
+        Assert.True(File.Exists(Path.Combine(recordings, $"{kept:N}.audio")), "audio with its recording row must stay");
     }
 
     private static string WriteRecording(string folder, string name, DateTime writtenAt)

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using MassTransit;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using SpeechEmotion.Contracts.Messages;
 using SpeechEmotion.Persistence.Database;
@@ -162,6 +163,25 @@ public sealed class WebhookDeliveryTests
         await Task.Delay(500);
         Assert.Single(await WebhookApi.DeliveriesAsync(client, jobId));
         Assert.Single(receiver.Received);
+    }
+
+    [Fact]
+    public async Task Deleting_a_job_deletes_its_deliveries_and_their_attempts()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        using var api = EmbeddedApi.With(WebhookApi.FastSettings());
+        using var client = api.CreateClient();
+        await WebhookApi.SubscribeAsync(client, receiver.Url(), "job.failed");
+        var jobId = await FinishSeededJobAsync(api);
+        var delivered = await WebhookApi.WaitForDeliveryAsync(client, jobId, d => d["status"]!.GetValue<string>() == "delivered");
+
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/jobs/{jobId}")).StatusCode);
+
+        await (await client.GetAsync($"/jobs/{jobId}/deliveries")).AssertProblemAsync(HttpStatusCode.NotFound, "job_not_found");
+        await (await client.PostAsync($"/deliveries/{delivered["id"]}/retry", null)).AssertProblemAsync(HttpStatusCode.NotFound, "delivery_not_found");
+        await using var scope = api.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<JobsDbContext>();
+        Assert.Equal(0, await db.WebhookAttempts.CountAsync());
     }
 
     [Fact]
