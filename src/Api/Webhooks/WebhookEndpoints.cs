@@ -136,11 +136,32 @@ public static class WebhookEndpoints
         {
             return NoSuchWebhook();
         }
-        subscription.PreviousSecret = subscription.Secret;
-        subscription.PreviousSecretExpiresAt = now + options.Value.SecretRotationOverlap;
-        subscription.Secret = WebhookSecrets.NewSecret();
-        await db.SaveChangesAsync(cancellationToken);
+        Rotate(db, subscription, now + options.Value.SecretRotationOverlap);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException) when (id == WebhookViews.CallbacksId)
+        {
+            // A job's callback created the row at the same moment: rotate the row it created.
+            db.ChangeTracker.Clear();
+            subscription = await JobCallbacks(db, now, cancellationToken);
+            Rotate(db, subscription, now + options.Value.SecretRotationOverlap);
+            await db.SaveChangesAsync(cancellationToken);
+        }
         return TypedResults.Ok(new SecretRotated(id, subscription.Secret, subscription.PreviousSecretExpiresAt));
+    }
+
+    /// <summary>A new secret; the old one keeps signing until <paramref name="previousExpiresAt"/>. A row being created keeps its fresh one.</summary>
+    private static void Rotate(JobsDbContext db, WebhookSubscription subscription, DateTime previousExpiresAt)
+    {
+        if (db.Entry(subscription).State == EntityState.Added)
+        {
+            return;   // the callbacks row, made just now: its secret was never shown, so nothing needs its old one
+        }
+        subscription.PreviousSecret = subscription.Secret;
+        subscription.PreviousSecretExpiresAt = previousExpiresAt;
+        subscription.Secret = WebhookSecrets.NewSecret();
     }
 
     private static async Task<Results<Ok<DeliveryList>, ProblemHttpResult>> ListJobDeliveries(string id, JobsDbContext db, JobLifecycle jobs,
