@@ -30,8 +30,14 @@ public sealed class Job
     public Guid? ClaimToken { get; set; }
     public DateTime? LeaseExpiresAt { get; set; }
     public string? WorkerName { get; set; }
-    /// <summary>When an AnalyzeRecording message was last published; the recovery sweep re-publishes stuck jobs.</summary>
+    /// <summary>When an AnalyzeRecording message was last published (or its publish attempted).</summary>
     public DateTime LastPublishedAt { get; set; }
+    /// <summary>
+    /// When the transport confirmed that last publish; null while unconfirmed. A confirmed message is in a durable
+    /// queue (RabbitMQ) and is not published again by the recovery sweep however long the queue is, so a backlog is
+    /// never multiplied by re-publishing; an unconfirmed one (the process died or the broker was away) is.
+    /// </summary>
+    public DateTime? AnalysisPublishedAt { get; set; }
 
     // What the caller asked for (POST /jobs form fields channels and channelNames).
     public ChannelHandling ChannelHandling { get; set; } = ChannelHandling.Mix;

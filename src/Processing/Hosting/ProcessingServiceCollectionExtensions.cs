@@ -86,6 +86,9 @@ public static class ProcessingServiceCollectionExtensions
             throw new InvalidOperationException("Distributed mode needs ConnectionStrings:RabbitMq (e.g. amqp://guest:guest@localhost:5672/).");
         }
 
+        services.AddSingleton(mode == ServiceMode.Distributed
+            ? QueuedMessageDurability.Broker
+            : QueuedMessageDurability.InMemorySince(DateTime.UtcNow));
         services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();

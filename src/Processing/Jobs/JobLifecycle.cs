@@ -10,6 +10,7 @@ using SpeechEmotion.Persistence.Jobs;
 using SpeechEmotion.Persistence.Recordings;
 using SpeechEmotion.Persistence.Results;
 using SpeechEmotion.Processing.Options;
+using SpeechEmotion.Processing.Recovery;
 
 namespace SpeechEmotion.Processing.Jobs;
 
@@ -45,6 +46,7 @@ public sealed class JobLifecycle(
     JobsDbContext db,
     RecordingStore recordings,
     IPublishEndpoint publisher,
+    QueuedMessageDurability queue,
     IOptions<ProcessingOptions> options,
     TimeProvider time,
     ILogger<JobLifecycle> logger)
@@ -264,7 +266,8 @@ public sealed class JobLifecycle(
             .SetProperty(j => j.Status, JobStatus.Queued)
             .SetProperty(j => j.ClaimToken, (Guid?)null)
             .SetProperty(j => j.LeaseExpiresAt, (DateTime?)null)
-            .SetProperty(j => j.LastPublishedAt, now), cancellationToken);
+            .SetProperty(j => j.LastPublishedAt, now)
+            .SetProperty(j => j.AnalysisPublishedAt, (DateTime?)null), cancellationToken);
         if (requeued == 0)
         {
             return ExpiredOutcome.Untouched;   // renewed, finished or taken by another sweeper meanwhile
@@ -279,6 +282,7 @@ public sealed class JobLifecycle(
         var cutoff = Now - _options.QueuedRepublishAfter;
         return db.Jobs.AsNoTracking()
             .Where(j => j.Status == JobStatus.Queued && j.LastPublishedAt < cutoff)
+            .Where(j => j.AnalysisPublishedAt == null || j.AnalysisPublishedAt < queue.LostBefore)
             .OrderBy(j => j.LastPublishedAt)
             .Select(j => j.Id)
             .Take(limit)
@@ -292,7 +296,10 @@ public sealed class JobLifecycle(
         var cutoff = now - _options.QueuedRepublishAfter;
         var taken = await db.Jobs
             .Where(j => j.Id == jobId && j.Status == JobStatus.Queued && j.LastPublishedAt < cutoff)
-            .ExecuteUpdateAsync(s => s.SetProperty(j => j.LastPublishedAt, now), cancellationToken);
+            .Where(j => j.AnalysisPublishedAt == null || j.AnalysisPublishedAt < queue.LostBefore)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(j => j.LastPublishedAt, now)
+                .SetProperty(j => j.AnalysisPublishedAt, (DateTime?)null), cancellationToken);
         if (taken == 0)
         {
             return false;
@@ -370,7 +377,8 @@ public sealed class JobLifecycle(
                 .SetProperty(j => j.ErrorCode, (string?)null)
                 .SetProperty(j => j.ErrorMessage, (string?)null)
                 .SetProperty(j => j.FinishedPublishedAt, (DateTime?)null)
-                .SetProperty(j => j.LastPublishedAt, now), cancellationToken);
+                .SetProperty(j => j.LastPublishedAt, now)
+            .SetProperty(j => j.AnalysisPublishedAt, (DateTime?)null), cancellationToken);
         if (requeued == 0)
         {
             return false;
@@ -560,8 +568,18 @@ public sealed class JobLifecycle(
         }
     }
 
-    private Task PublishAnalysis(Guid jobId, CancellationToken cancellationToken) =>
-        publisher.Publish(new AnalyzeRecording { JobId = jobId }, cancellationToken);
+    /// <summary>
+    /// Publishes the job's message and, once the transport confirmed it (RabbitMQ acknowledges a publish only when
+    /// the message is queued), marks it so: from then on only a lost queue (the in-memory bus of an earlier process)
+    /// makes the sweep publish it again.
+    /// </summary>
+    private async Task PublishAnalysis(Guid jobId, CancellationToken cancellationToken)
+    {
+        await publisher.Publish(new AnalyzeRecording { JobId = jobId }, cancellationToken);
+        var now = Now;
+        await db.Jobs.Where(j => j.Id == jobId)
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.AnalysisPublishedAt, now), CancellationToken.None);
+    }
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 }

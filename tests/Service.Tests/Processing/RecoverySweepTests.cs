@@ -60,6 +60,44 @@ public sealed class RecoverySweepTests
     }
 
     [Fact]
+    public async Task Queued_job_whose_message_was_confirmed_in_this_process_is_not_republished_however_long_it_waits()
+    {
+        // A long queue under load: every message confirmed, none lost. Re-publishing them would double the backlog.
+        using var api = new EmbeddedApi();
+        using var client = api.CreateClient();
+        var waiting = await api.SeedAsync(job =>
+        {
+            job.LastPublishedAt = DateTime.UtcNow.AddMinutes(-10);
+            job.AnalysisPublishedAt = DateTime.UtcNow;   // confirmed by this process's bus
+        });
+
+        var outcome = await SweepOnce(api);
+
+        Assert.Equal(new SweepOutcome(0, 0, 0), outcome);
+        Assert.Equal(JobStatus.Queued, (await api.ReadJobRowAsync(waiting)).Status);
+    }
+
+    [Fact]
+    public async Task Queued_job_confirmed_by_an_earlier_process_in_memory_bus_is_republished()
+    {
+        // Embedded mode: the in-memory queue of the process that confirmed it is gone.
+        using var api = new EmbeddedApi();
+        using var client = api.CreateClient();
+        var lost = await api.SeedAsync(job =>
+        {
+            job.LastPublishedAt = DateTime.UtcNow.AddMinutes(-10);
+            job.AnalysisPublishedAt = DateTime.UtcNow.AddMinutes(-10);
+        });
+
+        var outcome = await SweepOnce(api);
+        var rescued = await EmbeddedApi.WaitUntilFinishedAsync(client, lost);
+
+        Assert.Equal(new SweepOutcome(RepublishedQueued: 1, RequeuedExpired: 0, FailedOutOfAttempts: 0), outcome);
+        Assert.Equal("succeeded", rescued["status"]!.GetValue<string>());
+        Assert.NotNull((await api.ReadJobRowAsync(lost)).AnalysisPublishedAt);
+    }
+
+    [Fact]
     public async Task Expired_job_out_of_attempts_is_failed_with_processing_failed()
     {
         using var api = EmbeddedApi.With(new Dictionary<string, string?> { ["Processing:MaxAttempts"] = "3" });
