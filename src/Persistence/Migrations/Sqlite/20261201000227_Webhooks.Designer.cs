@@ -11,7 +11,7 @@ using SpeechEmotion.Persistence.Database;
 namespace SpeechEmotion.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteJobsDbContext))]
-    [Migration("20261130235736_Webhooks")]
+    [Migration("20261201000227_Webhooks")]
     partial class Webhooks
     {
         /// <inheritdoc />
@@ -24,6 +24,9 @@ namespace SpeechEmotion.Persistence.Migrations.Sqlite
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("AnalysisPublishedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Attempts")

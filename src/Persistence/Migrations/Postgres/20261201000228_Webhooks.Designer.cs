@@ -12,7 +12,7 @@ using SpeechEmotion.Persistence.Database;
 namespace SpeechEmotion.Persistence.Migrations.Postgres
 {
     [DbContext(typeof(PostgresJobsDbContext))]
-    [Migration("20261130235741_Webhooks")]
+    [Migration("20261201000228_Webhooks")]
     partial class Webhooks
     {
         /// <inheritdoc />
@@ -30,6 +30,9 @@ namespace SpeechEmotion.Persistence.Migrations.Postgres
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
+
+                    b.Property<DateTime?>("AnalysisPublishedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<int>("Attempts")
                         .HasColumnType("integer");
