@@ -1,6 +1,8 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
 using SpeechEmotion.Api.Problems;
 using SpeechEmotion.Contracts.Errors;
 using SpeechEmotion.Persistence.Database;
@@ -22,10 +24,21 @@ public static class WebhookEndpoints
         var webhooks = app.MapGroup("/webhooks").WithTags("Webhooks");
 
         webhooks.MapPost("/", CreateWebhook)
+            // The body's schema for the OpenAPI document only: Accepts<T> would also make routing refuse other content
+            // types itself, with the upload endpoints' not_multipart code.
+            .AddOpenApiOperationTransformer(async (operation, context, cancellationToken) => operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = true,
+                Content = new Dictionary<string, OpenApiMediaType>
+                {
+                    ["application/json"] = new() { Schema = await context.GetOrCreateSchemaAsync(typeof(CreateWebhookRequest), null, cancellationToken) },
+                },
+            })
             .WithName("CreateWebhook")
             .WithSummary("Subscribe a URL to events; the answer shows its signing secret, once.")
             .WithDescription("JSON `{ \"url\", \"events\": [\"job.succeeded\", \"job.failed\", \"batch.completed\"] }`. Deliveries are signed as the Standard Webhooks specification says (`webhook-id`, `webhook-timestamp`, `webhook-signature`).")
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
         webhooks.MapGet("/", ListWebhooks)
             .WithName("ListWebhooks")
@@ -63,9 +76,28 @@ public static class WebhookEndpoints
         return app;
     }
 
-    private static async Task<Results<Created<WebhookCreated>, ProblemHttpResult>> CreateWebhook(CreateWebhookRequest request,
+    private static async Task<Results<Created<WebhookCreated>, ProblemHttpResult>> CreateWebhook(HttpRequest http,
         JobsDbContext db, IOptions<WebhookOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
+        // Read here rather than bound by the framework, so a wrong body gets this endpoint's codes.
+        if (!http.HasJsonContentType())
+        {
+            return ApiProblems.Create(StatusCodes.Status415UnsupportedMediaType, ErrorCodes.NotJson, "The body must be JSON (Content-Type: application/json).");
+        }
+        CreateWebhookRequest? request;
+        try
+        {
+            request = await http.ReadFromJsonAsync<CreateWebhookRequest>(cancellationToken);
+        }
+        catch (JsonException)
+        {
+            request = null;
+        }
+        if (request is null)
+        {
+            return ApiProblems.Create(StatusCodes.Status400BadRequest, ErrorCodes.InvalidRequest,
+                "The body must be a JSON object { \"url\": string, \"events\": [string] }.");
+        }
         var check = WebhookAddressRules.Check(request.Url, options.Value.AllowPrivateNetworks);
         if (check == WebhookUrlCheck.Invalid)
         {

@@ -45,6 +45,8 @@ public static class ErrorCodes
     public const string DeliveryNotFound = "delivery_not_found";
     public const string DeliveryNotDead = "delivery_not_dead";
     public const string WebhookDisabled = "webhook_disabled";
+    /// <summary>A JSON endpoint (POST /webhooks) got another content type.</summary>
+    public const string NotJson = "not_json";
 
     public static IReadOnlySet<string> AudioProblems { get; } =
         new HashSet<string> { UnsupportedFormat, CorruptAudio, TooShort, TooLong, NoSpeech };

@@ -82,12 +82,39 @@ public sealed class WebhookEndpointTests(EmbeddedApi api) : IClassFixture<Embedd
     [InlineData("""{"url":"https://example.com/hook","events":["job.done"]}""", "invalid_webhook_events")]
     [InlineData("""{"url":"https://example.com/hook","events":"job.succeeded"}""", "invalid_request")]
     [InlineData("""{"url":""", "invalid_request")]
+    [InlineData("null", "invalid_request")]
+    [InlineData("[]", "invalid_request")]
     public async Task Bad_subscription_is_refused_with_a_problem(string json, string code)
     {
         using var client = api.CreateClient();
         using var content = new StringContent(json, Encoding.UTF8, "application/json");
 
         await (await client.PostAsync("/webhooks", content)).AssertProblemAsync(HttpStatusCode.BadRequest, code, json);
+    }
+
+    [Fact]
+    public async Task Subscription_that_is_not_JSON_is_refused_with_a_problem()
+    {
+        using var client = api.CreateClient();
+        using var text = new StringContent("url=https://example.com/hook", Encoding.UTF8, "text/plain");
+
+        var response = await client.PostAsync("/webhooks", text);
+
+        await response.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType, "not_json");
+    }
+
+    [Fact]
+    public async Task OpenAPI_document_describes_the_subscription_body()
+    {
+        using var client = api.CreateClient();
+
+        var document = JsonNode.Parse(await client.GetStringAsync("/openapi/v1.json"))!;
+
+        var body = document["paths"]!["/webhooks"]!["post"]!["requestBody"]!;
+        Assert.True(body["required"]!.GetValue<bool>());
+        Assert.NotNull(body["content"]!["application/json"]!["schema"]);
+        Assert.NotNull(document["paths"]!["/jobs/{id}/deliveries"]!["get"]);
+        Assert.NotNull(document["paths"]!["/deliveries/{id}/retry"]!["post"]);
     }
 
     [Fact]
