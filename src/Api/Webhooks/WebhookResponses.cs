@@ -44,7 +44,7 @@ public static class WebhookViews
             isCallback ? "callback" : "webhook",
             isCallback ? null : delivery.SubscriptionId,
             delivery.Status.ToString().ToLowerInvariant(),
-            delivery.AttemptCount,
+            delivery.Attempts.Count,
             delivery.CreatedAt,
             delivery.Status == WebhookDeliveryStatus.Pending ? delivery.NextAttemptAt : null,
             delivery.CompletedAt,

@@ -27,6 +27,7 @@ public sealed class WebhookDelivery
     public required string Payload { get; set; }
 
     public WebhookDeliveryStatus Status { get; set; }
+    /// <summary>Attempts since <see cref="ScheduleStartedAt"/> (the backoff's step); every attempt ever made is in <see cref="Attempts"/>.</summary>
     public int AttemptCount { get; set; }
 
     public DateTime CreatedAt { get; set; }

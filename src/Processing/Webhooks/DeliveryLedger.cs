@@ -132,6 +132,7 @@ public sealed class DeliveryLedger(JobsDbContext db, IOptions<WebhookOptions> op
         return await db.WebhookDeliveries.Where(d => d.Id == deliveryId && d.Status == WebhookDeliveryStatus.Dead)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(d => d.Status, WebhookDeliveryStatus.Pending)
+                .SetProperty(d => d.AttemptCount, 0)   // the backoff starts again from its first wait
                 .SetProperty(d => d.ScheduleStartedAt, now)
                 .SetProperty(d => d.NextAttemptAt, now)
                 .SetProperty(d => d.CompletedAt, (DateTime?)null), cancellationToken) == 1;

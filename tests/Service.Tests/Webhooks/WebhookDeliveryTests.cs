@@ -148,6 +148,33 @@ public sealed class WebhookDeliveryTests
     }
 
     [Fact]
+    public async Task A_re_sent_delivery_starts_its_backoff_again()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Answer = _ => Task.FromResult(500);
+        var settings = WebhookApi.FastSettings(retryFor: TimeSpan.FromSeconds(4));
+        settings["Webhooks:BackoffMultiplier"] = "10";   // waits 0.2 s, 2 s, then the window's end
+        settings["Webhooks:MaxRetryDelay"] = "01:00:00";
+        settings["Webhooks:JitterFraction"] = "0";
+        using var api = EmbeddedApi.With(settings);
+        using var client = api.CreateClient();
+        await WebhookApi.SubscribeAsync(client, receiver.Url(), "job.failed");
+        var jobId = await FinishSeededJobAsync(api);
+        var dead = await WebhookApi.WaitForDeliveryAsync(client, jobId, d => d["status"]!.GetValue<string>() == "dead");
+        var attemptsBefore = dead["attempts"]!.AsArray().Count;
+
+        using var retried = await client.PostAsync($"/deliveries/{dead["id"]}/retry", null);
+        Assert.Equal(HttpStatusCode.Accepted, retried.StatusCode);
+
+        // Fresh: the re-sent attempt at once, the next 0.2 s after it (not the 20 s its fourth wait would have been).
+        var again = await WebhookApi.WaitForDeliveryAsync(client, jobId, d => d["attempts"]!.AsArray().Count >= attemptsBefore + 2,
+            TimeSpan.FromSeconds(3));
+        var attempts = again["attempts"]!.AsArray();
+        var gap = attempts[attemptsBefore + 1]!["at"]!.GetValue<DateTime>() - attempts[attemptsBefore]!["at"]!.GetValue<DateTime>();
+        Assert.InRange(gap, TimeSpan.FromSeconds(0.15), TimeSpan.FromSeconds(1.5));
+    }
+
+    [Fact]
     public async Task Duplicate_JobFinished_events_make_one_delivery()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
