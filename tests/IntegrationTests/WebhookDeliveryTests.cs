@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using SpeechEmotion.IntegrationTests.Audio;
 using SpeechEmotion.IntegrationTests.Infrastructure;
-using SpeechEmotion.Service.Tests.Infrastructure;
+using SpeechEmotion.TestSupport.Webhooks;
 
 namespace SpeechEmotion.IntegrationTests;
 

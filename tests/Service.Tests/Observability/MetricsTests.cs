@@ -6,6 +6,7 @@ using SpeechEmotion.Persistence.Jobs;
 using SpeechEmotion.Persistence.Recordings;
 using SpeechEmotion.Processing.Recovery;
 using SpeechEmotion.Service.Tests.Infrastructure;
+using SpeechEmotion.TestSupport.Webhooks;
 
 namespace SpeechEmotion.Service.Tests.Observability;
 

@@ -11,6 +11,7 @@ using SpeechEmotion.Persistence.Webhooks;
 using SpeechEmotion.Processing.Webhooks;
 using SpeechEmotion.Service.Tests.Infrastructure;
 using StandardWebhooks.Diagnostics;
+using SpeechEmotion.TestSupport.Webhooks;
 
 namespace SpeechEmotion.Service.Tests.Webhooks;
 

@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using SpeechEmotion.TestSupport.Net;
 
-namespace SpeechEmotion.Service.Tests.Infrastructure;
+namespace SpeechEmotion.TestSupport.Webhooks;
 
 /// <summary>One request the receiver got, and what it answered.</summary>
 public sealed record ReceivedWebhook(string Path, IHeaderDictionary Headers, string Body, int AnsweredWith)
@@ -17,7 +17,6 @@ public sealed record ReceivedWebhook(string Path, IHeaderDictionary Headers, str
 /// <summary>
 /// A loopback HTTP receiver for webhook tests (Kestrel on 127.0.0.1): records every request, answers what
 /// <see cref="Answer"/> says, and can go down and come back on the same port (a receiver restarting).
-/// Shared with tests/IntegrationTests (linked there), so it stands on its own.
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
@@ -36,13 +35,13 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public static async Task<WebhookReceiver> StartAsync()
     {
-        var receiver = new WebhookReceiver(FreePort());
+        var receiver = new WebhookReceiver(LoopbackPorts.FreePort());
         await receiver.StartAgainAsync();
         return receiver;
     }
 
     /// <summary>A receiver that is down (nothing listens on its port) until <see cref="StartAgainAsync"/>.</summary>
-    public static WebhookReceiver Down() => new(FreePort());
+    public static WebhookReceiver Down() => new(LoopbackPorts.FreePort());
 
     public async Task StartAgainAsync()
     {
@@ -85,18 +84,14 @@ public sealed class WebhookReceiver : IAsyncDisposable
             {
                 return found;
             }
-            Assert.True(DateTime.UtcNow < deadline, $"no matching webhook within {timeout}; received {_received.Count}: " +
-                string.Join("\n", _received.Select(r => $"{r.Path} {r.AnsweredWith} {r.Body}")));
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"No matching webhook within {timeout}; received {_received.Count}: " +
+                    string.Join("\n", _received.Select(r => $"{r.Path} {r.AnsweredWith} {r.Body}")));
+            }
             await Task.Delay(20);
         }
     }
 
     public ValueTask DisposeAsync() => new(StopAsync());
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -3,9 +3,9 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using StandardWebhooks;
 
-namespace SpeechEmotion.Service.Tests.Infrastructure;
+namespace SpeechEmotion.TestSupport.Webhooks;
 
-/// <summary>The webhook calls tests make against an Api, and the settings that keep their timings short (linked into tests/IntegrationTests too).</summary>
+/// <summary>The webhook calls tests make against an Api, and the settings that keep their timings short.</summary>
 public static class WebhookApi
 {
     /// <summary>
@@ -31,7 +31,7 @@ public static class WebhookApi
     {
         using var response = await client.PostAsJsonAsync("/webhooks", new { url, events });
         var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.Created, $"POST /webhooks answered {(int)response.StatusCode}: {body}");
+        Ensure(response.StatusCode == HttpStatusCode.Created, $"POST /webhooks answered {(int)response.StatusCode}: {body}");
         var created = JsonNode.Parse(body)!;
         return new Subscription(created["id"]!.GetValue<Guid>(), created["secret"]!.GetValue<string>());
     }
@@ -40,7 +40,7 @@ public static class WebhookApi
     {
         using var response = await client.PostAsync($"/webhooks/{id}/rotate-secret", null);
         var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"rotate-secret answered {(int)response.StatusCode}: {body}");
+        Ensure(response.StatusCode == HttpStatusCode.OK, $"rotate-secret answered {(int)response.StatusCode}: {body}");
         return JsonNode.Parse(body)!["secret"]!.GetValue<string>();
     }
 
@@ -48,7 +48,7 @@ public static class WebhookApi
     {
         using var response = await client.GetAsync($"/jobs/{jobId}/deliveries");
         var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"GET /jobs/{jobId}/deliveries answered {(int)response.StatusCode}: {body}");
+        Ensure(response.IsSuccessStatusCode, $"GET /jobs/{jobId}/deliveries answered {(int)response.StatusCode}: {body}");
         return JsonNode.Parse(body)!["items"]!.AsArray();
     }
 
@@ -63,8 +63,16 @@ public static class WebhookApi
             {
                 return found;
             }
-            Assert.True(DateTime.UtcNow < deadline, $"no matching delivery within {timeout}: {deliveries.ToJsonString()}");
+            Ensure(DateTime.UtcNow < deadline, $"no matching delivery within {timeout}: {deliveries.ToJsonString()}");
             await Task.Delay(50);
+        }
+    }
+
+    private static void Ensure(bool condition, string failure)
+    {
+        if (!condition)
+        {
+            throw new InvalidOperationException(failure);
         }
     }
 
