@@ -6,6 +6,7 @@ using SpeechEmotion.Api.Emotion;
 using SpeechEmotion.Api.Jobs;
 using SpeechEmotion.Api.Problems;
 using SpeechEmotion.Api.Uploads;
+using SpeechEmotion.Api.Webhooks;
 using SpeechEmotion.Persistence.Hosting;
 using SpeechEmotion.Processing.Hosting;
 using SpeechEmotion.ServiceDefaults;
@@ -63,6 +64,7 @@ app.MapScalarApiReference();      // /scalar
 app.MapGet("/", () => Results.Redirect("/scalar")).ExcludeFromDescription();
 app.MapJobEndpoints();
 app.MapEmotionEndpoints();
+app.MapWebhookEndpoints();
 app.MapServiceHealthChecks();
 app.MapServiceDefaults();
 

@@ -36,6 +36,18 @@ public static class ErrorCodes
     /// <summary>The database or the message broker is unreachable right now (503, with Retry-After): try again later.</summary>
     public const string ServiceUnavailable = "service_unavailable";
 
+    // Webhooks: subscriptions, per-job callbacks and their deliveries.
+    public const string InvalidWebhookUrl = "invalid_webhook_url";
+    /// <summary>The receiver URL's host is a loopback, private, link-local or multicast address (SSRF guard).</summary>
+    public const string WebhookAddressNotAllowed = "webhook_address_not_allowed";
+    public const string InvalidWebhookEvents = "invalid_webhook_events";
+    public const string WebhookNotFound = "webhook_not_found";
+    public const string DeliveryNotFound = "delivery_not_found";
+    public const string DeliveryNotDead = "delivery_not_dead";
+    public const string WebhookDisabled = "webhook_disabled";
+    /// <summary>A JSON endpoint (POST /webhooks) got another content type.</summary>
+    public const string NotJson = "not_json";
+
     public static IReadOnlySet<string> AudioProblems { get; } =
         new HashSet<string> { UnsupportedFormat, CorruptAudio, TooShort, TooLong, NoSpeech };
 }

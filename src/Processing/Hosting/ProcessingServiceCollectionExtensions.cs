@@ -10,6 +10,7 @@ using SpeechEmotion.Processing.Jobs;
 using SpeechEmotion.Processing.Options;
 using SpeechEmotion.Processing.Recovery;
 using SpeechEmotion.Processing.Retention;
+using SpeechEmotion.Processing.Webhooks;
 using SpeechEmotion.ServiceDefaults;
 
 namespace SpeechEmotion.Processing.Hosting;
@@ -38,6 +39,7 @@ public static class ProcessingServiceCollectionExtensions
         {
             bus.AddConsumer<AnalyzeRecordingConsumer, AnalyzeRecordingConsumerDefinition>();
             bus.AddConsumer<AnalyzeRecordingFaultConsumer, AnalyzeRecordingFaultConsumerDefinition>();
+            bus.AddWebhookConsumers();
             if (configuration.ReadServiceMode() == ServiceMode.Embedded)
             {
                 // POST /emotion waits in this process: wake it when its job's JobFinished arrives.
@@ -66,6 +68,7 @@ public static class ProcessingServiceCollectionExtensions
         services.AddSingleton<JobCompletionSignal>();
         services.AddSpeechEmotionMetrics();
         services.AddScoped<JobLifecycle>();
+        services.AddWebhookDelivery();   // every process sends due webhooks, whichever made them
     }
 
     /// <param name="watchBroker">

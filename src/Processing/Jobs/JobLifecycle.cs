@@ -411,6 +411,9 @@ public sealed class JobLifecycle(
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             await db.JobResults.Where(r => r.JobId == jobId).ExecuteDeleteAsync(cancellationToken);
+            // Webhook deliveries carry the job's JSON (its result and metadata): they go with it, sent or not.
+            await db.WebhookAttempts.Where(a => db.WebhookDeliveries.Any(d => d.Id == a.DeliveryId && d.JobId == jobId)).ExecuteDeleteAsync(cancellationToken);
+            await db.WebhookDeliveries.Where(d => d.JobId == jobId).ExecuteDeleteAsync(cancellationToken);
             await db.Jobs.Where(j => j.Id == jobId).ExecuteDeleteAsync(cancellationToken);
             var gone = await db.Recordings.Where(r => r.Id == recording && !db.Jobs.Any(j => j.RecordingId == recording))
                 .ExecuteDeleteAsync(cancellationToken) == 1;
