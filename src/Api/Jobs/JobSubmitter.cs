@@ -5,9 +5,11 @@ using SpeechEmotion.Api.Uploads;
 using SpeechEmotion.Contracts.Logging;
 using SpeechEmotion.Contracts.Errors;
 using SpeechEmotion.Contracts.Messages;
+using SpeechEmotion.Persistence.Batches;
 using SpeechEmotion.Persistence.Database;
 using SpeechEmotion.Persistence.Jobs;
 using SpeechEmotion.Persistence.Recordings;
+using SpeechEmotion.Processing.Batches;
 using SpeechEmotion.ServiceDefaults.Telemetry;
 
 namespace SpeechEmotion.Api.Jobs;
@@ -22,25 +24,28 @@ namespace SpeechEmotion.Api.Jobs;
 /// the execution strategy, so a database restart is retried rather than answered with an error.</item>
 /// <item>A publish that fails after that (the broker went away in between) leaves a "queued" job that the
 /// recovery sweep publishes again; the caller still gets 202.</item>
+/// <item>A job of a batch is written with its batch membership and goes to the batch queue (<see cref="AnalysisQueues"/>).</item>
 /// </list>
 /// </summary>
 public sealed class JobSubmitter(
     JobsDbContext db,
     RecordingStore recordings,
     IBusControl bus,
+    AnalysisQueues queues,
     TimeProvider time,
     SpeechEmotionMetrics metrics,
     ILogger<JobSubmitter> logger)
 {
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(5);
 
-    public async Task<Job> SubmitAsync(Guid jobId, ReceivedUpload upload, CancellationToken cancellationToken)
+    /// <param name="batchId">The batch the job belongs to, if any.</param>
+    public async Task<Job> SubmitAsync(Guid jobId, ReceivedUpload upload, CancellationToken cancellationToken, Guid? batchId = null)
     {
         EnsureBrokerReachable();
         var job = NewJob(jobId, upload);
         try
         {
-            await StoreRecordingAndJob(job, upload, cancellationToken);
+            await StoreRecordingAndJob(job, upload, batchId, cancellationToken);
         }
         catch
         {
@@ -51,7 +56,39 @@ public sealed class JobSubmitter(
         logger.LogInformation("Job {JobId} queued: {FileName}, {SizeBytes} bytes, sha256 {Sha256}",
             jobId, LogText.Encode(job.FileName), job.SizeBytes, job.Sha256);
 
-        await PublishOrLeaveToSweep(jobId);
+        await PublishOrLeaveToSweep(jobId, batchId);
+        return job;
+    }
+
+    /// <summary>
+    /// A batch member refused before it was stored (not audio, too large, unreadable in its archive): a job that is
+    /// failed from the start with the refusal's code, so the batch accounts for every member. Its bytes are not kept.
+    /// </summary>
+    public async Task<Job> RecordRejectedAsync(Guid jobId, Guid batchId, RejectedMember member, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var job = new Job
+        {
+            Id = jobId,
+            Status = JobStatus.Failed,
+            CreatedAt = now,
+            CompletedAt = now,
+            LastPublishedAt = now,
+            FileName = member.FileName,
+            ContentType = "application/octet-stream",
+            SizeBytes = member.SizeBytes,
+            Sha256 = member.Sha256,
+            MetadataJson = member.MetadataJson,
+            ErrorCode = member.ErrorCode,
+            ErrorMessage = member.ErrorMessage,
+        };
+        db.Jobs.Add(job);
+        db.BatchMembers.Add(new BatchMember { BatchId = batchId, JobId = jobId });
+        await db.SaveChangesAsync(cancellationToken);
+        db.ChangeTracker.Clear();
+        metrics.JobFailed(member.ErrorCode);
+        logger.LogInformation("Job {JobId} of batch {BatchId} refused: {ErrorCode}", jobId, batchId, member.ErrorCode);
+        await bus.Publish(new JobFinished { JobId = jobId, Succeeded = false, ErrorCode = member.ErrorCode, FinishedAt = now }, cancellationToken);
         return job;
     }
 
@@ -86,7 +123,7 @@ public sealed class JobSubmitter(
         };
     }
 
-    private Task StoreRecordingAndJob(Job job, ReceivedUpload upload, CancellationToken cancellationToken) =>
+    private Task StoreRecordingAndJob(Job job, ReceivedUpload upload, Guid? batchId, CancellationToken cancellationToken) =>
         // Each retry starts over: the tracked entities of the failed try are dropped and the audio is read again.
         // verifySucceeded: a commit whose answer was lost is not written twice.
         db.Database.CreateExecutionStrategy().ExecuteInTransactionAsync(
@@ -97,6 +134,10 @@ public sealed class JobSubmitter(
                 await recordings.SaveAsync(job.Id, upload.Content,
                     new RecordingDescription(upload.FileName, upload.ContentType, upload.SizeBytes, upload.Sha256), ct);
                 db.Jobs.Add(job);
+                if (batchId is { } batch)
+                {
+                    db.BatchMembers.Add(new BatchMember { BatchId = batch, JobId = job.Id });
+                }
                 await db.SaveChangesAsync(ct);
             },
             ct => db.Jobs.AsNoTracking().AnyAsync(j => j.Id == job.Id, ct),
@@ -116,12 +157,19 @@ public sealed class JobSubmitter(
         }
     }
 
-    private async Task PublishOrLeaveToSweep(Guid jobId)
+    private async Task PublishOrLeaveToSweep(Guid jobId, Guid? batchId)
     {
         using var timeout = new CancellationTokenSource(PublishTimeout);
         try
         {
-            await bus.Publish(new AnalyzeRecording { JobId = jobId }, timeout.Token);
+            if (batchId is null)
+            {
+                await queues.PublishLiveAsync(jobId, timeout.Token);
+            }
+            else
+            {
+                await queues.SendToBatchQueueAsync([jobId], timeout.Token);
+            }
         }
         catch (Exception exception)
         {
@@ -129,3 +177,6 @@ public sealed class JobSubmitter(
         }
     }
 }
+
+/// <summary>What is known of a batch member that was refused before being stored.</summary>
+public sealed record RejectedMember(string FileName, long SizeBytes, string Sha256, string? MetadataJson, string ErrorCode, string ErrorMessage);

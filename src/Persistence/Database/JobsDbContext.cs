@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using SpeechEmotion.Contracts.Results;
+using SpeechEmotion.Persistence.Batches;
 using SpeechEmotion.Persistence.Jobs;
 using SpeechEmotion.Persistence.Recordings;
 
@@ -15,6 +16,8 @@ public abstract class JobsDbContext(DbContextOptions options) : DbContext(option
 {
     public DbSet<Job> Jobs => Set<Job>();
     public DbSet<StoredRecording> Recordings => Set<StoredRecording>();
+    public DbSet<Batch> Batches => Set<Batch>();
+    public DbSet<BatchMember> BatchMembers => Set<BatchMember>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -54,6 +57,25 @@ public abstract class JobsDbContext(DbContextOptions options) : DbContext(option
             recording.Property(r => r.Sha256).HasMaxLength(64);
             recording.Property(r => r.FileName).HasMaxLength(255);
             recording.Property(r => r.ContentType).HasMaxLength(255);
+        });
+
+        modelBuilder.Entity<Batch>(batch =>
+        {
+            batch.ToTable("batches");
+            batch.HasKey(b => b.Id);
+            batch.Property(b => b.Kind).HasConversion<string>().HasMaxLength(16);
+            batch.Property(b => b.Status).HasConversion<string>().HasMaxLength(16);
+            batch.Property(b => b.Source).HasMaxLength(4096);
+        });
+
+        modelBuilder.Entity<BatchMember>(member =>
+        {
+            member.ToTable("batch_members");
+            // The key serves "the jobs of a batch" (counts, paging by job id); the index "the batches of a job".
+            member.HasKey(m => new { m.BatchId, m.JobId });
+            member.HasIndex(m => m.JobId);
+            member.HasOne<Batch>().WithMany().HasForeignKey(m => m.BatchId).OnDelete(DeleteBehavior.Cascade);
+            member.HasOne<Job>().WithMany().HasForeignKey(m => m.JobId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 }

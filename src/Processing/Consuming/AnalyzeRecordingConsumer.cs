@@ -32,6 +32,7 @@ public sealed class AnalyzeRecordingConsumer(
     SpeechEmotionMetrics metrics,
     TimeProvider time,
     IServiceScopeFactory scopes,
+    IPublishEndpoint publisher,
     ILogger<AnalyzeRecordingConsumer> logger) : IConsumer<AnalyzeRecording>
 {
     public async Task Consume(ConsumeContext<AnalyzeRecording> context)
@@ -104,6 +105,7 @@ public sealed class AnalyzeRecordingConsumer(
         {
             metrics.JobSucceeded(time.GetElapsedTime(claimedAt));
             logger.LogInformation("Job {JobId} succeeded: {Emotion}", claim.JobId, result.Emotion);
+            await PublishFinished(claim.JobId, errorCode: null, cancellationToken);
             return;
         }
         logger.LogWarning("Job {JobId} finished but its claim was lost (lease expired); result discarded", claim.JobId);
@@ -114,8 +116,18 @@ public sealed class AnalyzeRecordingConsumer(
         if (await ledger.RecordFailureAsync(claim, errorCode, message, cancellationToken))
         {
             metrics.JobFailed(errorCode, time.GetElapsedTime(claimedAt));
+            await PublishFinished(claim.JobId, errorCode, cancellationToken);
         }
     }
+
+    private Task PublishFinished(Guid jobId, string? errorCode, CancellationToken cancellationToken) =>
+        publisher.Publish(new JobFinished
+        {
+            JobId = jobId,
+            Succeeded = errorCode is null,
+            ErrorCode = errorCode,
+            FinishedAt = time.GetUtcNow().UtcDateTime,
+        }, cancellationToken);
 
     /// <summary>
     /// Processing:DelayBeforeAnalysis (fault injection for tests). A graceful shutdown during the wait hands the job
@@ -158,6 +170,7 @@ public sealed class AnalyzeRecordingConsumer(
                     $"The recording could not be processed after {job.Attempts} attempts.", cancellationToken))
             {
                 metrics.JobFailed(ErrorCodes.ProcessingFailed);
+                await PublishFinished(jobId, ErrorCodes.ProcessingFailed, cancellationToken);
             }
             completion.Notify(jobId);
             return;

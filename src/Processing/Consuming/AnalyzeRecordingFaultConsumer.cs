@@ -29,6 +29,10 @@ public sealed class AnalyzeRecordingFaultConsumer(
         {
             metrics.JobFailed(ErrorCodes.ProcessingFailed);
             logger.LogError("Job {JobId} failed after retries: {Reason}", jobId, reason);
+            await context.Publish(new JobFinished
+            {
+                JobId = jobId, Succeeded = false, ErrorCode = ErrorCodes.ProcessingFailed, FinishedAt = DateTime.UtcNow,
+            }, context.CancellationToken);
             completion.Notify(jobId);
         }
     }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using SpeechEmotion.Analysis;
 using SpeechEmotion.Persistence.Hosting;
+using SpeechEmotion.Processing.Batches;
 using SpeechEmotion.Processing.Completion;
 using SpeechEmotion.Processing.Consuming;
 using SpeechEmotion.Processing.Jobs;
@@ -32,7 +33,8 @@ public static class ProcessingServiceCollectionExtensions
         {
             bus.AddConsumer<AnalyzeRecordingConsumer, AnalyzeRecordingConsumerDefinition>();
             bus.AddConsumer<AnalyzeRecordingFaultConsumer, AnalyzeRecordingFaultConsumerDefinition>();
-        });
+            bus.AddConsumer<BatchProgressConsumer, BatchProgressConsumerDefinition>();
+        }, AnalyzeRecordingConsumerDefinition.ConfigureBatchQueue);
         return services;
     }
 
@@ -55,6 +57,9 @@ public static class ProcessingServiceCollectionExtensions
         services.AddSingleton<JobCompletionSignal>();
         services.AddSpeechEmotionMetrics();
         services.AddScoped<JobLedger>();
+        services.AddScoped<AnalysisQueues>();
+        services.AddScoped<BatchLifecycle>();
+        services.AddScoped<BatchReprocessing>();
     }
 
     /// <param name="watchBroker">
@@ -62,8 +67,9 @@ public static class ProcessingServiceCollectionExtensions
     /// bus says Healthy while RabbitMQ is down. One temporary queue (auto-deleted, nothing is ever sent to it) gives the
     /// health check, and JobSubmitter's fail-fast check, a broker connection to watch.
     /// </param>
+    /// <param name="addReceiveEndpoints">Endpoints that ConfigureEndpoints does not make (the batch queue).</param>
     private static void AddBus(IServiceCollection services, IConfiguration configuration, Action<IBusRegistrationConfigurator> addConsumers,
-        bool watchBroker = false)
+        Action<IBusRegistrationContext, IBusFactoryConfigurator>? addReceiveEndpoints = null, bool watchBroker = false)
     {
         var mode = configuration.ReadServiceMode();
         var rabbitMq = configuration.GetConnectionString("RabbitMq");
@@ -94,10 +100,16 @@ public static class ProcessingServiceCollectionExtensions
                         transport.ReceiveEndpoint(new TemporaryEndpointDefinition("broker-watch"), endpoint => endpoint.ConfigureConsumeTopology = false);
                     }
                     transport.ConfigureEndpoints(context);
+                    addReceiveEndpoints?.Invoke(context, transport);
                 });
                 return;
             }
-            bus.UsingInMemory((context, transport) => transport.ConfigureEndpoints(context));
+            bus.UsingInMemory((context, transport) =>
+            {
+                // After ConfigureEndpoints: it leaves out consumers already configured on an endpoint of their own.
+                transport.ConfigureEndpoints(context);
+                addReceiveEndpoints?.Invoke(context, transport);
+            });
         });
     }
 }

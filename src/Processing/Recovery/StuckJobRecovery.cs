@@ -7,6 +7,7 @@ using SpeechEmotion.Contracts.Messages;
 using SpeechEmotion.Persistence.Database;
 using SpeechEmotion.Persistence.Jobs;
 using SpeechEmotion.Persistence.Recordings;
+using SpeechEmotion.Processing.Batches;
 using SpeechEmotion.Processing.Options;
 using SpeechEmotion.ServiceDefaults.Telemetry;
 
@@ -29,7 +30,7 @@ public sealed record SweepOutcome(int RepublishedQueued, int RequeuedExpired, in
 public sealed class StuckJobRecovery(
     JobsDbContext db,
     RecordingStore recordings,
-    IPublishEndpoint publisher,
+    AnalysisQueues queues,
     IOptions<ProcessingOptions> options,
     TimeProvider time,
     SpeechEmotionMetrics metrics,
@@ -136,8 +137,8 @@ public sealed class StuckJobRecovery(
         return republished;
     }
 
-    private Task Publish(Guid jobId, CancellationToken cancellationToken) =>
-        publisher.Publish(new AnalyzeRecording { JobId = jobId }, cancellationToken);
+    /// <summary>Back to the queue it came from: a job of a running batch to the batch queue, any other to the live one.</summary>
+    private Task Publish(Guid jobId, CancellationToken cancellationToken) => queues.RepublishAsync(jobId, cancellationToken);
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 }

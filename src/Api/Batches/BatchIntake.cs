@@ -1,0 +1,87 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using SpeechEmotion.Analysis;
+using SpeechEmotion.Analysis.Formats;
+using SpeechEmotion.Api.Jobs;
+using SpeechEmotion.Api.Problems;
+using SpeechEmotion.Api.Uploads;
+using SpeechEmotion.Contracts.Errors;
+using SpeechEmotion.Contracts.Results;
+
+namespace SpeechEmotion.Api.Batches;
+
+/// <summary>
+/// Turns one batch member (an archive entry, a file of a folder) into one job. The member streams to a temporary
+/// file as an upload does (size limit, SHA-256), so one member at a time is on disk and none is in memory. A member
+/// that is not audio, too large, empty or unreadable becomes a failed job with its error code: it never fails the
+/// batch. Anything else (database, broker) does.
+/// </summary>
+public sealed class BatchIntake(JobSubmitter submitter, UploadReader uploads, IOptions<UploadOptions> uploadOptions)
+{
+    private static readonly AnalysisRequest DefaultRequest = new(ChannelHandling.Mix, []);
+
+    /// <param name="memberPath">The member's path inside its archive or folder: the job's file name is its last segment,
+    /// the whole path is kept in the job's metadata as <c>batchMember</c>.</param>
+    /// <param name="isReadError">Whether an exception thrown while reading <paramref name="content"/> means the member is unreadable.</param>
+    public async Task AddMemberAsync(Guid batchId, string memberPath, Stream content, Func<Exception, bool> isReadError,
+        CancellationToken cancellationToken)
+    {
+        var jobId = Guid.CreateVersion7();
+        var fileName = ClientText.FileName(memberPath);
+        var metadata = JsonSerializer.Serialize(new { batchMember = ClientText.ShortText(memberPath) });
+        RejectedMember Rejected(string code, string message, long size = 0, string sha256 = "") =>
+            new(fileName, size, sha256, metadata, code, message);
+
+        await using var file = uploads.CreateTemporaryFile();
+        long size;
+        string sha256;
+        try
+        {
+            (size, sha256) = await UploadReader.CopyWithLimit(content, file, uploadOptions.Value.MaxBytes, cancellationToken);
+        }
+        catch (ApiProblemException tooLarge) when (tooLarge.Code == ErrorCodes.UploadTooLarge)
+        {
+            await submitter.RecordRejectedAsync(jobId, batchId, Rejected(tooLarge.Code, tooLarge.Message), cancellationToken);
+            return;
+        }
+        catch (Exception error) when (isReadError(error))
+        {
+            await submitter.RecordRejectedAsync(jobId, batchId,
+                Rejected(ErrorCodes.CorruptArchiveMember, "The member could not be read out of its archive."), cancellationToken);
+            return;   // the archive reader tries the next member, and stops if the archive cannot go on
+        }
+
+        if (size == 0)
+        {
+            await submitter.RecordRejectedAsync(jobId, batchId, Rejected(ErrorCodes.EmptyUpload, "The member is empty.", size, sha256), cancellationToken);
+            return;
+        }
+        if (await NotAudio(file, fileName, cancellationToken) is { } notAudio)
+        {
+            await submitter.RecordRejectedAsync(jobId, batchId, Rejected(notAudio.Code, notAudio.Message, size, sha256), cancellationToken);
+            return;
+        }
+
+        file.Position = 0;
+        await using var upload = new ReceivedUpload(file, fileName, "application/octet-stream", size, sha256,
+            callbackUrl: null, metadata, DefaultRequest);
+        await submitter.SubmitAsync(jobId, upload, cancellationToken, batchId);
+    }
+
+    /// <summary>The decoder's first check, done here so that a member that is not audio is never stored or queued.</summary>
+    private static async Task<AudioRejectedException?> NotAudio(FileStream file, string fileName, CancellationToken cancellationToken)
+    {
+        var header = new byte[AudioFileCheck.HeaderLength];
+        file.Position = 0;
+        var length = await file.ReadAtLeastAsync(header, header.Length, throwOnEndOfStream: false, cancellationToken);
+        try
+        {
+            AudioFileCheck.EnsureLooksLikeAudio(fileName, header.AsSpan(0, length));
+            return null;
+        }
+        catch (AudioRejectedException rejected)
+        {
+            return rejected;
+        }
+    }
+}
