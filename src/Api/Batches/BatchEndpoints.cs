@@ -36,8 +36,15 @@ public static class BatchEndpoints
                 `missing_archive`, `unreadable_archive`, `malformed_multipart`, `folder_not_found`; 403 `folder_not_allowed`;
                 408 `upload_timeout`; 415 `not_multipart`; 503 `service_unavailable`.
                 """)
-            .Accepts<ArchiveForm>("multipart/form-data")
-            .Accepts<BatchRequest>("application/json")
+            // One Accepts for both media types (routing keeps only the last one); the multipart schema is set below.
+            .Accepts<BatchRequest>("application/json", "multipart/form-data")
+            .AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
+            {
+                if (operation.RequestBody?.Content?.TryGetValue("multipart/form-data", out var multipart) == true)
+                {
+                    multipart.Schema = await context.GetOrCreateSchemaAsync(typeof(ArchiveForm), null, cancellationToken);
+                }
+            })
             .Produces<BatchView>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)

@@ -1,3 +1,4 @@
+using System.IO.Hashing;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using SpeechEmotion.Analysis;
@@ -23,8 +24,9 @@ public sealed class BatchIntake(JobSubmitter submitter, UploadReader uploads, IO
     /// <param name="memberPath">The member's path inside its archive or folder: the job's file name is its last segment,
     /// the whole path is kept in the job's metadata as <c>batchMember</c>.</param>
     /// <param name="isReadError">Whether an exception thrown while reading <paramref name="content"/> means the member is unreadable.</param>
+    /// <param name="expectedCrc32">The CRC-32 the archive records for the member, when it records one (zip).</param>
     public async Task AddMemberAsync(Guid batchId, string memberPath, Stream content, Func<Exception, bool> isReadError,
-        CancellationToken cancellationToken)
+        uint? expectedCrc32, CancellationToken cancellationToken)
     {
         var jobId = Guid.CreateVersion7();
         var fileName = ClientText.FileName(memberPath);
@@ -51,6 +53,13 @@ public sealed class BatchIntake(JobSubmitter submitter, UploadReader uploads, IO
             return;   // the archive reader tries the next member, and stops if the archive cannot go on
         }
 
+        if (expectedCrc32 is { } expected && await Crc32Of(file, cancellationToken) != expected)
+        {
+            await submitter.RecordRejectedAsync(jobId, batchId,
+                Rejected(ErrorCodes.CorruptArchiveMember, "The member's bytes do not match the checksum its archive records.", size, sha256),
+                cancellationToken);
+            return;
+        }
         if (size == 0)
         {
             await submitter.RecordRejectedAsync(jobId, batchId, Rejected(ErrorCodes.EmptyUpload, "The member is empty.", size, sha256), cancellationToken);
@@ -66,6 +75,14 @@ public sealed class BatchIntake(JobSubmitter submitter, UploadReader uploads, IO
         await using var upload = new ReceivedUpload(file, fileName, "application/octet-stream", size, sha256,
             callbackUrl: null, metadata, DefaultRequest);
         await submitter.SubmitAsync(jobId, upload, cancellationToken, batchId);
+    }
+
+    private static async Task<uint> Crc32Of(FileStream file, CancellationToken cancellationToken)
+    {
+        var crc = new Crc32();
+        file.Position = 0;
+        await crc.AppendAsync(file, cancellationToken);
+        return crc.GetCurrentHashAsUInt32();
     }
 
     /// <summary>The decoder's first check, done here so that a member that is not audio is never stored or queued.</summary>

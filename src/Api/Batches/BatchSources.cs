@@ -58,7 +58,7 @@ public sealed class BatchSources(
             {
                 batchId ??= (await lifecycle.CreateAsync(BatchKind.Archive, archiveName, cancellationToken)).Id;
                 await using var content = await reader.OpenEntryStreamAsync(cancellationToken);
-                await intake.AddMemberAsync(batchId.Value, entry.Key ?? "member", content, IsArchiveError, cancellationToken);
+                await intake.AddMemberAsync(batchId.Value, entry.Key ?? "member", content, IsArchiveError, RecordedCrc32(reader, entry), cancellationToken);
             }
         }
         finally
@@ -101,6 +101,10 @@ public sealed class BatchSources(
         }
     }
 
+    /// <summary>A zip records each member's CRC-32 (0 when it is written after the data, which a forward-only read cannot use).</summary>
+    private static uint? RecordedCrc32(IAsyncReader reader, SharpCompress.Common.IEntry entry) =>
+        reader.Type == SharpCompress.Common.ArchiveType.Zip && entry.Crc != 0 ? (uint)entry.Crc : null;
+
     private static async Task<IAsyncReader> OpenArchive(Stream archive, CancellationToken cancellationToken)
     {
         try
@@ -129,7 +133,7 @@ public sealed class BatchSources(
             foreach (var path in files)
             {
                 await using var content = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
-                await intake.AddMemberAsync(batch.Id, Path.GetRelativePath(root, path), content, error => error is IOException, cancellationToken);
+                await intake.AddMemberAsync(batch.Id, Path.GetRelativePath(root, path), content, error => error is IOException, expectedCrc32: null, cancellationToken);
             }
         }
         finally
