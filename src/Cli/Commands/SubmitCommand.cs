@@ -20,7 +20,21 @@ internal static class SubmitCommand
     public static Command Create()
     {
         var folder = new Argument<DirectoryInfo>("folder") { Description = "The folder of recordings to send (searched recursively; hidden files skipped)." };
-        var server = new Option<Uri>("--server") { Description = "The service's base URL, e.g. http://localhost:5080.", Required = true };
+        var server = new Option<Uri>("--server")
+        {
+            Description = "The service's base URL, e.g. http://localhost:5080.",
+            Required = true,
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Single().Value;
+                if (Uri.TryCreate(text.EndsWith('/') ? text : text + "/", UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+                {
+                    return uri;
+                }
+                result.AddError($"--server: '{text}' is not an http or https URL.");
+                return null;
+            },
+        };
         var apiKey = new Option<string?>("--api-key") { Description = "An API key, sent as Authorization: Bearer (when the service asks for keys)." };
         var output = new Option<FileInfo>("--output")
         {

@@ -79,6 +79,22 @@ public static class BatchArchives
         }
     }
 
+    /// <summary>Until none of the batch's jobs is queued or running (a cancelled batch's running jobs still finish).</summary>
+    public static async Task<JsonObject> WaitUntilAllFinishedAsync(HttpClient client, Guid batchId, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var batch = await GetAsync(client, batchId);
+            if (batch["status"]!.GetValue<string>() != "running" && Count(batch, "queued") == 0 && Count(batch, "running") == 0)
+            {
+                return batch;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"batch {batchId} not finished: {batch.ToJsonString()}");
+            await Task.Delay(100);
+        }
+    }
+
     /// <summary>Every job of the batch, following the <c>next</c> links.</summary>
     public static async Task<List<JsonObject>> AllJobsAsync(HttpClient client, Guid batchId, string? status = null, int limit = 100)
     {
