@@ -10,6 +10,7 @@ using SpeechEmotion.Persistence.Batches;
 using SpeechEmotion.Persistence.Database;
 using SpeechEmotion.Persistence.Jobs;
 using SpeechEmotion.Processing.Batches;
+using SpeechEmotion.Processing.Jobs;
 
 namespace SpeechEmotion.Api.Batches;
 
@@ -127,7 +128,7 @@ public static class BatchEndpoints
     }
 
     private static async Task<Results<Ok<BatchJobsPage>, ProblemHttpResult>> GetBatchJobs(string id, string? status, int? limit, string? after,
-        JobsDbContext db, CancellationToken cancellationToken)
+        JobsDbContext db, JobLifecycle lifecycle, CancellationToken cancellationToken)
     {
         var batch = await FindBatch(id, db, cancellationToken);
         if (batch is null)
@@ -153,10 +154,19 @@ public static class BatchEndpoints
             }
             jobs = jobs.Where(j => j.Status == wanted);
         }
-        var page = await jobs.Where(j => j.Id.CompareTo(afterId) > 0).OrderBy(j => j.Id).Take(pageSize + 1).ToListAsync(cancellationToken);
-        var items = page.Take(pageSize).Select(job => JobViews.Describe(job, withSegments: false)).ToList();
+        var page = await jobs.Where(j => j.Id.CompareTo(afterId) > 0).OrderBy(j => j.Id).Select(j => j.Id).Take(pageSize + 1)
+            .ToListAsync(cancellationToken);
+        var items = new List<JobView>();
+        foreach (var jobId in page.Take(pageSize))
+        {
+            // As GET /jobs/{id} shows it (its recording, its newest result); a job deleted meanwhile is left out.
+            if (await lifecycle.FindAsync(jobId, cancellationToken) is { } snapshot)
+            {
+                items.Add(JobViews.Describe(snapshot, withSegments: false));
+            }
+        }
         var next = page.Count > pageSize
-            ? $"{BatchViews.SelfLink(batch.Id)}/jobs?limit={pageSize}&after={items[^1].Id}{(status is null ? "" : $"&status={Uri.EscapeDataString(status)}")}"
+            ? $"{BatchViews.SelfLink(batch.Id)}/jobs?limit={pageSize}&after={page[pageSize - 1]}{(status is null ? "" : $"&status={Uri.EscapeDataString(status)}")}"
             : null;
         return TypedResults.Ok(new BatchJobsPage(items, next));
     }

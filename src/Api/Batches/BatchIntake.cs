@@ -8,6 +8,7 @@ using SpeechEmotion.Api.Problems;
 using SpeechEmotion.Api.Uploads;
 using SpeechEmotion.Contracts.Errors;
 using SpeechEmotion.Contracts.Results;
+using SpeechEmotion.Persistence.Recordings;
 
 namespace SpeechEmotion.Api.Batches;
 
@@ -28,11 +29,14 @@ public sealed class BatchIntake(JobSubmitter submitter, UploadReader uploads, IO
     public async Task AddMemberAsync(Guid batchId, string memberPath, Stream content, Func<Exception, bool> isReadError,
         uint? expectedCrc32, CancellationToken cancellationToken)
     {
-        var jobId = Guid.CreateVersion7();
         var fileName = ClientText.FileName(memberPath);
         var metadata = JsonSerializer.Serialize(new { batchMember = ClientText.ShortText(memberPath) });
-        RejectedMember Rejected(string code, string message, long size = 0, string sha256 = "") =>
-            new(fileName, size, sha256, metadata, code, message);
+        Recording RecordingOf(long size, string sha256) => new()
+        {
+            Id = Guid.CreateVersion7(), FileName = fileName, ContentType = "application/octet-stream", SizeBytes = size, Sha256 = sha256,
+        };
+        Task Reject(string code, string message, long size = 0, string sha256 = "") =>
+            submitter.RecordRejectedAsync(batchId, RecordingOf(size, sha256), metadata, code, message, cancellationToken);
 
         await using var file = uploads.CreateTemporaryFile();
         long size;
@@ -43,38 +47,34 @@ public sealed class BatchIntake(JobSubmitter submitter, UploadReader uploads, IO
         }
         catch (ApiProblemException tooLarge) when (tooLarge.Code == ErrorCodes.UploadTooLarge)
         {
-            await submitter.RecordRejectedAsync(jobId, batchId, Rejected(tooLarge.Code, tooLarge.Message), cancellationToken);
+            await Reject(tooLarge.Code, tooLarge.Message);
             return;
         }
         catch (Exception error) when (isReadError(error))
         {
-            await submitter.RecordRejectedAsync(jobId, batchId,
-                Rejected(ErrorCodes.CorruptArchiveMember, "The member could not be read out of its archive."), cancellationToken);
+            await Reject(ErrorCodes.CorruptArchiveMember, "The member could not be read out of its archive.");
             return;   // the archive reader tries the next member, and stops if the archive cannot go on
         }
 
         if (expectedCrc32 is { } expected && await Crc32Of(file, cancellationToken) != expected)
         {
-            await submitter.RecordRejectedAsync(jobId, batchId,
-                Rejected(ErrorCodes.CorruptArchiveMember, "The member's bytes do not match the checksum its archive records.", size, sha256),
-                cancellationToken);
+            await Reject(ErrorCodes.CorruptArchiveMember, "The member's bytes do not match the checksum its archive records.", size, sha256);
             return;
         }
         if (size == 0)
         {
-            await submitter.RecordRejectedAsync(jobId, batchId, Rejected(ErrorCodes.EmptyUpload, "The member is empty.", size, sha256), cancellationToken);
+            await Reject(ErrorCodes.EmptyUpload, "The member is empty.", size, sha256);
             return;
         }
         if (await NotAudio(file, fileName, cancellationToken) is { } notAudio)
         {
-            await submitter.RecordRejectedAsync(jobId, batchId, Rejected(notAudio.Code, notAudio.Message, size, sha256), cancellationToken);
+            await Reject(notAudio.Code, notAudio.Message, size, sha256);
             return;
         }
 
         file.Position = 0;
-        await using var upload = new ReceivedUpload(file, fileName, "application/octet-stream", size, sha256,
-            callbackUrl: null, metadata, DefaultRequest);
-        await submitter.SubmitAsync(jobId, upload, cancellationToken, batchId);
+        await using var upload = new ReceivedUpload(file, RecordingOf(size, sha256), callbackUrl: null, metadata, DefaultRequest);
+        await submitter.SubmitAsync(Guid.CreateVersion7(), upload, cancellationToken, batchId);
     }
 
     private static async Task<uint> Crc32Of(FileStream file, CancellationToken cancellationToken)

@@ -17,17 +17,12 @@ public sealed class AnalysisQueues(JobsDbContext db, IPublishEndpoint publisher,
     public const string BatchQueueName = "analyze-recording-batch";
     private static readonly Uri BatchQueue = new($"queue:{BatchQueueName}");
 
-    public Task PublishLiveAsync(Guid jobId, CancellationToken cancellationToken) =>
-        publisher.Publish(new AnalyzeRecording { JobId = jobId }, cancellationToken);
-
-    public async Task SendToBatchQueueAsync(IEnumerable<Guid> jobIds, CancellationToken cancellationToken)
-    {
-        var endpoint = await senders.GetSendEndpoint(BatchQueue);
-        await endpoint.SendBatch(jobIds.Select(id => new AnalyzeRecording { JobId = id }), cancellationToken);
-    }
-
-    /// <summary>For the recovery sweep: a job of a running batch goes back to the batch queue, any other to the live one.</summary>
-    public async Task RepublishAsync(Guid jobId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The job's message, to the queue it belongs on: the batch queue for a job of a running batch (its membership is
+    /// written before it is queued), the live queue for any other. Every publish of <see cref="AnalyzeRecording"/>
+    /// (a new job, a reprocessed one, the recovery sweep's) comes through here, via the job lifecycle.
+    /// </summary>
+    public async Task PublishAsync(Guid jobId, CancellationToken cancellationToken)
     {
         var inRunningBatch = await db.BatchMembers
             .Where(m => m.JobId == jobId)
@@ -35,9 +30,10 @@ public sealed class AnalysisQueues(JobsDbContext db, IPublishEndpoint publisher,
             .AnyAsync(b => b.Status == BatchStatus.Running, cancellationToken);
         if (inRunningBatch)
         {
-            await SendToBatchQueueAsync([jobId], cancellationToken);
+            var endpoint = await senders.GetSendEndpoint(BatchQueue);
+            await endpoint.Send(new AnalyzeRecording { JobId = jobId }, cancellationToken);
             return;
         }
-        await PublishLiveAsync(jobId, cancellationToken);
+        await publisher.Publish(new AnalyzeRecording { JobId = jobId }, cancellationToken);
     }
 }

@@ -7,6 +7,7 @@ using SpeechEmotion.Contracts.Messages;
 using SpeechEmotion.Persistence.Batches;
 using SpeechEmotion.Persistence.Database;
 using SpeechEmotion.Persistence.Jobs;
+using SpeechEmotion.Processing.Jobs;
 
 namespace SpeechEmotion.Processing.Batches;
 
@@ -17,7 +18,7 @@ namespace SpeechEmotion.Processing.Batches;
 /// publishes <see cref="BatchCompleted"/>, so concurrent consumers, duplicate <see cref="JobFinished"/> events and a
 /// cancel racing the last job publish it exactly once.
 /// </summary>
-public sealed class BatchLifecycle(JobsDbContext db, IPublishEndpoint publisher, TimeProvider time, ILogger<BatchLifecycle> logger)
+public sealed class BatchLifecycle(JobsDbContext db, JobLifecycle jobs, IPublishEndpoint publisher, TimeProvider time, ILogger<BatchLifecycle> logger)
 {
     private const int ChunkSize = 500;
 
@@ -106,34 +107,28 @@ public sealed class BatchLifecycle(JobsDbContext db, IPublishEndpoint publisher,
     }
 
     /// <summary>
-    /// Fails the batch's queued jobs, a chunk at a time, each with its <see cref="JobFinished"/>. A worker that claims
-    /// one at the same moment wins or loses by the same conditional update as ever: the job runs or it fails, never both.
+    /// Fails the batch's queued jobs, a chunk at a time, each through the job lifecycle (which announces it). A worker
+    /// that claims one at the same moment wins or loses by the same conditional update as ever: the job runs or it
+    /// fails, never both.
     /// </summary>
     private async Task<int> FailQueuedJobsAsync(Guid batchId, CancellationToken cancellationToken)
     {
         var failed = 0;
+        var after = Guid.Empty;
         while (true)
         {
-            var queued = await db.JobsOf(batchId).Where(j => j.Status == JobStatus.Queued)
+            var queued = await db.JobsOf(batchId).Where(j => j.Status == JobStatus.Queued && j.Id.CompareTo(after) > 0)
                 .OrderBy(j => j.Id).Select(j => j.Id).Take(ChunkSize).ToListAsync(cancellationToken);
             if (queued.Count == 0)
             {
                 return failed;
             }
-            var now = time.GetUtcNow().UtcDateTime;
+            after = queued[^1];
             foreach (var jobId in queued)
             {
-                var written = await db.Jobs.Where(j => j.Id == jobId && j.Status == JobStatus.Queued)
-                    .ExecuteUpdateAsync(s => s
-                        .SetProperty(j => j.Status, JobStatus.Failed)
-                        .SetProperty(j => j.CompletedAt, now)
-                        .SetProperty(j => j.ErrorCode, ErrorCodes.BatchCancelled)
-                        .SetProperty(j => j.ErrorMessage, "The job's batch was cancelled before the job ran."), cancellationToken);
-                if (written == 1)
+                if (await jobs.FailQueuedAsync(jobId, ErrorCodes.BatchCancelled, "The job's batch was cancelled before the job ran.", cancellationToken))
                 {
                     failed++;
-                    await publisher.Publish(new JobFinished { JobId = jobId, Succeeded = false, ErrorCode = ErrorCodes.BatchCancelled, FinishedAt = now },
-                        cancellationToken);
                 }
             }
         }

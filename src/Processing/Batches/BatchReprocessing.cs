@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using SpeechEmotion.Persistence.Batches;
 using SpeechEmotion.Persistence.Database;
 using SpeechEmotion.Persistence.Jobs;
+using SpeechEmotion.Processing.Jobs;
 
 namespace SpeechEmotion.Processing.Batches;
 
@@ -19,11 +20,12 @@ public sealed record ReprocessSelection(
     string? ModelVersionNot = null);
 
 /// <summary>
-/// Sends existing recordings through the current model again: the selected finished jobs join a reprocessing batch,
-/// go back to queued and their messages go to the batch queue, a page at a time, so a selection of 100,000 jobs is
-/// never loaded at once.
+/// Sends existing recordings through the current model again: the selected finished jobs join a reprocessing batch
+/// and go back to the queue through <see cref="JobLifecycle.RequeueForReprocessingAsync"/> (their messages then go to
+/// the batch queue, since they belong to a running batch), a page at a time, so a selection of 100,000 jobs is never
+/// loaded at once. A job's earlier results stay; the new run adds one.
 /// </summary>
-public sealed class BatchReprocessing(JobsDbContext db, AnalysisQueues queues, TimeProvider time, ILogger<BatchReprocessing> logger)
+public sealed class BatchReprocessing(JobsDbContext db, JobLifecycle jobs, ILogger<BatchReprocessing> logger)
 {
     private const int PageSize = 500;
 
@@ -34,45 +36,49 @@ public sealed class BatchReprocessing(JobsDbContext db, AnalysisQueues queues, T
         var after = Guid.Empty;
         while (true)
         {
-            var page = await NextPage(selection, after, cancellationToken);
-            if (page.Candidates.Count == 0)
+            var page = await Filter(selection).Where(j => j.Id.CompareTo(after) > 0).OrderBy(j => j.Id).Select(j => j.Id)
+                .Take(PageSize).ToListAsync(cancellationToken);
+            if (page.Count == 0)
             {
                 logger.LogInformation("Batch {BatchId}: {Count} jobs re-queued for reprocessing", batchId, requeued);
                 return requeued;
             }
-            after = page.Candidates[^1];
-            if (page.Selected.Count == 0)
-            {
-                continue;
-            }
-            await RequeueFinishedJobsAsync(batchId, page.Selected, cancellationToken);
-            await queues.SendToBatchQueueAsync(page.Selected, cancellationToken);
-            requeued += page.Selected.Count;
+            after = page[^1];
+            requeued += await RequeuePage(batchId, page, cancellationToken);
         }
     }
 
-    private sealed record Page(List<Guid> Candidates, List<Guid> Selected);
-
-    /// <summary>The next page of finished jobs past <paramref name="after"/> (job ids are time-ordered UUIDv7s) that the selection takes.</summary>
-    private async Task<Page> NextPage(ReprocessSelection selection, Guid after, CancellationToken cancellationToken)
+    /// <summary>
+    /// Members first, so that each message is routed to the batch queue; a job that could not be re-queued (it moved
+    /// on meanwhile, or its audio is gone) leaves the batch again.
+    /// </summary>
+    private async Task<int> RequeuePage(Guid batchId, List<Guid> jobIds, CancellationToken cancellationToken)
     {
-        var page = Filter(selection).Where(j => j.Id.CompareTo(after) > 0).OrderBy(j => j.Id).Take(PageSize);
-        if (selection.ModelVersionNot is not { } currentVersion)
+        db.ChangeTracker.Clear();
+        db.BatchMembers.AddRange(jobIds.Select(jobId => new BatchMember { BatchId = batchId, JobId = jobId }));
+        await db.SaveChangesAsync(cancellationToken);
+        db.ChangeTracker.Clear();
+        var notRequeued = new List<Guid>();
+        foreach (var jobId in jobIds)
         {
-            var ids = await page.Select(j => j.Id).ToListAsync(cancellationToken);
-            return new Page(ids, ids);
+            if (!await jobs.RequeueForReprocessingAsync(jobId, cancellationToken))
+            {
+                notRequeued.Add(jobId);
+            }
         }
-        // The model version lives inside the result's JSON, which neither provider can query in the same way:
-        // read the page's results and compare here.
-        var rows = await page.Select(j => new { j.Id, j.Result }).ToListAsync(cancellationToken);
-        return new Page(rows.Select(r => r.Id).ToList(),
-            rows.Where(r => r.Result?.ModelVersion != currentVersion).Select(r => r.Id).ToList());
+        if (notRequeued.Count > 0)
+        {
+            await db.BatchMembers.Where(m => m.BatchId == batchId && notRequeued.Contains(m.JobId)).ExecuteDeleteAsync(cancellationToken);
+        }
+        return jobIds.Count - notRequeued.Count;
     }
 
+    /// <summary>Finished jobs that still have their audio and match every given criterion.</summary>
     private IQueryable<Job> Filter(ReprocessSelection selection)
     {
         var jobs = selection.BatchId is { } batchId ? db.JobsOf(batchId) : db.Jobs.AsQueryable();
-        jobs = jobs.Where(j => j.Status == JobStatus.Succeeded || j.Status == JobStatus.Failed);
+        jobs = jobs.Where(j => j.Status == JobStatus.Succeeded || j.Status == JobStatus.Failed)
+            .Where(j => j.Recording!.AudioDeletedAt == null);
         if (selection.JobIds is { } jobIds)
         {
             jobs = jobs.Where(j => jobIds.Contains(j.Id));
@@ -89,32 +95,11 @@ public sealed class BatchReprocessing(JobsDbContext db, AnalysisQueues queues, T
         {
             jobs = jobs.Where(j => j.CreatedAt < createdBefore);
         }
+        if (selection.ModelVersionNot is { } version)
+        {
+            // Never analysed by that model: no result of the job came from it.
+            jobs = jobs.Where(j => !db.JobResults.Any(r => r.JobId == j.Id && r.ModelVersion == version));
+        }
         return jobs.AsNoTracking();
     }
-
-    /// <summary>
-    /// The one place a finished job goes back to the queue (its recording is analysed again, from a fresh count of
-    /// attempts), together with its membership of the batch that asked, in one transaction.
-    /// </summary>
-    private Task RequeueFinishedJobsAsync(Guid batchId, List<Guid> jobIds, CancellationToken cancellationToken) =>
-        db.Database.CreateExecutionStrategy().ExecuteInTransactionAsync(async ct =>
-        {
-            db.ChangeTracker.Clear();
-            db.BatchMembers.AddRange(jobIds.Select(jobId => new BatchMember { BatchId = batchId, JobId = jobId }));
-            await db.SaveChangesAsync(ct);
-            var now = time.GetUtcNow().UtcDateTime;
-            await db.Jobs
-                .Where(j => jobIds.Contains(j.Id) && (j.Status == JobStatus.Succeeded || j.Status == JobStatus.Failed))
-                .ExecuteUpdateAsync(s => s
-                    .SetProperty(j => j.Status, JobStatus.Queued)
-                    .SetProperty(j => j.Attempts, 0)
-                    .SetProperty(j => j.ClaimToken, (Guid?)null)
-                    .SetProperty(j => j.LeaseExpiresAt, (DateTime?)null)
-                    .SetProperty(j => j.WorkerName, (string?)null)
-                    .SetProperty(j => j.StartedAt, (DateTime?)null)
-                    .SetProperty(j => j.CompletedAt, (DateTime?)null)
-                    .SetProperty(j => j.ErrorCode, (string?)null)
-                    .SetProperty(j => j.ErrorMessage, (string?)null)
-                    .SetProperty(j => j.LastPublishedAt, now), ct);
-        }, ct => db.BatchMembers.AnyAsync(m => m.BatchId == batchId && m.JobId == jobIds[0], ct), cancellationToken);
 }

@@ -1,9 +1,8 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
+using SpeechEmotion.Persistence.Batches;
 using SpeechEmotion.Persistence.Database;
 using SpeechEmotion.Persistence.Jobs;
-using SpeechEmotion.Persistence.Recordings;
 using SpeechEmotion.Processing.Batches;
 using SpeechEmotion.Service.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -20,7 +19,7 @@ public sealed class LiveJobPriorityTests(ITestOutputHelper output)
     {
         using var api = new EmbeddedApi();
         using var client = api.CreateClient();
-        await SeedSucceededJobs(api, BacklogJobs);
+        await api.SeedManyAsync(BacklogJobs, job => (job.Status, job.CompletedAt) = (JobStatus.Succeeded, DateTime.UtcNow));
 
         var batch = await BatchArchives.ReprocessAsync(client, new { status = "succeeded" });
         Assert.Equal(BacklogJobs, BatchArchives.Count(batch, "total"));
@@ -42,39 +41,21 @@ public sealed class LiveJobPriorityTests(ITestOutputHelper output)
     /// <summary>
     /// The embedded host does not stop while MassTransit's in-memory queue still holds thousands of messages (it waits
     /// for ever, live queue or batch queue alike), so the test empties it first: the batch is cancelled (its jobs fail
-    /// and their messages are acknowledged quickly), then a marker job sent last on the same queue finishes once every
-    /// message before it has been consumed.
+    /// and their messages are acknowledged quickly), then a marker job of a second batch, queued last on the same
+    /// queue, finishes once every message before it has been consumed.
     /// </summary>
     private static async Task DrainBatchQueue(EmbeddedApi api, HttpClient client, Guid batchId)
     {
         (await client.PostAsync($"/batches/{batchId}/cancel", null)).EnsureSuccessStatusCode();
-        var marker = await api.SeedAsync(job => { });
+        var marker = await api.SeedAsync(_ => { });
         await using (var scope = api.Services.CreateAsyncScope())
         {
-            await scope.ServiceProvider.GetRequiredService<AnalysisQueues>().SendToBatchQueueAsync([marker], CancellationToken.None);
+            var markerBatch = await scope.ServiceProvider.GetRequiredService<BatchLifecycle>().CreateAsync(BatchKind.Reprocess, "marker", CancellationToken.None);
+            var db = scope.ServiceProvider.GetRequiredService<JobsDbContext>();
+            db.BatchMembers.Add(new BatchMember { BatchId = markerBatch.Id, JobId = marker });   // a running batch's job: the batch queue
+            await db.SaveChangesAsync();
+            await scope.ServiceProvider.GetRequiredService<AnalysisQueues>().PublishAsync(marker, CancellationToken.None);
         }
         await EmbeddedApi.WaitUntilFinishedAsync(client, marker, TimeSpan.FromMinutes(2));
-    }
-
-    /// <summary>Finished jobs with recordings, written straight to the store and database (fast: no analysis).</summary>
-    private static async Task SeedSucceededJobs(EmbeddedApi api, int count)
-    {
-        var audio = GeneratedAudio.Tone(1);
-        var sha256 = Convert.ToHexStringLower(SHA256.HashData(audio));
-        await using var scope = api.Services.CreateAsyncScope();
-        var recordings = scope.ServiceProvider.GetRequiredService<RecordingStore>();
-        var db = scope.ServiceProvider.GetRequiredService<JobsDbContext>();
-        var now = DateTime.UtcNow;
-        for (var i = 0; i < count; i++)
-        {
-            var id = Guid.CreateVersion7();
-            await recordings.SaveAsync(id, new MemoryStream(audio), new RecordingDescription("seeded.wav", "audio/wav", audio.Length, sha256), CancellationToken.None);
-            db.Jobs.Add(new Job
-            {
-                Id = id, Status = JobStatus.Succeeded, CreatedAt = now, CompletedAt = now, LastPublishedAt = now,
-                FileName = "seeded.wav", ContentType = "audio/wav", SizeBytes = audio.Length, Sha256 = sha256,
-            });
-        }
-        await db.SaveChangesAsync();
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using SpeechEmotion.Persistence.Jobs;
 using SpeechEmotion.Service.Tests.Infrastructure;
 
 namespace SpeechEmotion.Service.Tests.Batches;
@@ -72,18 +73,36 @@ public sealed class ReprocessBatchTests(EmbeddedApi api) : IClassFixture<Embedde
     }
 
     [Fact]
-    public async Task Status_and_time_criteria_select_only_matching_finished_jobs()
+    public async Task Status_and_time_criteria_select_only_matching_finished_jobs_that_still_have_their_audio()
     {
         using var client = api.CreateClient();
-        var failed = await api.SubmitAsync(client, GeneratedAudio.Silence(0.2), "short.wav");   // too short: fails
-        await EmbeddedApi.WaitUntilFinishedAsync(client, failed);
-        var since = (await EmbeddedApi.GetJobAsync(client, failed))["createdAt"]!.GetValue<DateTime>().AddTicks(-1);
+        var tooShort = await api.SubmitAsync(client, GeneratedAudio.Silence(0.2), "short.wav");   // rejected: its audio is not kept
+        await EmbeddedApi.WaitUntilFinishedAsync(client, tooShort);
+        var since = (await EmbeddedApi.GetJobAsync(client, tooShort))["createdAt"]!.GetValue<DateTime>().AddTicks(-1);
+        var crashed = await api.SeedAsync(job => (job.Status, job.CompletedAt, job.ErrorCode) = (JobStatus.Failed, DateTime.UtcNow, "processing_failed"));
+        var succeeded = await api.SeedAsync(job => (job.Status, job.CompletedAt) = (JobStatus.Succeeded, DateTime.UtcNow));
 
         var created = await BatchArchives.ReprocessAsync(client, new { status = "failed", createdAfter = since });
         var batch = await BatchArchives.WaitUntilEndedAsync(client, BatchArchives.IdOf(created), TimeSpan.FromMinutes(1));
 
         var jobs = await BatchArchives.AllJobsAsync(client, BatchArchives.IdOf(batch));
-        Assert.Equal([failed], jobs.Select(BatchArchives.IdOf));
-        Assert.Equal((1, 1), (BatchArchives.Count(batch, "total"), BatchArchives.Count(batch, "failed")));
+        Assert.Equal([crashed], jobs.Select(BatchArchives.IdOf));
+        Assert.Equal((1, 1), (BatchArchives.Count(batch, "total"), BatchArchives.Count(batch, "succeeded")));
+        Assert.Equal("succeeded", (await EmbeddedApi.GetJobAsync(client, crashed))["status"]!.GetValue<string>());
+        Assert.NotEqual(succeeded, crashed);
+    }
+
+    [Fact]
+    public async Task A_reprocessed_job_keeps_every_result_newest_first()
+    {
+        using var client = api.CreateClient();
+        var id = await api.SubmitAsync(client, GeneratedAudio.Tone(1));
+        await EmbeddedApi.WaitUntilFinishedAsync(client, id);
+
+        var batch = await BatchArchives.ReprocessAsync(client, new { jobIds = new[] { id } });
+        await BatchArchives.WaitUntilEndedAsync(client, BatchArchives.IdOf(batch), TimeSpan.FromMinutes(1));
+
+        var results = JsonNode.Parse(await client.GetStringAsync($"/jobs/{id}/results"))!;
+        Assert.Equal(2, results["items"]!.AsArray().Count);
     }
 }

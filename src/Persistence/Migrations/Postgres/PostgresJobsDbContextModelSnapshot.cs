@@ -93,6 +93,9 @@ namespace SpeechEmotion.Persistence.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<DateTime?>("AnalysisPublishedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<int>("Attempts")
                         .HasColumnType("integer");
 
@@ -116,11 +119,6 @@ namespace SpeechEmotion.Persistence.Migrations.Postgres
                     b.Property<DateTime?>("CompletedAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<string>("ContentType")
-                        .IsRequired()
-                        .HasMaxLength(255)
-                        .HasColumnType("character varying(255)");
-
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -131,10 +129,8 @@ namespace SpeechEmotion.Persistence.Migrations.Postgres
                     b.Property<string>("ErrorMessage")
                         .HasColumnType("text");
 
-                    b.Property<string>("FileName")
-                        .IsRequired()
-                        .HasMaxLength(255)
-                        .HasColumnType("character varying(255)");
+                    b.Property<DateTime?>("FinishedPublishedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<DateTime>("LastPublishedAt")
                         .HasColumnType("timestamp with time zone");
@@ -145,17 +141,8 @@ namespace SpeechEmotion.Persistence.Migrations.Postgres
                     b.Property<string>("MetadataJson")
                         .HasColumnType("text");
 
-                    b.Property<string>("Result")
-                        .HasColumnType("text")
-                        .HasColumnName("ResultJson");
-
-                    b.Property<string>("Sha256")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.Property<long>("SizeBytes")
-                        .HasColumnType("bigint");
+                    b.Property<Guid>("RecordingId")
+                        .HasColumnType("uuid");
 
                     b.Property<DateTime?>("StartedAt")
                         .HasColumnType("timestamp with time zone");
@@ -171,6 +158,10 @@ namespace SpeechEmotion.Persistence.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("RecordingId");
+
+                    b.HasIndex("FinishedPublishedAt", "CompletedAt");
+
                     b.HasIndex("Status", "LastPublishedAt");
 
                     b.HasIndex("Status", "LeaseExpiresAt");
@@ -178,15 +169,14 @@ namespace SpeechEmotion.Persistence.Migrations.Postgres
                     b.ToTable("jobs", (string)null);
                 });
 
-            modelBuilder.Entity("SpeechEmotion.Persistence.Recordings.StoredRecording", b =>
+            modelBuilder.Entity("SpeechEmotion.Persistence.Recordings.Recording", b =>
                 {
-                    b.Property<Guid>("JobId")
+                    b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
-                    b.Property<byte[]>("Content")
-                        .IsRequired()
-                        .HasColumnType("bytea");
+                    b.Property<DateTime?>("AudioDeletedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("ContentType")
                         .IsRequired()
@@ -209,9 +199,59 @@ namespace SpeechEmotion.Persistence.Migrations.Postgres
                     b.Property<long>("SizeBytes")
                         .HasColumnType("bigint");
 
-                    b.HasKey("JobId");
+                    b.HasKey("Id");
+
+                    b.HasIndex("AudioDeletedAt", "CreatedAt");
 
                     b.ToTable("recordings", (string)null);
+                });
+
+            modelBuilder.Entity("SpeechEmotion.Persistence.Recordings.RecordingAudio", b =>
+                {
+                    b.Property<Guid>("RecordingId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("RecordingId");
+
+                    b.ToTable("recording_audio", (string)null);
+                });
+
+            modelBuilder.Entity("SpeechEmotion.Persistence.Results.JobResult", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ModelVersion")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("ResultJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("JobId", "CreatedAt");
+
+                    b.ToTable("job_results", (string)null);
                 });
 
             modelBuilder.Entity("SpeechEmotion.Persistence.Batches.BatchMember", b =>
@@ -222,6 +262,26 @@ namespace SpeechEmotion.Persistence.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
+                    b.HasOne("SpeechEmotion.Persistence.Jobs.Job", null)
+                        .WithMany()
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SpeechEmotion.Persistence.Jobs.Job", b =>
+                {
+                    b.HasOne("SpeechEmotion.Persistence.Recordings.Recording", "Recording")
+                        .WithMany()
+                        .HasForeignKey("RecordingId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Recording");
+                });
+
+            modelBuilder.Entity("SpeechEmotion.Persistence.Results.JobResult", b =>
+                {
                     b.HasOne("SpeechEmotion.Persistence.Jobs.Job", null)
                         .WithMany()
                         .HasForeignKey("JobId")

@@ -11,79 +11,14 @@ using SpeechEmotion.Persistence.Database;
 namespace SpeechEmotion.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteJobsDbContext))]
-    [Migration("20261130232937_Batches")]
-    partial class Batches
+    [Migration("20261130232851_RecordingsAndResults")]
+    partial class RecordingsAndResults
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
-
-            modelBuilder.Entity("SpeechEmotion.Persistence.Batches.Batch", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime?>("CompletedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("Failed")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Kind")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("Queued")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("Running")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<bool>("Sealed")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Source")
-                        .IsRequired()
-                        .HasMaxLength(4096)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("Succeeded")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("Total")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.ToTable("batches", (string)null);
-                });
-
-            modelBuilder.Entity("SpeechEmotion.Persistence.Batches.BatchMember", b =>
-                {
-                    b.Property<Guid>("BatchId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("JobId")
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("BatchId", "JobId");
-
-                    b.HasIndex("JobId");
-
-                    b.ToTable("batch_members", (string)null);
-                });
 
             modelBuilder.Entity("SpeechEmotion.Persistence.Jobs.Job", b =>
                 {
@@ -114,11 +49,6 @@ namespace SpeechEmotion.Persistence.Migrations.Sqlite
                     b.Property<DateTime?>("CompletedAt")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("ContentType")
-                        .IsRequired()
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT");
-
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -129,9 +59,7 @@ namespace SpeechEmotion.Persistence.Migrations.Sqlite
                     b.Property<string>("ErrorMessage")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("FileName")
-                        .IsRequired()
-                        .HasMaxLength(255)
+                    b.Property<DateTime?>("FinishedPublishedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("LastPublishedAt")
@@ -143,17 +71,8 @@ namespace SpeechEmotion.Persistence.Migrations.Sqlite
                     b.Property<string>("MetadataJson")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Result")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("ResultJson");
-
-                    b.Property<string>("Sha256")
-                        .IsRequired()
-                        .HasMaxLength(64)
+                    b.Property<Guid>("RecordingId")
                         .HasColumnType("TEXT");
-
-                    b.Property<long>("SizeBytes")
-                        .HasColumnType("INTEGER");
 
                     b.Property<DateTime?>("StartedAt")
                         .HasColumnType("TEXT");
@@ -169,6 +88,10 @@ namespace SpeechEmotion.Persistence.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("RecordingId");
+
+                    b.HasIndex("FinishedPublishedAt", "CompletedAt");
+
                     b.HasIndex("Status", "LastPublishedAt");
 
                     b.HasIndex("Status", "LeaseExpiresAt");
@@ -176,15 +99,14 @@ namespace SpeechEmotion.Persistence.Migrations.Sqlite
                     b.ToTable("jobs", (string)null);
                 });
 
-            modelBuilder.Entity("SpeechEmotion.Persistence.Recordings.StoredRecording", b =>
+            modelBuilder.Entity("SpeechEmotion.Persistence.Recordings.Recording", b =>
                 {
-                    b.Property<Guid>("JobId")
+                    b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
-                    b.Property<byte[]>("Content")
-                        .IsRequired()
-                        .HasColumnType("BLOB");
+                    b.Property<DateTime?>("AudioDeletedAt")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("ContentType")
                         .IsRequired()
@@ -207,19 +129,72 @@ namespace SpeechEmotion.Persistence.Migrations.Sqlite
                     b.Property<long>("SizeBytes")
                         .HasColumnType("INTEGER");
 
-                    b.HasKey("JobId");
+                    b.HasKey("Id");
+
+                    b.HasIndex("AudioDeletedAt", "CreatedAt");
 
                     b.ToTable("recordings", (string)null);
                 });
 
-            modelBuilder.Entity("SpeechEmotion.Persistence.Batches.BatchMember", b =>
+            modelBuilder.Entity("SpeechEmotion.Persistence.Recordings.RecordingAudio", b =>
                 {
-                    b.HasOne("SpeechEmotion.Persistence.Batches.Batch", null)
+                    b.Property<Guid>("RecordingId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("RecordingId");
+
+                    b.ToTable("recording_audio", (string)null);
+                });
+
+            modelBuilder.Entity("SpeechEmotion.Persistence.Results.JobResult", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ModelVersion")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResultJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("JobId", "CreatedAt");
+
+                    b.ToTable("job_results", (string)null);
+                });
+
+            modelBuilder.Entity("SpeechEmotion.Persistence.Jobs.Job", b =>
+                {
+                    b.HasOne("SpeechEmotion.Persistence.Recordings.Recording", "Recording")
                         .WithMany()
-                        .HasForeignKey("BatchId")
-                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasForeignKey("RecordingId")
+                        .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
 
+                    b.Navigation("Recording");
+                });
+
+            modelBuilder.Entity("SpeechEmotion.Persistence.Results.JobResult", b =>
+                {
                     b.HasOne("SpeechEmotion.Persistence.Jobs.Job", null)
                         .WithMany()
                         .HasForeignKey("JobId")

@@ -12,8 +12,8 @@ using SpeechEmotion.Persistence.Database;
 namespace SpeechEmotion.Persistence.Migrations.Postgres
 {
     [DbContext(typeof(PostgresJobsDbContext))]
-    [Migration("20261130232952_Batches")]
-    partial class Batches
+    [Migration("20261130232315_JobLifecycle")]
+    partial class JobLifecycle
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -24,71 +24,6 @@ namespace SpeechEmotion.Persistence.Migrations.Postgres
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
-
-            modelBuilder.Entity("SpeechEmotion.Persistence.Batches.Batch", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid");
-
-                    b.Property<DateTime?>("CompletedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<int>("Failed")
-                        .HasColumnType("integer");
-
-                    b.Property<string>("Kind")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)");
-
-                    b.Property<int>("Queued")
-                        .HasColumnType("integer");
-
-                    b.Property<int>("Running")
-                        .HasColumnType("integer");
-
-                    b.Property<bool>("Sealed")
-                        .HasColumnType("boolean");
-
-                    b.Property<string>("Source")
-                        .IsRequired()
-                        .HasMaxLength(4096)
-                        .HasColumnType("character varying(4096)");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)");
-
-                    b.Property<int>("Succeeded")
-                        .HasColumnType("integer");
-
-                    b.Property<int>("Total")
-                        .HasColumnType("integer");
-
-                    b.HasKey("Id");
-
-                    b.ToTable("batches", (string)null);
-                });
-
-            modelBuilder.Entity("SpeechEmotion.Persistence.Batches.BatchMember", b =>
-                {
-                    b.Property<Guid>("BatchId")
-                        .HasColumnType("uuid");
-
-                    b.Property<Guid>("JobId")
-                        .HasColumnType("uuid");
-
-                    b.HasKey("BatchId", "JobId");
-
-                    b.HasIndex("JobId");
-
-                    b.ToTable("batch_members", (string)null);
-                });
 
             modelBuilder.Entity("SpeechEmotion.Persistence.Jobs.Job", b =>
                 {
@@ -139,6 +74,9 @@ namespace SpeechEmotion.Persistence.Migrations.Postgres
                         .HasMaxLength(255)
                         .HasColumnType("character varying(255)");
 
+                    b.Property<DateTime?>("FinishedPublishedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTime>("LastPublishedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -148,9 +86,8 @@ namespace SpeechEmotion.Persistence.Migrations.Postgres
                     b.Property<string>("MetadataJson")
                         .HasColumnType("text");
 
-                    b.Property<string>("Result")
-                        .HasColumnType("text")
-                        .HasColumnName("ResultJson");
+                    b.Property<string>("ResultJson")
+                        .HasColumnType("text");
 
                     b.Property<string>("Sha256")
                         .IsRequired()
@@ -173,6 +110,8 @@ namespace SpeechEmotion.Persistence.Migrations.Postgres
                         .HasColumnType("character varying(255)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("FinishedPublishedAt", "CompletedAt");
 
                     b.HasIndex("Status", "LastPublishedAt");
 
@@ -215,21 +154,6 @@ namespace SpeechEmotion.Persistence.Migrations.Postgres
                     b.HasKey("JobId");
 
                     b.ToTable("recordings", (string)null);
-                });
-
-            modelBuilder.Entity("SpeechEmotion.Persistence.Batches.BatchMember", b =>
-                {
-                    b.HasOne("SpeechEmotion.Persistence.Batches.Batch", null)
-                        .WithMany()
-                        .HasForeignKey("BatchId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.HasOne("SpeechEmotion.Persistence.Jobs.Job", null)
-                        .WithMany()
-                        .HasForeignKey("JobId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
                 });
 #pragma warning restore 612, 618
         }
