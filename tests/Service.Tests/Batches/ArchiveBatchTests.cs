@@ -165,6 +165,22 @@ public sealed class ArchiveBatchTests(EmbeddedApi api) : IClassFixture<EmbeddedA
         await IsProblemAsync(await client.GetAsync($"/batches/{batchId}/jobs?after=x"), HttpStatusCode.BadRequest, "invalid_batch_query");
     }
 
+    [Fact]
+    public async Task The_OpenAPI_document_describes_the_batch_endpoints_and_both_request_forms()
+    {
+        using var client = api.CreateClient();
+        var paths = JsonNode.Parse(await client.GetStringAsync("/openapi/v1.json"))!["paths"]!;
+
+        var create = paths["/batches"]!["post"]!;
+        var content = create["requestBody"]!["content"]!;
+        Assert.Contains("archive", content["multipart/form-data"]!["schema"]!.ToJsonString());
+        Assert.Contains("BatchRequest", content["application/json"]!["schema"]!.ToJsonString());
+        Assert.Equal(["202", "400", "403", "408", "413", "415", "503"], create["responses"]!.AsObject().Select(r => r.Key).Order());
+        Assert.NotNull(paths["/batches/{id}"]!["get"]);
+        Assert.NotNull(paths["/batches/{id}/jobs"]!["get"]);
+        Assert.NotNull(paths["/batches/{id}/cancel"]!["post"]);
+    }
+
     private static Task IsProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code) =>
         response.AssertProblemAsync(status, code);
 
