@@ -109,7 +109,7 @@ public static class BatchEndpoints
     private static async Task<Guid> Reprocess(ReprocessSelection selection, BatchLifecycle lifecycle, BatchReprocessing reprocessing,
         IHostApplicationLifetime lifetime)
     {
-        var batch = await lifecycle.CreateAsync(BatchKind.Reprocess, JsonSerializer.Serialize(selection, JsonSerializerOptions.Web), lifetime.ApplicationStopping);
+        var batch = await lifecycle.CreateAsync(BatchKind.Reprocess, ReprocessRules.Describe(selection), lifetime.ApplicationStopping);
         try
         {
             await reprocessing.AddAndRequeueAsync(batch.Id, selection, lifetime.ApplicationStopping);

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using SpeechEmotion.Persistence.Jobs;
 using SpeechEmotion.Processing.Batches;
 
@@ -6,6 +7,20 @@ namespace SpeechEmotion.Api.Batches;
 /// <summary>A <c>reprocess</c> object checked and turned into a <see cref="ReprocessSelection"/>; 400 invalid_batch_request otherwise.</summary>
 public static class ReprocessRules
 {
+    /// <summary>As long as a stored result's model version may be.</summary>
+    private const int MaxModelVersionLength = 128;
+
+    /// <summary>The batch's <c>source</c>: the selection as JSON, with the number of job ids instead of the ids (up to 10,000).</summary>
+    public static string Describe(ReprocessSelection selection) => JsonSerializer.Serialize(new
+    {
+        selection.BatchId,
+        JobIds = selection.JobIds?.Count,
+        Status = selection.Status?.ToString().ToLowerInvariant(),
+        selection.CreatedAfter,
+        selection.CreatedBefore,
+        selection.ModelVersionNot,
+    }, JsonSerializerOptions.Web);
+
     public static ReprocessSelection Selection(ReprocessRequest request, BatchOptions options)
     {
         if (request is { BatchId: null, JobIds: null, Status: null, CreatedAfter: null, CreatedBefore: null, ModelVersionNot: null })
@@ -16,9 +31,9 @@ public static class ReprocessRules
         {
             throw BatchEndpoints.InvalidRequest($"reprocess.jobIds lists 1 to {options.MaxJobIds} job ids.");
         }
-        if (request.ModelVersionNot is { } version && string.IsNullOrWhiteSpace(version))
+        if (request.ModelVersionNot is { } version && (string.IsNullOrWhiteSpace(version) || version.Length > MaxModelVersionLength))
         {
-            throw BatchEndpoints.InvalidRequest("reprocess.modelVersionNot must name a model version.");
+            throw BatchEndpoints.InvalidRequest($"reprocess.modelVersionNot must name a model version (at most {MaxModelVersionLength} characters).");
         }
         var status = request.Status?.Trim().ToLowerInvariant() switch
         {
