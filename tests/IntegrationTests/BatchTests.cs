@@ -1,10 +1,9 @@
-using System.IO.Compression;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using SpeechEmotion.IntegrationTests.Audio;
 using SpeechEmotion.IntegrationTests.Infrastructure;
+using SpeechEmotion.TestSupport.Archives;
 
 namespace SpeechEmotion.IntegrationTests;
 
@@ -19,9 +18,9 @@ public sealed class BatchTests(TestServers servers)
         system.StartWorker("worker-a");
         await system.WaitForListeningWorkersAsync(1);
 
-        var archive = Zip(Enumerable.Range(0, 6).Select(i => ($"calls/call-{i}.wav", TestAudio.SpeechLikeWav(seconds: 2)))
+        var archive = TestArchives.Zip(Enumerable.Range(0, 6).Select(i => ($"calls/call-{i}.wav", TestAudio.SpeechLikeWav(seconds: 2)))
             .Append(("calls/notes.txt", "not audio"u8.ToArray())));
-        var batch = await CreateAsync(system.Client, ArchiveForm(archive));
+        var batch = await CreateAsync(system.Client, TestArchives.Form(archive, "calls.zip"));
         var done = await WaitUntilCompletedAsync(system, batch);
         Assert.Equal((7, 6, 1), (Count(done, "total"), Count(done, "succeeded"), Count(done, "failed")));
 
@@ -34,27 +33,6 @@ public sealed class BatchTests(TestServers servers)
         var many = Enumerable.Range(0, 5000).Select(_ => Guid.NewGuid()).ToList();
         var none = await CreateAsync(system.Client, JsonContent.Create(new { reprocess = new { jobIds = many } }));
         Assert.Equal(0, Count(await WaitUntilCompletedAsync(system, none), "total"));
-    }
-
-    private static byte[] Zip(IEnumerable<(string Name, byte[] Content)> members)
-    {
-        using var buffer = new MemoryStream();
-        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
-        {
-            foreach (var (name, content) in members)
-            {
-                using var entry = zip.CreateEntry(name).Open();
-                entry.Write(content);
-            }
-        }
-        return buffer.ToArray();
-    }
-
-    private static MultipartFormDataContent ArchiveForm(byte[] archive)
-    {
-        var file = new ByteArrayContent(archive);
-        file.Headers.ContentType = new MediaTypeHeaderValue("application/zip");
-        return new MultipartFormDataContent { { file, "archive", "calls.zip" } };
     }
 
     private static async Task<Guid> CreateAsync(HttpClient client, HttpContent content)

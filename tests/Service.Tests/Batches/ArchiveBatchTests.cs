@@ -77,19 +77,7 @@ public sealed class ArchiveBatchTests(EmbeddedApi api) : IClassFixture<EmbeddedA
     public async Task Plain_tar_archive_is_read_too()
     {
         using var client = api.CreateClient();
-        byte[] tar;
-        using (var buffer = new MemoryStream())
-        {
-            await using (var writer = new System.Formats.Tar.TarWriter(buffer, leaveOpen: true))
-            {
-                foreach (var (name, content) in BatchArchives.Clips(3))
-                {
-                    await writer.WriteEntryAsync(new System.Formats.Tar.UstarTarEntry(System.Formats.Tar.TarEntryType.RegularFile, name)
-                        { DataStream = new MemoryStream(content) });
-                }
-            }
-            tar = buffer.ToArray();
-        }
+        var tar = SpeechEmotion.TestSupport.Archives.TestArchives.Tar(BatchArchives.Clips(3));
         var batchId = BatchArchives.IdOf(await BatchArchives.CreateAsync(client, BatchArchives.ArchiveForm(tar, "calls.tar")));
         var batch = await BatchArchives.WaitUntilEndedAsync(client, batchId, TimeSpan.FromMinutes(1));
         Assert.Equal((3, 3), (BatchArchives.Count(batch, "total"), BatchArchives.Count(batch, "succeeded")));

@@ -1,53 +1,24 @@
-using System.Formats.Tar;
 using System.IO.Compression;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using SpeechEmotion.TestSupport.Archives;
 
 namespace SpeechEmotion.Service.Tests.Infrastructure;
 
-/// <summary>Archives made in code for POST /batches, and the calls tests make on /batches.</summary>
+/// <summary>The clips and calls the batch tests make on /batches (the archives themselves: TestSupport's <see cref="TestArchives"/>).</summary>
 public static class BatchArchives
 {
     /// <summary><paramref name="count"/> different short tones (1 s, 200–599 Hz), named clip-000.wav, ...</summary>
     public static IEnumerable<(string Name, byte[] Content)> Clips(int count, double seconds = 1) =>
         Enumerable.Range(0, count).Select(i => ($"clips/clip-{i:000}.wav", GeneratedAudio.Tone(seconds, 200 + i % 400)));
 
-    public static byte[] Zip(IEnumerable<(string Name, byte[] Content)> members, CompressionLevel level = CompressionLevel.Fastest)
-    {
-        using var buffer = new MemoryStream();
-        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
-        {
-            foreach (var (name, content) in members)
-            {
-                using var entry = zip.CreateEntry(name, level).Open();
-                entry.Write(content);
-            }
-        }
-        return buffer.ToArray();
-    }
+    public static byte[] Zip(IEnumerable<(string Name, byte[] Content)> members, CompressionLevel level = CompressionLevel.Fastest) =>
+        TestArchives.Zip(members, level);
 
-    public static byte[] TarGz(IEnumerable<(string Name, byte[] Content)> members)
-    {
-        using var buffer = new MemoryStream();
-        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
-        using (var tar = new TarWriter(gzip, TarEntryFormat.Pax, leaveOpen: true))
-        {
-            foreach (var (name, content) in members)
-            {
-                tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(content) });
-            }
-        }
-        return buffer.ToArray();
-    }
+    public static byte[] TarGz(IEnumerable<(string Name, byte[] Content)> members) => TestArchives.TarGz(members);
 
-    public static MultipartFormDataContent ArchiveForm(byte[] archive, string fileName)
-    {
-        var file = new ByteArrayContent(archive);
-        file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        return new MultipartFormDataContent { { file, "archive", fileName } };
-    }
+    public static MultipartFormDataContent ArchiveForm(byte[] archive, string fileName) => TestArchives.Form(archive, fileName);
 
     /// <summary>POST /batches, expecting 202; returns the batch as answered.</summary>
     public static async Task<JsonObject> CreateAsync(HttpClient client, HttpContent content)
