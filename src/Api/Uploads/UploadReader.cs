@@ -208,7 +208,8 @@ public sealed class UploadReader(IOptions<UploadOptions> options, IOptions<Webho
         return boundary;
     }
 
-    private static async Task<(long Size, string Sha256)> CopyWithLimit(Stream source, FileStream target, long maxBytes, CancellationToken cancellationToken)
+    /// <summary>Copies to <paramref name="target"/>, hashing as it goes; 413 upload_too_large as soon as <paramref name="maxBytes"/> is crossed.</summary>
+    internal static async Task<(long Size, string Sha256)> CopyWithLimit(Stream source, FileStream target, long maxBytes, CancellationToken cancellationToken)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = ArrayPool<byte>.Shared.Rent(81920);
@@ -269,7 +270,7 @@ public sealed class UploadReader(IOptions<UploadOptions> options, IOptions<Webho
     /// FileShare.None also takes an exclusive advisory lock (flock) on Unix: that is how the start-up cleanup tells
     /// a live upload of another Api process from a file a killed one left behind.
     /// </summary>
-    private FileStream CreateTemporaryFile() =>
+    internal FileStream CreateTemporaryFile() =>
         new(Path.Combine(_options.EffectiveTemporaryDirectory, $"{Guid.NewGuid():N}{AbandonedUploadCleanup.Suffix}"), FileMode.CreateNew,
             FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.Asynchronous | FileOptions.DeleteOnClose);
 

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
+using SpeechEmotion.Persistence.Batches;
 using SpeechEmotion.Persistence.Jobs;
 using SpeechEmotion.Persistence.Recordings;
 using SpeechEmotion.Persistence.Results;
@@ -21,6 +22,8 @@ public abstract class JobsDbContext(DbContextOptions options) : DbContext(option
     public DbSet<WebhookSubscription> WebhookSubscriptions => Set<WebhookSubscription>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
+    public DbSet<Batch> Batches => Set<Batch>();
+    public DbSet<BatchMember> BatchMembers => Set<BatchMember>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -73,6 +76,25 @@ public abstract class JobsDbContext(DbContextOptions options) : DbContext(option
             result.Property(r => r.ModelVersion).HasMaxLength(128);
             result.HasOne<Job>().WithMany().HasForeignKey(r => r.JobId).OnDelete(DeleteBehavior.Cascade);
             result.HasIndex(r => new { r.JobId, r.CreatedAt });
+        });
+
+        modelBuilder.Entity<Batch>(batch =>
+        {
+            batch.ToTable("batches");
+            batch.HasKey(b => b.Id);
+            batch.Property(b => b.Kind).HasConversion<string>().HasMaxLength(16);
+            batch.Property(b => b.Status).HasConversion<string>().HasMaxLength(16);
+            batch.Property(b => b.Source).HasMaxLength(4096);
+        });
+
+        modelBuilder.Entity<BatchMember>(member =>
+        {
+            member.ToTable("batch_members");
+            // The key serves "the jobs of a batch" (counts, paging by job id); the index "the batches of a job".
+            member.HasKey(m => new { m.BatchId, m.JobId });
+            member.HasIndex(m => m.JobId);
+            member.HasOne<Batch>().WithMany().HasForeignKey(m => m.BatchId).OnDelete(DeleteBehavior.Cascade);
+            member.HasOne<Job>().WithMany().HasForeignKey(m => m.JobId).OnDelete(DeleteBehavior.Cascade);
         });
 
         ConfigureWebhooks(modelBuilder);
