@@ -186,14 +186,11 @@ public static class BatchEndpoints
         return TypedResults.Ok(await Describe(batch.Id, db, cancellationToken));
     }
 
-    /// <summary>A completed batch shows the counts it completed with (its jobs may be reprocessed later); any other is counted now.</summary>
-    private static async Task<BatchView> Describe(Batch batch, JobsDbContext db, CancellationToken cancellationToken) =>
-        BatchViews.Describe(batch, batch.Status == BatchStatus.Completed
-            ? BatchCounts.Of(batch)
-            : await db.CountJobsAsync(batch.Id, cancellationToken));
+    private static Task<BatchView> Describe(Batch batch, JobsDbContext db, CancellationToken cancellationToken) =>
+        BatchViews.DescribeAsync(batch, db, cancellationToken);
 
-    private static async Task<BatchView> Describe(Guid batchId, JobsDbContext db, CancellationToken cancellationToken) =>
-        await Describe(await db.Batches.AsNoTracking().SingleAsync(b => b.Id == batchId, cancellationToken), db, cancellationToken);
+    private static Task<BatchView> Describe(Guid batchId, JobsDbContext db, CancellationToken cancellationToken) =>
+        BatchViews.DescribeAsync(batchId, db, cancellationToken);
 
     private static JobStatus? ParseStatus(string status) => status.Trim().ToLowerInvariant() switch
     {

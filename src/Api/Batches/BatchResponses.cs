@@ -1,3 +1,4 @@
+using SpeechEmotion.Processing.Jobs;
 using SpeechEmotion.Api.Jobs;
 using SpeechEmotion.Persistence.Batches;
 
@@ -19,32 +20,5 @@ public sealed record ReprocessRequest(
     DateTime? CreatedBefore,
     string? ModelVersionNot);
 
-public sealed record BatchCountsView(int Total, int Queued, int Running, int Succeeded, int Failed);
-
-public sealed record BatchLinks(string Self, string Jobs);
-
-public sealed record BatchView(
-    Guid Id,
-    string Kind,
-    string Status,
-    BatchCountsView Counts,
-    DateTime CreatedAt,
-    DateTime? CompletedAt,
-    BatchLinks Links);
-
 /// <summary>One page of a batch's jobs; <c>next</c> is the link to the following page, null on the last.</summary>
 public sealed record BatchJobsPage(IReadOnlyList<JobView> Items, string? Next);
-
-public static class BatchViews
-{
-    public static string SelfLink(Guid batchId) => $"/batches/{batchId}";
-
-    public static BatchView Describe(Batch batch, BatchCounts counts) => new(
-        batch.Id,
-        batch.Kind.ToString().ToLowerInvariant(),
-        batch.Status.ToString().ToLowerInvariant(),
-        new BatchCountsView(counts.Total, counts.Queued, counts.Running, counts.Succeeded, counts.Failed),
-        batch.CreatedAt,
-        batch.CompletedAt,
-        new BatchLinks(SelfLink(batch.Id), $"{SelfLink(batch.Id)}/jobs"));
-}

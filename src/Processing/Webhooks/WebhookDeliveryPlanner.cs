@@ -1,3 +1,4 @@
+using SpeechEmotion.Processing.Batches;
 using Microsoft.EntityFrameworkCore;
 using SpeechEmotion.Contracts.Messages;
 using SpeechEmotion.Persistence.Database;
@@ -12,7 +13,7 @@ namespace SpeechEmotion.Processing.Webhooks;
 /// own <c>callbackUrl</c> (signed with the JobCallbacks secret). The body is written once, here, so every attempt
 /// sends the same bytes. Each row's EventKey is unique per subscription, so a duplicate event adds nothing.
 /// </summary>
-public sealed class WebhookDeliveryPlanner(JobsDbContext db, JobLifecycle jobs, IBatchWebhookData batches, WebhookDispatchSignal signal, TimeProvider time)
+public sealed class WebhookDeliveryPlanner(JobsDbContext db, JobLifecycle jobs, WebhookDispatchSignal signal, TimeProvider time)
 {
     private sealed record Target(Guid SubscriptionId, string Url);
 
@@ -40,7 +41,7 @@ public sealed class WebhookDeliveryPlanner(JobsDbContext db, JobLifecycle jobs, 
 
     public async Task<int> PlanBatchCompletedAsync(BatchCompleted completed, CancellationToken cancellationToken)
     {
-        var data = await batches.DescribeAsync(completed, cancellationToken);
+        var data = await BatchViews.DescribeAsync(completed.BatchId, db, cancellationToken);
         var body = new WebhookEnvelope(WebhookEvents.BatchCompleted, completed.CompletedAt, data).ToJson();
         var targets = await EndpointsFor(WebhookEvents.BatchCompleted, cancellationToken);
         var eventKey = $"{WebhookEvents.BatchCompleted}:{completed.BatchId}";

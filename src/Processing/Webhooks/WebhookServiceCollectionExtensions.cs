@@ -37,7 +37,6 @@ public static class WebhookServiceCollectionExtensions
         services.AddSingleton<WebhookSender>();
         services.AddScoped<DeliveryLedger>();
         services.AddScoped<WebhookDeliveryPlanner>();
-        services.TryAddSingleton<IBatchWebhookData, EventOnlyBatchWebhookData>();
         services.AddHostedService<WebhookDispatcher>();
         return services;
     }

@@ -273,23 +273,24 @@ public sealed class WebhookDeliveryTests
     }
 
     [Fact]
-    public async Task Batch_completed_event_is_delivered_to_its_subscribers_only()
+    public async Task Batch_completed_is_delivered_to_its_subscribers_only_with_the_batch_as_GET_shows_it()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
         using var api = EmbeddedApi.With(WebhookApi.FastSettings());
         using var client = api.CreateClient();
         var subscription = await WebhookApi.SubscribeAsync(client, receiver.Url("/batches"), "batch.completed");
         await WebhookApi.SubscribeAsync(client, receiver.Url("/jobs"), "job.succeeded", "job.failed");
-        var batchId = Guid.CreateVersion7();
 
-        await PublishAsync(api, new BatchCompleted { BatchId = batchId, CompletedAt = DateTime.UtcNow });
+        var batchId = BatchArchives.IdOf(await BatchArchives.CreateAsync(client,
+            BatchArchives.ArchiveForm(BatchArchives.Zip(BatchArchives.Clips(3)), "calls.zip")));
 
-        var webhook = await receiver.WaitForAsync(r => r.Body.Contains(batchId.ToString()));
+        var webhook = await receiver.WaitForAsync(r => r.Path == "/batches" && r.Body.Contains(batchId.ToString()));
         WebhookApi.Verify(subscription.Secret, webhook);
-        Assert.Equal("/batches", webhook.Path);
         var body = JsonNode.Parse(webhook.Body)!;
         Assert.Equal("batch.completed", body["type"]!.GetValue<string>());
-        Assert.Equal(batchId, body["data"]!["id"]!.GetValue<Guid>());
+        var shown = await BatchArchives.GetAsync(client, batchId);
+        Assert.True(JsonNode.DeepEquals(shown, body["data"]), $"webhook data {body["data"]} differs from GET /batches/{{id}} {shown}");
+        Assert.Equal(3, BatchArchives.Count(shown, "succeeded"));
     }
 
     [Fact]
