@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 using SpeechEmotion.Api.Emotion;
 using SpeechEmotion.Api.Jobs;
+using SpeechEmotion.Api.Live;
 using SpeechEmotion.Api.Problems;
 using SpeechEmotion.Api.Uploads;
 using SpeechEmotion.Persistence.Hosting;
@@ -35,6 +36,10 @@ builder.Services.AddOptions<EmotionOptions>().Bind(configuration.GetSection(Emot
 builder.Services.AddOptions<KestrelServerOptions>()
     .Configure<IOptions<UploadOptions>>((kestrel, uploads) => uploads.Value.ApplyTo(kestrel.Limits));
 
+builder.Services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.SectionName)
+    .Validate(live => live.IsValid, "Live: limits must be positive.")
+    .ValidateOnStart();
+builder.Services.AddSingleton<LiveStreamGate>();
 builder.Services.AddSingleton<UploadReader>();
 builder.Services.AddHostedService<AbandonedUploadCleanup>();
 builder.Services.AddScoped<JobSubmitter>();
@@ -55,12 +60,14 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseWebSockets();
 
 app.MapOpenApi();                 // /openapi/v1.json
 app.MapScalarApiReference();      // /scalar
 app.MapGet("/", () => Results.Redirect("/scalar")).ExcludeFromDescription();
 app.MapJobEndpoints();
 app.MapEmotionEndpoints();
+app.MapLiveEndpoints();
 app.MapServiceHealthChecks();
 app.MapServiceDefaults();
 

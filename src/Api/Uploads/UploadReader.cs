@@ -151,7 +151,7 @@ public sealed class UploadReader(IOptions<UploadOptions> options)
             string.IsNullOrWhiteSpace(fields.MetadataJson) ? null : fields.MetadataJson, analysisRequest);
     }
 
-    private static void ValidateCallbackUrl(string? callbackUrl)
+    internal static void ValidateCallbackUrl(string? callbackUrl)
     {
         if (string.IsNullOrWhiteSpace(callbackUrl))
         {

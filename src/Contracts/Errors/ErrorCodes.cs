@@ -36,6 +36,12 @@ public static class ErrorCodes
     /// <summary>The database or the message broker is unreachable right now (503, with Retry-After): try again later.</summary>
     public const string ServiceUnavailable = "service_unavailable";
 
+    // Live streams (GET /live), answered before the WebSocket opens.
+    /// <summary>A plain HTTP request reached the WebSocket endpoint.</summary>
+    public const string WebSocketRequired = "websocket_required";
+    /// <summary>Live:MaxConcurrentStreams streams are open (503, with Retry-After).</summary>
+    public const string TooManyStreams = "too_many_streams";
+
     public static IReadOnlySet<string> AudioProblems { get; } =
         new HashSet<string> { UnsupportedFormat, CorruptAudio, TooShort, TooLong, NoSpeech };
 }
