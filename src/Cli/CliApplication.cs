@@ -10,6 +10,7 @@ public static class CliApplication
     {
         EvaluateCommand.Create(),
         WindowsCommand.Create(),
+        LiveCommand.Create(),
     };
 
     public static Task<int> RunAsync(string[] args, InvocationConfiguration? configuration = null, CancellationToken cancellationToken = default) =>
