@@ -130,7 +130,7 @@ internal static class LiveProtocol
 
     /// <summary>An emotion frame: one utterance of one track.</summary>
     public static byte[] EmotionFrame(UtteranceEmotion utterance, string track, string? streamSid) =>
-        JsonSerializer.SerializeToUtf8Bytes(new JsonObject
+        JsonSerializer.SerializeToUtf8Bytes(WithoutNulls(new JsonObject
         {
             ["event"] = "emotion",
             ["streamSid"] = streamSid,
@@ -140,7 +140,7 @@ internal static class LiveProtocol
             ["emotion"] = utterance.Emotion,
             ["probabilities"] = JsonSerializer.SerializeToNode(utterance.Probabilities),
             ["final"] = utterance.Final,
-        }, FrameJson);
+        }), FrameJson);
 
     /// <summary>The summary frame: the whole stream's result (the JSON of a finished job's result), or why there is none.</summary>
     public static byte[] SummaryFrame(string? streamSid, EmotionResult? result, (string Code, string Message)? error, Guid? jobId, string? recordError)
@@ -163,7 +163,17 @@ internal static class LiveProtocol
         {
             frame["error"] = new JsonObject { ["code"] = problem.Code, ["message"] = problem.Message };
         }
-        return JsonSerializer.SerializeToUtf8Bytes(frame, FrameJson);
+        return JsonSerializer.SerializeToUtf8Bytes(WithoutNulls(frame), FrameJson);
+    }
+
+    /// <summary>JsonObject writes null members whatever the options say; a frame leaves them out (e.g. no streamSid on raw PCM).</summary>
+    private static JsonObject WithoutNulls(JsonObject frame)
+    {
+        foreach (var name in frame.Where(member => member.Value is null).Select(member => member.Key).ToList())
+        {
+            frame.Remove(name);
+        }
+        return frame;
     }
 
     private static readonly JsonSerializerOptions FrameJson = new(JsonSerializerDefaults.Web)

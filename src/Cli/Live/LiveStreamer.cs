@@ -55,7 +55,9 @@ public sealed record LiveFrame(TimeSpan At, JsonObject Json)
 }
 
 /// <summary>How a stream went: every frame, the close, and how late the sender ever was against real time.</summary>
-public sealed record LiveOutcome(IReadOnlyList<LiveFrame> Frames, WebSocketCloseStatus? CloseStatus, string? CloseReason, TimeSpan MaxSendLag);
+/// <paramref name="AudioStart"/>: when the first chunk's 20 ms began (audio time 0), on the clock of the frames' At.
+public sealed record LiveOutcome(IReadOnlyList<LiveFrame> Frames, WebSocketCloseStatus? CloseStatus, string? CloseReason, TimeSpan MaxSendLag,
+    TimeSpan AudioStart, TimeSpan StopSentAt);
 
 /// <summary>
 /// A client of <c>/live</c>: streams a WAV at real-time pace (or <c>speed</c> times it; 0 = as fast as possible) in
@@ -74,12 +76,13 @@ public static class LiveStreamer
         await socket.ConnectAsync(endpoint, cancellationToken);
         var clock = Stopwatch.StartNew();
         var reading = ReadAsync(socket, clock, onFrame, cancellationToken);
-        var lag = await SendAsync(socket, wav, tracks, speed, clock, cancellationToken);
+        var (lag, audioStart) = await SendAsync(socket, wav, tracks, speed, clock, cancellationToken);
+        var stopSentAt = clock.Elapsed;
         var frames = await reading;
-        return new LiveOutcome(frames, socket.CloseStatus, socket.CloseStatusDescription, lag);
+        return new LiveOutcome(frames, socket.CloseStatus, socket.CloseStatusDescription, lag, audioStart, stopSentAt);
     }
 
-    private static async Task<TimeSpan> SendAsync(ClientWebSocket socket, LiveWav wav, IReadOnlyList<string> tracks, double speed,
+    private static async Task<(TimeSpan MaxLag, TimeSpan AudioStart)> SendAsync(ClientWebSocket socket, LiveWav wav, IReadOnlyList<string> tracks, double speed,
         Stopwatch clock, CancellationToken cancellationToken)
     {
         var chunkFrames = wav.SampleRate * ChunkMs / 1000;
@@ -132,7 +135,7 @@ public static class LiveStreamer
             }
         }
         await SendTextAsync(socket, """{"event":"stop","streamSid":"MZlive"}""", cancellationToken);
-        return maxLag;
+        return (maxLag, started);
     }
 
     private static Task SendTextAsync(ClientWebSocket socket, string text, CancellationToken cancellationToken) =>
