@@ -366,7 +366,7 @@ internal sealed class LiveConnection : IAsyncDisposable
         {
             await recording.DisposeAsync();
         }
-        turn.Dispose();
+        // turn is not disposed: a last idle-watch callback may still be waiting on it (it then finds the stream ended).
     }
 
     /// <summary>A frame to send, or (Frame null) the close.</summary>
