@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
+using SpeechEmotion.Analysis;
 using SpeechEmotion.Api.Emotion;
 using SpeechEmotion.Api.Jobs;
 using SpeechEmotion.Api.Live;
@@ -25,6 +26,8 @@ if (configuration.ReadServiceMode() == ServiceMode.Embedded)
 else
 {
     builder.Services.AddJobPublishing(configuration);   // RabbitMQ; separate Worker processes consume
+    // Live streams (/live) are analysed where their WebSocket ends: in the Api, in both modes.
+    builder.Services.AddEmotionAnalysis(configuration);
 }
 
 builder.Services.AddOptions<UploadOptions>().BindConfiguration(UploadOptions.SectionName)

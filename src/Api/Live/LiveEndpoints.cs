@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using SpeechEmotion.Analysis.Calls;
 using SpeechEmotion.Api.Problems;
@@ -27,9 +28,10 @@ public static class LiveEndpoints
         return app;
     }
 
-    private static async Task<IResult> AcceptAsync(HttpContext context, string? record, string? callbackUrl, LiveStreamGate gate,
-        CallAnalyzer analyzer, IOptions<LiveOptions> options, IOptions<UploadOptions> uploads, IServiceScopeFactory scopes,
-        IHostApplicationLifetime lifetime, ILoggerFactory loggers)
+    private static async Task<IResult> AcceptAsync(HttpContext context, [FromQuery] string? record, [FromQuery] string? callbackUrl,
+        [FromServices] LiveStreamGate gate, [FromServices] CallAnalyzer analyzer, [FromServices] IOptions<LiveOptions> options,
+        [FromServices] IOptions<UploadOptions> uploads, [FromServices] IServiceScopeFactory scopes,
+        [FromServices] IHostApplicationLifetime lifetime, [FromServices] ILoggerFactory loggers)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
