@@ -373,6 +373,23 @@ def export_model(args):
     log(f"exported {args.name} (T = {temperature}) to {args.out}")
 
 
+# --- Service-path figures: each fold's model, scored by `speechemotion evaluate` on its own speakers, pooled ------
+def service_report(args):
+    rows = [r for path in args.inputs for r in json.loads(Path(path).read_text())["clipResults"]]
+    y = np.array([LABELS.index(r["label"]) for r in rows])
+    report = {"clips": len(rows), "speakers": sorted({r["speaker"] for r in rows}), "variations": {}}
+    for variation in rows[0]["predictions"]:
+        pred = np.array([LABELS.index(r["predictions"][variation]) if r["predictions"][variation] in LABELS else -1
+                         for r in rows])
+        recall = {label: float((pred[y == k] == k).mean()) for k, label in enumerate(LABELS) if (y == k).any()}
+        report["variations"][variation] = {"accuracy": float((pred == y).mean()),
+                                           "macro_f1": evaluation.macro_f1(y, pred), "recall": recall}
+        log(f"{variation:>22}: accuracy {(pred == y).mean():.3f}  macro-F1 {evaluation.macro_f1(y, pred):.3f}  "
+            + " ".join(f"{k} {v:.2f}" for k, v in recall.items()))
+    if args.out:
+        Path(args.out).write_text(json.dumps(report, indent=1))
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", required=True)
@@ -399,10 +416,14 @@ def main():
     exporter.add_argument("--version", required=True)
     exporter.add_argument("--out", required=True)
     exporter.add_argument("--reference", help="models/reference: rewrite the cases' probabilities for this model")
+    service = sub.add_parser("service-report", help="pool `speechemotion evaluate --json` outputs of the folds")
+    service.add_argument("inputs", nargs="+")
+    service.add_argument("--out")
     w = sub.add_parser("worker")
     w.add_argument("--job", required=True)
     args = p.parse_args()
-    {"pack": pack, "run": run, "export": export_model, "worker": worker}[args.command](args)
+    {"pack": pack, "run": run, "export": export_model, "service-report": service_report,
+     "worker": worker}[args.command](args)
 
 
 if __name__ == "__main__":

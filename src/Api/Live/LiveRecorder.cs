@@ -6,13 +6,14 @@ using SpeechEmotion.Api.Problems;
 using SpeechEmotion.Api.Uploads;
 using SpeechEmotion.Contracts.Errors;
 using SpeechEmotion.Contracts.Results;
+using SpeechEmotion.Persistence.Recordings;
 
 namespace SpeechEmotion.Api.Live;
 
 /// <summary>
 /// <c>?record=true</c>: the stream's recording becomes a job exactly as an uploaded call does. This is the one place
-/// where the live path touches the job lifecycle: the finished WAV goes through <see cref="JobSubmitter"/> (stored with
-/// a job row, published, analysed by a worker with channels=split and the track names as channel names), so
+/// where the live path touches the job lifecycle: the finished WAV goes through <see cref="JobSubmitter"/> (and so
+/// <c>JobLifecycle.CreateAsync</c>: stored as a recording with a job row, published, analysed by a worker with channels=split and the track names as channel names), so
 /// GET /jobs/{id}, the timeline and the callbackUrl behave as for an upload.
 /// </summary>
 internal sealed class LiveRecorder(IOptions<UploadOptions> uploads, IServiceScopeFactory scopes, ILogger logger, string? callbackUrl)
@@ -33,8 +34,15 @@ internal sealed class LiveRecorder(IOptions<UploadOptions> uploads, IServiceScop
         {
             var (file, sha256) = await recording.FinishAsync(CancellationToken.None);
             var metadata = JsonSerializer.Serialize(new { source = "live", streamSid = start.StreamSid, callSid = start.CallSid });
-            var upload = new ReceivedUpload(file, FileName, "audio/wav", file.Length, sha256, callbackUrl, metadata,
-                new AnalysisRequest(ChannelHandling.Split, start.Tracks));
+            var recorded = new Recording
+            {
+                Id = Guid.CreateVersion7(),
+                FileName = FileName,
+                ContentType = "audio/wav",
+                SizeBytes = file.Length,
+                Sha256 = sha256,
+            };
+            var upload = new ReceivedUpload(file, recorded, callbackUrl, metadata, new AnalysisRequest(ChannelHandling.Split, start.Tracks));
             await using var scope = scopes.CreateAsyncScope();
             await scope.ServiceProvider.GetRequiredService<JobSubmitter>().SubmitAsync(jobId, upload, CancellationToken.None);
             return (jobId, null);
