@@ -16,7 +16,7 @@ public static class AnalysisServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddEmotionAnalysis(this IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<AnalysisOptions>(configuration.GetSection(AnalysisOptions.SectionName));
+        services.AddOptions<AnalysisOptions>().BindConfiguration(AnalysisOptions.SectionName).ValidateOnStart();
         // A factory, so the container builds (and disposes) the classifier from the bound options.
         services.AddSingleton(provider => new EmotionClassifier(provider.GetRequiredService<IOptions<AnalysisOptions>>()));
         services.AddSpeechDetection();

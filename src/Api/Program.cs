@@ -33,7 +33,9 @@ else
 builder.Services.AddOptions<UploadOptions>().BindConfiguration(UploadOptions.SectionName)
     .Validate(uploads => uploads.IsValid, "Uploads: limits must be positive and MinBodyRateGracePeriod over 1 s.")
     .ValidateOnStart();
-builder.Services.AddOptions<EmotionOptions>().Bind(configuration.GetSection(EmotionOptions.SectionName));
+builder.Services.AddOptions<EmotionOptions>().BindConfiguration(EmotionOptions.SectionName)
+    .Validate(emotion => emotion.WaitTimeout > TimeSpan.Zero, "Emotion:WaitTimeout must be positive.")
+    .ValidateOnStart();
 // Kestrel's body size limit is only the backstop (UploadReader refuses earlier); its rate and header limits drop
 // clients that stall before the upload reader could notice.
 builder.Services.AddOptions<KestrelServerOptions>()

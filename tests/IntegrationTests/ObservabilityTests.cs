@@ -58,10 +58,7 @@ public sealed class ObservabilityTests(TestServers servers)
 
     private static async Task<Guid> SubmitInTrace(DistributedSystem system, ActivityTraceId traceId, byte[] wav)
     {
-        using var form = new MultipartFormDataContent();
-        var file = new ByteArrayContent(wav);
-        file.Headers.ContentType = new MediaTypeHeaderValue("audio/wav");
-        form.Add(file, "file", "speech.wav");
+        using var form = SpeechEmotion.TestSupport.Http.JobUpload.Form(wav, "speech.wav");
         using var request = new HttpRequestMessage(HttpMethod.Post, "/jobs") { Content = form };
         request.Headers.Add("traceparent", $"00-{traceId.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
         // A client of our own: in this process the Api's tracer provider makes HttpClient trace, and its handler
@@ -117,10 +114,5 @@ public sealed class ObservabilityTests(TestServers servers)
         public void Dispose() => listener.Dispose();
     }
 
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreeLoopbackPort() => SpeechEmotion.TestSupport.Net.LoopbackPorts.FreePort();
 }

@@ -57,7 +57,7 @@ public static class ProcessingServiceCollectionExtensions
 
     private static void AddPipelineServices(IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<ProcessingOptions>().Bind(configuration.GetSection(ProcessingOptions.SectionName))
+        services.AddOptions<ProcessingOptions>().BindConfiguration(ProcessingOptions.SectionName)
             // A renewal slower than the lease would let a live worker's long call look orphaned.
             .Validate(o => o.EffectiveLeaseRenewalInterval > TimeSpan.Zero && o.EffectiveLeaseRenewalInterval < o.LeaseDuration,
                 "Processing:LeaseRenewalInterval must be positive and shorter than Processing:LeaseDuration.")

@@ -29,7 +29,8 @@ public sealed record JobSnapshot(Job Job, Recording Recording, AnalysisOutcome? 
 
 /// <summary>
 /// The one home of a job's lifecycle: every status change goes through here (create, claim, reclaim, renew,
-/// succeed, fail, release, and the recovery sweep's requeue, republish and fail), each as one conditional UPDATE,
+/// succeed, fail, release, requeue for reprocessing, delete, the recovery sweep's requeue, republish and fail, and
+/// the audio's removal by retention or rejection), each as one conditional UPDATE,
 /// so that concurrent workers, duplicate messages and the sweep can never both win. It also owns the result's
 /// JSON: <see cref="RecordSuccessAsync"/> is its one writer (appending a <see cref="JobResult"/> row per success,
 /// so reprocessing keeps the history) and <see cref="FindAsync"/> / <see cref="ListResultsAsync"/> its readers.
@@ -218,13 +219,17 @@ public sealed class JobLifecycle(
         Fail(OwnedBy(claim), claim.JobId, errorCode, errorMessage, cancellationToken,
             discardAudioOf: ErrorCodes.AudioProblems.Contains(errorCode) ? claim.RecordingId : null);
 
-    /// <summary>Hands a claimed job back to the queue (graceful shutdown mid-job); the recovery sweep publishes it again.</summary>
+    /// <summary>
+    /// Hands a claimed job back to the queue (graceful shutdown mid-job); the recovery sweep publishes it again. Its
+    /// message was consumed, so no confirmed publish is waiting in any queue: the mark is cleared for the sweep.
+    /// </summary>
     public async Task<bool> ReleaseAsync(ClaimedJob claim, CancellationToken cancellationToken)
     {
         var released = await OwnedBy(claim).ExecuteUpdateAsync(s => s
             .SetProperty(j => j.Status, JobStatus.Queued)
             .SetProperty(j => j.ClaimToken, (Guid?)null)
-            .SetProperty(j => j.LeaseExpiresAt, (DateTime?)null), cancellationToken);
+            .SetProperty(j => j.LeaseExpiresAt, (DateTime?)null)
+            .SetProperty(j => j.AnalysisPublishedAt, (DateTime?)null), cancellationToken);
         return released == 1;
     }
 
@@ -378,7 +383,7 @@ public sealed class JobLifecycle(
                 .SetProperty(j => j.ErrorMessage, (string?)null)
                 .SetProperty(j => j.FinishedPublishedAt, (DateTime?)null)
                 .SetProperty(j => j.LastPublishedAt, now)
-            .SetProperty(j => j.AnalysisPublishedAt, (DateTime?)null), cancellationToken);
+                .SetProperty(j => j.AnalysisPublishedAt, (DateTime?)null), cancellationToken);
         if (requeued == 0)
         {
             return false;

@@ -1,4 +1,4 @@
-using System.Buffers.Binary;
+using SpeechEmotion.TestSupport.Audio;
 
 namespace SpeechEmotion.IntegrationTests.Audio;
 
@@ -59,34 +59,8 @@ public static class TestAudio
         return bytes;
     }
 
-    /// <summary>Mono 16-bit PCM WAV: the 44-byte canonical header, then little-endian samples.</summary>
-    public static byte[] Wav(ReadOnlySpan<float> samples, int sampleRate = SampleRate)
-    {
-        const short channels = 1;
-        const short bitsPerSample = 16;
-        var dataLength = samples.Length * 2;
-        var wav = new byte[44 + dataLength];
-        var span = wav.AsSpan();
-        "RIFF"u8.CopyTo(span);
-        BinaryPrimitives.WriteInt32LittleEndian(span[4..], 36 + dataLength);
-        "WAVE"u8.CopyTo(span[8..]);
-        "fmt "u8.CopyTo(span[12..]);
-        BinaryPrimitives.WriteInt32LittleEndian(span[16..], 16);
-        BinaryPrimitives.WriteInt16LittleEndian(span[20..], 1); // PCM
-        BinaryPrimitives.WriteInt16LittleEndian(span[22..], channels);
-        BinaryPrimitives.WriteInt32LittleEndian(span[24..], sampleRate);
-        BinaryPrimitives.WriteInt32LittleEndian(span[28..], sampleRate * channels * bitsPerSample / 8);
-        BinaryPrimitives.WriteInt16LittleEndian(span[32..], (short)(channels * bitsPerSample / 8));
-        BinaryPrimitives.WriteInt16LittleEndian(span[34..], bitsPerSample);
-        "data"u8.CopyTo(span[36..]);
-        BinaryPrimitives.WriteInt32LittleEndian(span[40..], dataLength);
-        for (var i = 0; i < samples.Length; i++)
-        {
-            var clamped = Math.Clamp(samples[i], -1f, 1f);
-            BinaryPrimitives.WriteInt16LittleEndian(span[(44 + 2 * i)..], (short)Math.Round(clamped * short.MaxValue));
-        }
-        return wav;
-    }
+    /// <summary>Mono 16-bit PCM WAV.</summary>
+    public static byte[] Wav(ReadOnlySpan<float> samples, int sampleRate = SampleRate) => WavWriter.Pcm16(samples, sampleRate);
 
     private static int SampleCount(double seconds, int sampleRate) => (int)Math.Round(seconds * sampleRate);
 }

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Reflection;
 using System.Text.Json.Nodes;
 using Npgsql;
+using SpeechEmotion.TestSupport.Http;
 
 namespace SpeechEmotion.IntegrationTests.Infrastructure;
 
@@ -81,10 +82,7 @@ public sealed class DistributedSystem : IAsyncDisposable
     /// </param>
     public async Task<HttpResponseMessage> PostJobAsync(byte[] content, string fileName, string contentType = "audio/wav", bool expectContinue = false)
     {
-        using var form = new MultipartFormDataContent();
-        var file = new ByteArrayContent(content);
-        file.Headers.ContentType = new MediaTypeHeaderValue(contentType);
-        form.Add(file, "file", fileName);
+        using var form = JobUpload.Form(content, fileName, contentType);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/jobs") { Content = form };
         request.Headers.ExpectContinue = expectContinue;
         return await Client.SendAsync(request);
@@ -100,31 +98,13 @@ public sealed class DistributedSystem : IAsyncDisposable
         return id;
     }
 
-    public async Task<JsonObject> GetJobAsync(Guid id)
-    {
-        using var response = await Client.GetAsync($"/jobs/{id}");
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET /jobs/{id} answered {(int)response.StatusCode}: {body}");
-        return JsonNode.Parse(body)!.AsObject();
-    }
+    public Task<JsonObject> GetJobAsync(Guid id) => JobPolling.GetJobAsync(Client, id);
 
     public static string StatusOf(JsonObject job) => job["status"]!.GetValue<string>();
 
     /// <summary>Polls GET /jobs/{id} until its status is one of <paramref name="statuses"/>.</summary>
-    public async Task<JsonObject> WaitForStatusAsync(Guid id, TimeSpan timeout, params string[] statuses)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var job = await GetJobAsync(id);
-            if (statuses.Contains(StatusOf(job))) return job;
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"Job {id} is still '{StatusOf(job)}' after {timeout}, expected {string.Join("|", statuses)}.{Environment.NewLine}{WorkerOutput()}");
-            }
-            await Task.Delay(100);
-        }
-    }
+    public Task<JsonObject> WaitForStatusAsync(Guid id, TimeSpan timeout, params string[] statuses) =>
+        JobPolling.WaitForStatusAsync(Client, id, timeout, statuses, TimeSpan.FromMilliseconds(100), WorkerOutput);
 
     public Task<JsonObject> WaitForFinishedAsync(Guid id, TimeSpan? timeout = null) =>
         WaitForStatusAsync(id, timeout ?? DefaultJobTimeout, "succeeded", "failed");

@@ -38,12 +38,7 @@ public sealed class PrivateServers : IAsyncLifetime
     }
 
     /// <summary>A TCP port nothing listens on right now (the OS picks it).</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => SpeechEmotion.TestSupport.Net.LoopbackPorts.FreePort();
 
     /// <summary>Runs a command to its end; throws with its output when it fails.</summary>
     internal static async Task<string> RunAsync(string file, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)

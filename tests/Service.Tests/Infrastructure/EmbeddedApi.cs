@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -9,6 +8,7 @@ using SpeechEmotion.Persistence.Database;
 using SpeechEmotion.Persistence.Hosting;
 using SpeechEmotion.Persistence.Jobs;
 using SpeechEmotion.Processing.Recovery;
+using SpeechEmotion.TestSupport.Http;
 
 namespace SpeechEmotion.Service.Tests.Infrastructure;
 
@@ -78,21 +78,8 @@ public class EmbeddedApi : WebApplicationFactory<Program>
     }
 
     public static MultipartFormDataContent Upload(byte[] content, string fileName = "clip.wav", string contentType = "audio/wav",
-        string? metadata = null, string? callbackUrl = null)
-    {
-        var file = new ByteArrayContent(content);
-        file.Headers.ContentType = new MediaTypeHeaderValue(contentType);
-        var form = new MultipartFormDataContent { { file, "file", fileName } };
-        if (metadata is not null)
-        {
-            form.Add(new StringContent(metadata), "metadata");
-        }
-        if (callbackUrl is not null)
-        {
-            form.Add(new StringContent(callbackUrl), "callbackUrl");
-        }
-        return form;
-    }
+        string? metadata = null, string? callbackUrl = null) =>
+        JobUpload.Form(content, fileName, contentType, [new("metadata", metadata), new("callbackUrl", callbackUrl)]);
 
     public async Task<Guid> SubmitAsync(HttpClient client, byte[] content, string fileName = "clip.wav")
     {
@@ -102,29 +89,10 @@ public class EmbeddedApi : WebApplicationFactory<Program>
         return JsonNode.Parse(body)!["id"]!.GetValue<Guid>();
     }
 
-    public static async Task<JsonObject> GetJobAsync(HttpClient client, Guid id)
-    {
-        using var response = await client.GetAsync($"/jobs/{id}");
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"GET /jobs/{id} answered {(int)response.StatusCode}: {body}");
-        return JsonNode.Parse(body)!.AsObject();
-    }
+    public static Task<JsonObject> GetJobAsync(HttpClient client, Guid id) => JobPolling.GetJobAsync(client, id);
 
-    public static async Task<JsonObject> WaitUntilFinishedAsync(HttpClient client, Guid id, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            var job = await GetJobAsync(client, id);
-            var status = job["status"]!.GetValue<string>();
-            if (status is "succeeded" or "failed")
-            {
-                return job;
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"job {id} still {status}: {job.ToJsonString()}");
-            await Task.Delay(20);
-        }
-    }
+    public static Task<JsonObject> WaitUntilFinishedAsync(HttpClient client, Guid id, TimeSpan? timeout = null) =>
+        JobPolling.WaitForStatusAsync(client, id, timeout ?? TimeSpan.FromSeconds(30), JobPolling.Finished, TimeSpan.FromMilliseconds(20));
 
     /// <summary>
     /// Reads the row straight from the SQLite file, not through the host's services: it works the same while the

@@ -1,4 +1,4 @@
-using System.Text;
+using SpeechEmotion.TestSupport.Audio;
 
 namespace SpeechEmotion.Service.Tests.Infrastructure;
 
@@ -33,33 +33,8 @@ public static class GeneratedAudio
         return bytes;
     }
 
-    public static byte[] Wav(short[] samples, int sampleRate = SampleRate) =>
-        Wav(formatTag: 1, bytesPerSample: 2, samples.Length, sampleRate, writer => Array.ForEach(samples, writer.Write));
+    public static byte[] Wav(short[] samples, int sampleRate = SampleRate) => WavWriter.Pcm16(samples, sampleRate);
 
     /// <summary>32-bit float WAV with the samples exactly as given: NaN, infinities and values past full scale included.</summary>
-    public static byte[] FloatWav(float[] samples, int sampleRate = SampleRate) =>
-        Wav(formatTag: 3, bytesPerSample: 4, samples.Length, sampleRate, writer => Array.ForEach(samples, writer.Write));
-
-    private static byte[] Wav(short formatTag, short bytesPerSample, int sampleCount, int sampleRate, Action<BinaryWriter> writeSamples)
-    {
-        using var stream = new MemoryStream();
-        using var writer = new BinaryWriter(stream, Encoding.ASCII);
-        var dataBytes = sampleCount * bytesPerSample;
-        writer.Write("RIFF"u8);
-        writer.Write(36 + dataBytes);
-        writer.Write("WAVE"u8);
-        writer.Write("fmt "u8);
-        writer.Write(16);
-        writer.Write(formatTag);                    // 1 PCM, 3 IEEE float
-        writer.Write((short)1);                     // mono
-        writer.Write(sampleRate);
-        writer.Write(sampleRate * bytesPerSample);  // byte rate
-        writer.Write(bytesPerSample);               // block align
-        writer.Write((short)(bytesPerSample * 8));  // bits per sample
-        writer.Write("data"u8);
-        writer.Write(dataBytes);
-        writeSamples(writer);
-        writer.Flush();
-        return stream.ToArray();
-    }
+    public static byte[] FloatWav(float[] samples, int sampleRate = SampleRate) => WavWriter.Float32(samples, sampleRate);
 }

@@ -60,12 +60,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>A loopback port nothing listens on right now.</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => SpeechEmotion.TestSupport.Net.LoopbackPorts.FreePort();
 
     /// <summary>Polls <paramref name="url"/> until it answers 200; fails with the process output if it never does.</summary>
     public async Task WaitUntilAnswersAsync(string url, TimeSpan timeout)

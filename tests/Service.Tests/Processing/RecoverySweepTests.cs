@@ -141,6 +141,28 @@ public sealed class RecoverySweepTests
         Assert.True(File.Exists(Path.Combine(recordings, $"{kept:N}.audio")), "audio with its recording row must stay");
     }
 
+    [Fact]
+    public async Task A_job_handed_back_by_a_stopping_worker_is_republished_though_its_first_publish_was_confirmed()
+    {
+        using var api = EmbeddedApi.With(new Dictionary<string, string?> { ["Processing:QueuedRepublishAfter"] = "00:00:00.001" });
+        using var client = api.CreateClient();
+        // Published and confirmed by this very process: the sweep leaves such a job to its queue...
+        var id = await api.SeedAsync(job => job.AnalysisPublishedAt = DateTime.UtcNow);
+        await using (var scope = api.Services.CreateAsyncScope())
+        {
+            var lifecycle = scope.ServiceProvider.GetRequiredService<SpeechEmotion.Processing.Jobs.JobLifecycle>();
+            var claim = await lifecycle.TryClaimAsync(id, Guid.NewGuid(), CancellationToken.None);
+            // ...but a worker consumed that message and handed the job back: nothing is queued for it any more.
+            Assert.True(await lifecycle.ReleaseAsync(claim!, CancellationToken.None));
+        }
+        await Task.Delay(10);
+
+        var outcome = await SweepOnce(api);
+
+        Assert.Equal(1, outcome.RepublishedQueued);
+        Assert.Equal("succeeded", (await EmbeddedApi.WaitUntilFinishedAsync(client, id))["status"]!.GetValue<string>());
+    }
+
     private static string WriteRecording(string folder, string name, DateTime writtenAt)
     {
         var path = Path.Combine(folder, name);
