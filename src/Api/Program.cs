@@ -3,11 +3,13 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 using SpeechEmotion.Analysis;
+using SpeechEmotion.Api.Batches;
 using SpeechEmotion.Api.Emotion;
 using SpeechEmotion.Api.Jobs;
 using SpeechEmotion.Api.Live;
 using SpeechEmotion.Api.Problems;
 using SpeechEmotion.Api.Uploads;
+using SpeechEmotion.Api.Webhooks;
 using SpeechEmotion.Persistence.Hosting;
 using SpeechEmotion.Processing.Hosting;
 using SpeechEmotion.ServiceDefaults;
@@ -49,6 +51,11 @@ builder.Services.AddSingleton<UploadReader>();
 builder.Services.AddHostedService<AbandonedUploadCleanup>();
 builder.Services.AddScoped<JobSubmitter>();
 builder.Services.AddScoped<JobWaiter>();
+builder.Services.AddOptions<BatchOptions>().BindConfiguration(BatchOptions.SectionName)
+    .Validate(batches => batches.IsValid, "Batches: MaxArchiveBytes and MaxJobIds must be positive, AllowedFolders absolute paths.")
+    .ValidateOnStart();
+builder.Services.AddScoped<BatchIntake>();
+builder.Services.AddScoped<BatchSources>();
 
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
 {
@@ -73,6 +80,8 @@ app.MapGet("/", () => Results.Redirect("/scalar")).ExcludeFromDescription();
 app.MapJobEndpoints();
 app.MapEmotionEndpoints();
 app.MapLiveEndpoints();
+app.MapWebhookEndpoints();
+app.MapBatchEndpoints();
 app.MapServiceHealthChecks();
 app.MapServiceDefaults();
 

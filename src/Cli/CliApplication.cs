@@ -11,6 +11,7 @@ public static class CliApplication
         EvaluateCommand.Create(),
         WindowsCommand.Create(),
         LiveCommand.Create(),
+        SubmitCommand.Create(),
     };
 
     public static Task<int> RunAsync(string[] args, InvocationConfiguration? configuration = null, CancellationToken cancellationToken = default) =>

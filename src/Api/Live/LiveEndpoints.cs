@@ -29,7 +29,7 @@ public static class LiveEndpoints
     }
 
     private static async Task<IResult> AcceptAsync(HttpContext context, [FromQuery] string? record, [FromQuery] string? callbackUrl,
-        [FromServices] LiveStreamGate gate, [FromServices] CallAnalyzer analyzer, [FromServices] IOptions<LiveOptions> options,
+        [FromServices] LiveStreamGate gate, [FromServices] UploadReader uploadRules, [FromServices] CallAnalyzer analyzer, [FromServices] IOptions<LiveOptions> options,
         [FromServices] IOptions<UploadOptions> uploads, [FromServices] IServiceScopeFactory scopes,
         [FromServices] IHostApplicationLifetime lifetime, [FromServices] ILoggerFactory loggers)
     {
@@ -44,7 +44,7 @@ public static class LiveEndpoints
             "true" => true,
             _ => throw new ApiProblemException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidRequest, "record must be true or false."),
         };
-        UploadReader.ValidateCallbackUrl(callbackUrl);
+        uploadRules.ValidateCallbackUrl(callbackUrl);   // the same rules as an upload's (and a webhook's) URL
         if (!gate.TryEnter())
         {
             context.Response.Headers.RetryAfter = "5";

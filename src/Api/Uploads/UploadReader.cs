@@ -6,6 +6,8 @@ using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using SpeechEmotion.Api.Problems;
 using SpeechEmotion.Contracts.Errors;
+using SpeechEmotion.Processing.Jobs;
+using SpeechEmotion.Processing.Webhooks;
 using SpeechEmotion.Persistence.Recordings;
 
 namespace SpeechEmotion.Api.Uploads;
@@ -18,7 +20,7 @@ namespace SpeechEmotion.Api.Uploads;
 /// The body is read through <see cref="TimedRequestBody"/>, so a stalled upload ends in 408 and its file is deleted.
 /// Every refusal is an <see cref="ApiProblemException"/> with a fixed detail: nothing the client sent is echoed.
 /// </summary>
-public sealed class UploadReader(IOptions<UploadOptions> options)
+public sealed class UploadReader(IOptions<UploadOptions> options, IOptions<WebhookOptions> webhooks)
 {
     public const string FileField = "file";
     public const string CallbackUrlField = "callbackUrl";
@@ -132,7 +134,7 @@ public sealed class UploadReader(IOptions<UploadOptions> options)
         return fields;
     }
 
-    private static ReceivedUpload Validate(Fields fields, FileStream? file)
+    private ReceivedUpload Validate(Fields fields, FileStream? file)
     {
         if (file is null || fields.Sha256 is null)
         {
@@ -160,16 +162,22 @@ public sealed class UploadReader(IOptions<UploadOptions> options)
             string.IsNullOrWhiteSpace(fields.MetadataJson) ? null : fields.MetadataJson, analysisRequest);
     }
 
-    internal static void ValidateCallbackUrl(string? callbackUrl)
+    /// <summary>Same rules as a webhook subscription's URL (absolute http(s); no literal private address unless allowed).</summary>
+    internal void ValidateCallbackUrl(string? callbackUrl)
     {
         if (string.IsNullOrWhiteSpace(callbackUrl))
         {
             return;
         }
-        var valid = !callbackUrl.Any(char.IsControl)
-            && Uri.TryCreate(callbackUrl.Trim(), UriKind.Absolute, out var uri)
-            && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
-        if (!valid)
+        var check = callbackUrl.Length > MaxCallbackUrlBytes
+            ? WebhookUrlCheck.Invalid
+            : WebhookAddressRules.Check(callbackUrl, webhooks.Value.AllowPrivateNetworks);
+        if (check == WebhookUrlCheck.NotAllowed)
+        {
+            throw Problem(StatusCodes.Status400BadRequest, ErrorCodes.WebhookAddressNotAllowed,
+                "callbackUrl points at a loopback, private, link-local or multicast address, which callbacks may not call.");
+        }
+        if (check != WebhookUrlCheck.Valid)
         {
             throw InvalidCallbackUrl();
         }
@@ -200,7 +208,8 @@ public sealed class UploadReader(IOptions<UploadOptions> options)
         return boundary;
     }
 
-    private static async Task<(long Size, string Sha256)> CopyWithLimit(Stream source, FileStream target, long maxBytes, CancellationToken cancellationToken)
+    /// <summary>Copies to <paramref name="target"/>, hashing as it goes; 413 upload_too_large as soon as <paramref name="maxBytes"/> is crossed.</summary>
+    internal static async Task<(long Size, string Sha256)> CopyWithLimit(Stream source, FileStream target, long maxBytes, CancellationToken cancellationToken)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = ArrayPool<byte>.Shared.Rent(81920);
@@ -261,7 +270,7 @@ public sealed class UploadReader(IOptions<UploadOptions> options)
     /// FileShare.None also takes an exclusive advisory lock (flock) on Unix: that is how the start-up cleanup tells
     /// a live upload of another Api process from a file a killed one left behind.
     /// </summary>
-    private FileStream CreateTemporaryFile() =>
+    internal FileStream CreateTemporaryFile() =>
         new(Path.Combine(_options.EffectiveTemporaryDirectory, $"{Guid.NewGuid():N}{AbandonedUploadCleanup.Suffix}"), FileMode.CreateNew,
             FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.Asynchronous | FileOptions.DeleteOnClose);
 
@@ -274,7 +283,7 @@ public sealed class UploadReader(IOptions<UploadOptions> options)
 
     private static ApiProblemException InvalidCallbackUrl() =>
         Problem(StatusCodes.Status400BadRequest, ErrorCodes.InvalidCallbackUrl,
-            $"callbackUrl must be an absolute http or https URL of at most {MaxCallbackUrlBytes} bytes.");
+            $"callbackUrl must be an absolute http or https URL of at most {WebhookAddressRules.MaxUrlLength} characters.");
 
     private static ApiProblemException Problem(int status, string code, string detail) => new(status, code, detail);
 }

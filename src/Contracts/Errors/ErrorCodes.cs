@@ -36,6 +36,31 @@ public static class ErrorCodes
     /// <summary>The database or the message broker is unreachable right now (503, with Retry-After): try again later.</summary>
     public const string ServiceUnavailable = "service_unavailable";
 
+    // Webhooks: subscriptions, per-job callbacks and their deliveries.
+    public const string InvalidWebhookUrl = "invalid_webhook_url";
+    /// <summary>The receiver URL's host is a loopback, private, link-local or multicast address (SSRF guard).</summary>
+    public const string WebhookAddressNotAllowed = "webhook_address_not_allowed";
+    public const string InvalidWebhookEvents = "invalid_webhook_events";
+    public const string WebhookNotFound = "webhook_not_found";
+    public const string DeliveryNotFound = "delivery_not_found";
+    public const string DeliveryNotDead = "delivery_not_dead";
+    public const string WebhookDisabled = "webhook_disabled";
+    /// <summary>A JSON endpoint (POST /webhooks) got another content type.</summary>
+    public const string NotJson = "not_json";
+    // Batches (POST /batches and /batches/{id}).
+    public const string InvalidBatchRequest = "invalid_batch_request";
+    public const string MissingArchive = "missing_archive";
+    public const string UnreadableArchive = "unreadable_archive";
+    public const string FolderNotAllowed = "folder_not_allowed";
+    public const string FolderNotFound = "folder_not_found";
+    public const string BatchNotFound = "batch_not_found";
+    public const string BatchNotRunning = "batch_not_running";
+    public const string InvalidBatchQuery = "invalid_batch_query";
+    /// <summary>A job's error: its archive member could not be read out of the archive (damaged or truncated archive).</summary>
+    public const string CorruptArchiveMember = "corrupt_archive_member";
+    /// <summary>A job's error: its batch was cancelled before it ran.</summary>
+    public const string BatchCancelled = "batch_cancelled";
+
     // Live streams (GET /live), answered before the WebSocket opens.
     /// <summary>A plain HTTP request reached the WebSocket endpoint.</summary>
     public const string WebSocketRequired = "websocket_required";

@@ -1,8 +1,10 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
+using SpeechEmotion.Persistence.Batches;
 using SpeechEmotion.Persistence.Jobs;
 using SpeechEmotion.Persistence.Recordings;
 using SpeechEmotion.Persistence.Results;
+using SpeechEmotion.Persistence.Webhooks;
 
 namespace SpeechEmotion.Persistence.Database;
 
@@ -17,6 +19,11 @@ public abstract class JobsDbContext(DbContextOptions options) : DbContext(option
     public DbSet<Recording> Recordings => Set<Recording>();
     public DbSet<RecordingAudio> RecordingAudio => Set<RecordingAudio>();
     public DbSet<JobResult> JobResults => Set<JobResult>();
+    public DbSet<WebhookSubscription> WebhookSubscriptions => Set<WebhookSubscription>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
+    public DbSet<Batch> Batches => Set<Batch>();
+    public DbSet<BatchMember> BatchMembers => Set<BatchMember>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -69,6 +76,72 @@ public abstract class JobsDbContext(DbContextOptions options) : DbContext(option
             result.Property(r => r.ModelVersion).HasMaxLength(128);
             result.HasOne<Job>().WithMany().HasForeignKey(r => r.JobId).OnDelete(DeleteBehavior.Cascade);
             result.HasIndex(r => new { r.JobId, r.CreatedAt });
+        });
+
+        modelBuilder.Entity<Batch>(batch =>
+        {
+            batch.ToTable("batches");
+            batch.HasKey(b => b.Id);
+            batch.Property(b => b.Kind).HasConversion<string>().HasMaxLength(16);
+            batch.Property(b => b.Status).HasConversion<string>().HasMaxLength(16);
+            batch.Property(b => b.Source).HasMaxLength(4096);
+        });
+
+        modelBuilder.Entity<BatchMember>(member =>
+        {
+            member.ToTable("batch_members");
+            // The key serves "the jobs of a batch" (counts, paging by job id); the index "the batches of a job".
+            member.HasKey(m => new { m.BatchId, m.JobId });
+            member.HasIndex(m => m.JobId);
+            member.HasOne<Batch>().WithMany().HasForeignKey(m => m.BatchId).OnDelete(DeleteBehavior.Cascade);
+            member.HasOne<Job>().WithMany().HasForeignKey(m => m.JobId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        ConfigureWebhooks(modelBuilder);
+    }
+
+    private static void ConfigureWebhooks(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<WebhookSubscription>(subscription =>
+        {
+            subscription.ToTable("webhook_subscriptions");
+            subscription.HasKey(s => s.Id);
+            subscription.Property(s => s.Kind).HasConversion<string>().HasMaxLength(16);
+            subscription.Property(s => s.Url).HasMaxLength(2048);
+            subscription.Property(s => s.Events).HasConversion(
+                events => string.Join(',', events),
+                joined => joined.Length == 0 ? new List<string>() : joined.Split(',', StringSplitOptions.None).ToList(),
+                new ValueComparer<List<string>>((a, b) => a!.SequenceEqual(b!), events => events.Aggregate(0, (h, e) => HashCode.Combine(h, e)), events => events.ToList()))
+                .HasMaxLength(256);
+            subscription.Property(s => s.Secret).HasMaxLength(128);
+            subscription.Property(s => s.PreviousSecret).HasMaxLength(128);
+            subscription.Property(s => s.DisabledReason).HasMaxLength(256);
+            subscription.Ignore(s => s.IsActive);
+        });
+
+        modelBuilder.Entity<WebhookDelivery>(delivery =>
+        {
+            delivery.ToTable("webhook_deliveries");
+            delivery.HasKey(d => d.Id);
+            delivery.Property(d => d.EventType).HasMaxLength(32);
+            delivery.Property(d => d.EventKey).HasMaxLength(128);
+            delivery.Property(d => d.Url).HasMaxLength(2048);
+            delivery.Property(d => d.Status).HasConversion<string>().HasMaxLength(16);
+            delivery.HasOne<WebhookSubscription>().WithMany().HasForeignKey(d => d.SubscriptionId);
+            delivery.HasMany(d => d.Attempts).WithOne().HasForeignKey(a => a.DeliveryId).OnDelete(DeleteBehavior.Cascade);
+            // A duplicate event (JobFinished is delivered at least once) must not add a second delivery.
+            delivery.HasIndex(d => new { d.SubscriptionId, d.EventKey }).IsUnique();
+            // The dispatcher looks for due deliveries; GET /jobs/{id}/deliveries by job.
+            delivery.HasIndex(d => new { d.Status, d.NextAttemptAt });
+            delivery.HasIndex(d => d.JobId);
+        });
+
+        modelBuilder.Entity<WebhookAttempt>(attempt =>
+        {
+            attempt.ToTable("webhook_attempts");
+            attempt.HasKey(a => a.Id);
+            attempt.Property(a => a.Error).HasMaxLength(512);
+            attempt.Property(a => a.ResponsePrefix).HasMaxLength(512);
         });
     }
 }

@@ -1,8 +1,10 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection;
 using SpeechEmotion.Analysis;
 using SpeechEmotion.Contracts.Messages;
 using SpeechEmotion.Persistence.Recordings;
+using SpeechEmotion.Processing.Batches;
 using SpeechEmotion.Processing.Options;
 
 namespace SpeechEmotion.Processing.Consuming;
@@ -26,6 +28,22 @@ public sealed class AnalyzeRecordingConsumerDefinition : ConsumerDefinition<Anal
         endpointConfigurator.UseMessageRetry(retry => RetryTransientFailures(retry, _options));
     }
 
+    /// <summary>
+    /// The batch queue: the same consumer and retries on a queue of its own, fed only by Send (it subscribes to no
+    /// published message), with Processing:BatchConcurrentMessageLimit messages at once. See <see cref="AnalysisQueues"/>.
+    /// </summary>
+    public static void ConfigureBatchQueue(IBusRegistrationContext context, IBusFactoryConfigurator transport)
+    {
+        var options = context.GetRequiredService<IOptions<ProcessingOptions>>().Value;
+        transport.ReceiveEndpoint(AnalysisQueues.BatchQueueName, endpoint =>
+        {
+            endpoint.ConfigureConsumeTopology = false;
+            endpoint.ConcurrentMessageLimit = options.BatchConcurrentMessageLimit;
+            endpoint.PrefetchCount = options.BatchConcurrentMessageLimit;
+            endpoint.ConfigureConsumer<AnalyzeRecordingConsumer>(context);   // with the definition's retries
+        });
+    }
+
     /// <summary>Database and bus hiccups are retried; bad audio and missing recordings would fail the same way again.</summary>
     internal static void RetryTransientFailures(IRetryConfigurator retry, ProcessingOptions options)
     {
@@ -47,6 +65,23 @@ public sealed class AnalyzeRecordingFaultConsumerDefinition : ConsumerDefinition
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<AnalyzeRecordingFaultConsumer> consumerConfigurator, IRegistrationContext context)
+    {
+        endpointConfigurator.UseMessageRetry(retry => AnalyzeRecordingConsumerDefinition.RetryTransientFailures(retry, _options));
+    }
+}
+
+public sealed class BatchProgressConsumerDefinition : ConsumerDefinition<BatchProgressConsumer>
+{
+    private readonly ProcessingOptions _options;
+
+    public BatchProgressConsumerDefinition(IOptions<ProcessingOptions> options)
+    {
+        _options = options.Value;
+        EndpointName = "batch-progress";
+    }
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
+        IConsumerConfigurator<BatchProgressConsumer> consumerConfigurator, IRegistrationContext context)
     {
         endpointConfigurator.UseMessageRetry(retry => AnalyzeRecordingConsumerDefinition.RetryTransientFailures(retry, _options));
     }

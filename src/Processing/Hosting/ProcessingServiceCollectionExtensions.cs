@@ -4,12 +4,14 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using SpeechEmotion.Analysis;
 using SpeechEmotion.Persistence.Hosting;
+using SpeechEmotion.Processing.Batches;
 using SpeechEmotion.Processing.Completion;
 using SpeechEmotion.Processing.Consuming;
 using SpeechEmotion.Processing.Jobs;
 using SpeechEmotion.Processing.Options;
 using SpeechEmotion.Processing.Recovery;
 using SpeechEmotion.Processing.Retention;
+using SpeechEmotion.Processing.Webhooks;
 using SpeechEmotion.ServiceDefaults;
 
 namespace SpeechEmotion.Processing.Hosting;
@@ -38,12 +40,14 @@ public static class ProcessingServiceCollectionExtensions
         {
             bus.AddConsumer<AnalyzeRecordingConsumer, AnalyzeRecordingConsumerDefinition>();
             bus.AddConsumer<AnalyzeRecordingFaultConsumer, AnalyzeRecordingFaultConsumerDefinition>();
+            bus.AddWebhookConsumers();
             if (configuration.ReadServiceMode() == ServiceMode.Embedded)
             {
                 // POST /emotion waits in this process: wake it when its job's JobFinished arrives.
                 bus.AddConsumer<JobFinishedSignalConsumer>();
             }
-        });
+            bus.AddConsumer<BatchProgressConsumer, BatchProgressConsumerDefinition>();
+        }, AnalyzeRecordingConsumerDefinition.ConfigureBatchQueue);
         return services;
     }
 
@@ -66,6 +70,10 @@ public static class ProcessingServiceCollectionExtensions
         services.AddSingleton<JobCompletionSignal>();
         services.AddSpeechEmotionMetrics();
         services.AddScoped<JobLifecycle>();
+        services.AddWebhookDelivery();   // every process sends due webhooks, whichever made them
+        services.AddScoped<AnalysisQueues>();
+        services.AddScoped<BatchLifecycle>();
+        services.AddScoped<BatchReprocessing>();
     }
 
     /// <param name="watchBroker">
@@ -73,8 +81,9 @@ public static class ProcessingServiceCollectionExtensions
     /// bus says Healthy while RabbitMQ is down. One temporary queue (auto-deleted, nothing is ever sent to it) gives the
     /// health check, and JobSubmitter's fail-fast check, a broker connection to watch.
     /// </param>
+    /// <param name="addReceiveEndpoints">Endpoints that ConfigureEndpoints does not make (the batch queue).</param>
     private static void AddBus(IServiceCollection services, IConfiguration configuration, Action<IBusRegistrationConfigurator> addConsumers,
-        bool watchBroker = false)
+        Action<IBusRegistrationContext, IBusFactoryConfigurator>? addReceiveEndpoints = null, bool watchBroker = false)
     {
         var mode = configuration.ReadServiceMode();
         var rabbitMq = configuration.GetConnectionString("RabbitMq");
@@ -108,10 +117,16 @@ public static class ProcessingServiceCollectionExtensions
                         transport.ReceiveEndpoint(new TemporaryEndpointDefinition("broker-watch"), endpoint => endpoint.ConfigureConsumeTopology = false);
                     }
                     transport.ConfigureEndpoints(context);
+                    addReceiveEndpoints?.Invoke(context, transport);
                 });
                 return;
             }
-            bus.UsingInMemory((context, transport) => transport.ConfigureEndpoints(context));
+            bus.UsingInMemory((context, transport) =>
+            {
+                // After ConfigureEndpoints: it leaves out consumers already configured on an endpoint of their own.
+                transport.ConfigureEndpoints(context);
+                addReceiveEndpoints?.Invoke(context, transport);
+            });
         });
     }
 }

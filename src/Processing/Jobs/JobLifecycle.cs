@@ -5,10 +5,12 @@ using Microsoft.Extensions.Options;
 using SpeechEmotion.Contracts.Errors;
 using SpeechEmotion.Contracts.Messages;
 using SpeechEmotion.Contracts.Results;
+using SpeechEmotion.Persistence.Batches;
 using SpeechEmotion.Persistence.Database;
 using SpeechEmotion.Persistence.Jobs;
 using SpeechEmotion.Persistence.Recordings;
 using SpeechEmotion.Persistence.Results;
+using SpeechEmotion.Processing.Batches;
 using SpeechEmotion.Processing.Options;
 using SpeechEmotion.Processing.Recovery;
 
@@ -47,6 +49,7 @@ public sealed class JobLifecycle(
     JobsDbContext db,
     RecordingStore recordings,
     IPublishEndpoint publisher,
+    AnalysisQueues queues,
     QueuedMessageDurability queue,
     IOptions<ProcessingOptions> options,
     TimeProvider time,
@@ -68,7 +71,9 @@ public sealed class JobLifecycle(
     /// recovery sweep publishes again.</item>
     /// </list>
     /// </summary>
-    public async Task CreateAsync(Recording recording, Job job, Stream content, CancellationToken cancellationToken)
+    /// <param name="batchId">The batch the job belongs to, if any: its membership is written with the job, and its
+    /// message goes to the batch queue (<see cref="AnalysisQueues"/>).</param>
+    public async Task CreateAsync(Recording recording, Job job, Stream content, CancellationToken cancellationToken, Guid? batchId = null)
     {
         job.Status = JobStatus.Queued;
         job.RecordingId = recording.Id;
@@ -76,7 +81,7 @@ public sealed class JobLifecycle(
         job.LastPublishedAt = job.CreatedAt;
         try
         {
-            await StoreRecordingAndJob(recording, job, content, cancellationToken);
+            await StoreRecordingAndJob(recording, job, content, batchId, cancellationToken);
         }
         catch
         {
@@ -86,7 +91,7 @@ public sealed class JobLifecycle(
         await PublishAnalysisOrLeaveToSweep(job.Id);
     }
 
-    private Task StoreRecordingAndJob(Recording recording, Job job, Stream content, CancellationToken cancellationToken) =>
+    private Task StoreRecordingAndJob(Recording recording, Job job, Stream content, Guid? batchId, CancellationToken cancellationToken) =>
         // Each retry starts over: the tracked entities of the failed try are dropped and the audio is read again.
         // verifySucceeded: a commit whose answer was lost is not written twice.
         db.Database.CreateExecutionStrategy().ExecuteInTransactionAsync(
@@ -97,10 +102,46 @@ public sealed class JobLifecycle(
                 await recordings.SaveAsync(recording.Id, content, ct);
                 db.Recordings.Add(recording);
                 db.Jobs.Add(job);
+                if (batchId is { } batch)
+                {
+                    db.BatchMembers.Add(new BatchMember { BatchId = batch, JobId = job.Id });
+                }
                 await db.SaveChangesAsync(ct);
             },
             ct => db.Jobs.AsNoTracking().AnyAsync(j => j.Id == job.Id, ct),
             cancellationToken);
+
+    /// <summary>
+    /// A batch member refused before its audio was stored (not audio, empty, too large, unreadable in its archive):
+    /// its recording's facts (no audio: <see cref="Recording.AudioDeletedAt"/> set) and a job failed from the start
+    /// with the refusal's code, in the batch, announced like any job that ends.
+    /// </summary>
+    public async Task CreateRejectedAsync(Recording recording, Job job, Guid batchId, string errorCode, string errorMessage,
+        CancellationToken cancellationToken)
+    {
+        var now = Now;
+        recording.CreatedAt = job.CreatedAt;
+        recording.AudioDeletedAt = now;
+        job.RecordingId = recording.Id;
+        job.Status = JobStatus.Failed;
+        job.CompletedAt = now;
+        job.LastPublishedAt = job.CreatedAt;
+        job.ErrorCode = errorCode;
+        job.ErrorMessage = errorMessage;
+        await db.Database.CreateExecutionStrategy().ExecuteInTransactionAsync(
+            async ct =>
+            {
+                db.ChangeTracker.Clear();
+                db.Recordings.Add(recording);
+                db.Jobs.Add(job);
+                db.BatchMembers.Add(new BatchMember { BatchId = batchId, JobId = job.Id });
+                await db.SaveChangesAsync(ct);
+            },
+            ct => db.Jobs.AsNoTracking().AnyAsync(j => j.Id == job.Id, ct),
+            cancellationToken);
+        db.ChangeTracker.Clear();
+        await AnnounceFinished(new JobFinished { JobId = job.Id, Succeeded = false, ErrorCode = errorCode, FinishedAt = now }, cancellationToken);
+    }
 
     /// <summary>Compensation for the folder store, whose file is not part of the database transaction.</summary>
     private async Task DeleteAudioQuietly(Guid recordingId)
@@ -239,6 +280,10 @@ public sealed class JobLifecycle(
     /// </summary>
     public Task<bool> FailUnfinishedAsync(Guid jobId, string errorCode, string errorMessage, CancellationToken cancellationToken) =>
         Fail(Unfinished(jobId), jobId, errorCode, errorMessage, cancellationToken);
+
+    /// <summary>Fails the job only while it is still queued (a cancelled batch's job that no worker took yet), and announces it.</summary>
+    public Task<bool> FailQueuedAsync(Guid jobId, string errorCode, string errorMessage, CancellationToken cancellationToken) =>
+        Fail(db.Jobs.Where(j => j.Id == jobId && j.Status == JobStatus.Queued), jobId, errorCode, errorMessage, cancellationToken);
 
     // ---- recovery sweep --------------------------------------------------------------------------------------
 
@@ -411,6 +456,9 @@ public sealed class JobLifecycle(
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             await db.JobResults.Where(r => r.JobId == jobId).ExecuteDeleteAsync(cancellationToken);
+            // Webhook deliveries carry the job's JSON (its result and metadata): they go with it, sent or not.
+            await db.WebhookAttempts.Where(a => db.WebhookDeliveries.Any(d => d.Id == a.DeliveryId && d.JobId == jobId)).ExecuteDeleteAsync(cancellationToken);
+            await db.WebhookDeliveries.Where(d => d.JobId == jobId).ExecuteDeleteAsync(cancellationToken);
             await db.Jobs.Where(j => j.Id == jobId).ExecuteDeleteAsync(cancellationToken);
             var gone = await db.Recordings.Where(r => r.Id == recording && !db.Jobs.Any(j => j.RecordingId == recording))
                 .ExecuteDeleteAsync(cancellationToken) == 1;
@@ -577,7 +625,7 @@ public sealed class JobLifecycle(
     /// </summary>
     private async Task PublishAnalysis(Guid jobId, CancellationToken cancellationToken)
     {
-        await publisher.Publish(new AnalyzeRecording { JobId = jobId }, cancellationToken);
+        await queues.PublishAsync(jobId, cancellationToken);   // the live queue, or the batch queue for a job of a running batch
         var now = Now;
         await db.Jobs.Where(j => j.Id == jobId)
             .ExecuteUpdateAsync(s => s.SetProperty(j => j.AnalysisPublishedAt, now), CancellationToken.None);

@@ -43,6 +43,12 @@ public sealed class ProcessingOptions
     public int ConcurrentMessageLimit { get; set; } = Environment.ProcessorCount;
 
     /// <summary>
+    /// Messages of the batch queue (analyze-recording-batch) one process analyses at once, on top of the live ones.
+    /// Default: half the cores, at least one, so batch work always leaves room for live jobs.
+    /// </summary>
+    public int BatchConcurrentMessageLimit { get; set; } = Math.Max(1, Environment.ProcessorCount / 2);
+
+    /// <summary>
     /// FAULT INJECTION FOR TESTS ONLY: wait this long after claiming a job and before analysing it, so a test can
     /// kill a worker mid-job. Leave at zero in production.
     /// </summary>

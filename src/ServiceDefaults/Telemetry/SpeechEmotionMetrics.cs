@@ -59,10 +59,9 @@ public sealed class SpeechEmotionMetrics
         audioAnalysed = meter.CreateCounter<double>("speechemotion.audio.analysed", "s",
             "Seconds of uploaded audio (before silence trimming) the model was run on.");
 
-        // speechemotion_webhook_deliveries_total{outcome}: RESERVED. Webhook delivery is not built yet, so nothing
-        // records it and it does not appear on /metrics; the delivery code will call WebhookDelivered.
+        // speechemotion_webhook_deliveries_total{outcome}: one per attempt, recorded by the process that made it.
         webhookDeliveries = meter.CreateCounter<long>("speechemotion.webhook.deliveries", "{delivery}",
-            "Webhook delivery attempts by outcome (reserved: webhooks are not delivered yet).");
+            "Webhook delivery attempts by outcome: delivered (2xx), retrying (failed, another attempt is scheduled), dead (out of retries), gone (410: the subscription is disabled).");
     }
 
     public void JobAccepted() => jobsAccepted.Add(1);
@@ -96,6 +95,6 @@ public sealed class SpeechEmotionMetrics
 
     public void JobClaimed(TimeSpan queueWaited) => queueWait.Record(Math.Max(0, queueWaited.TotalSeconds));
 
-    /// <summary>Reserved for webhook delivery (not built yet). <paramref name="outcome"/>: e.g. delivered, retrying, gave_up.</summary>
+    /// <summary>One webhook attempt. <paramref name="outcome"/>: delivered, retrying, dead or gone.</summary>
     public void WebhookDelivered(string outcome) => webhookDeliveries.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 }

@@ -17,24 +17,31 @@ public sealed class DistributedSystem : IAsyncDisposable
     public static readonly TimeSpan DefaultJobTimeout = TimeSpan.FromSeconds(60);
 
     private readonly List<WorkerProcess> _workers = [];
+    private readonly IReadOnlyDictionary<string, string?> _extraSettings;
     private KestrelApiFactory? _api;
 
     public Sandbox Sandbox { get; }
     public HttpClient Client { get; private set; } = null!;
     public IReadOnlyList<WorkerProcess> Workers => _workers;
 
-    private DistributedSystem(Sandbox sandbox) => Sandbox = sandbox;
+    private DistributedSystem(Sandbox sandbox, IReadOnlyDictionary<string, string?>? extraSettings)
+    {
+        Sandbox = sandbox;
+        _extraSettings = extraSettings ?? new Dictionary<string, string?>();
+    }
 
-    public static Task<DistributedSystem> StartAsync(TestServers servers) =>
-        StartAsync(servers.PostgresConnectionString, servers.RabbitMqUri, servers.RabbitMqManagementUri);
+    /// <param name="extraSettings">Added to what the Api and every worker share (colon keys).</param>
+    public static Task<DistributedSystem> StartAsync(TestServers servers, IReadOnlyDictionary<string, string?>? extraSettings = null) =>
+        StartAsync(servers.PostgresConnectionString, servers.RabbitMqUri, servers.RabbitMqManagementUri, extraSettings);
 
     /// <summary>On a test's own servers (<see cref="PrivateServers"/>), the ones an outage test stops and restarts.</summary>
     public static Task<DistributedSystem> StartAsync(PrivateServers servers) =>
         StartAsync(servers.Postgres.ConnectionString, servers.RabbitMq.AmqpUri, servers.RabbitMq.ManagementUri);
 
-    private static async Task<DistributedSystem> StartAsync(string postgresConnectionString, Uri rabbitMqUri, Uri managementUri)
+    private static async Task<DistributedSystem> StartAsync(string postgresConnectionString, Uri rabbitMqUri, Uri managementUri,
+        IReadOnlyDictionary<string, string?>? extraSettings = null)
     {
-        var system = new DistributedSystem(await Sandbox.CreateAsync(postgresConnectionString, rabbitMqUri, managementUri));
+        var system = new DistributedSystem(await Sandbox.CreateAsync(postgresConnectionString, rabbitMqUri, managementUri), extraSettings);
         system._api = new KestrelApiFactory(system.SharedSettings());
         system._api.StartServer();
         system.Client = system._api.CreateClient();
@@ -55,6 +62,10 @@ public sealed class DistributedSystem : IAsyncDisposable
         if (File.Exists(model))
         {
             settings["Analysis:ModelPath"] = model;
+        }
+        foreach (var (key, value) in _extraSettings)
+        {
+            settings[key] = value ?? "";
         }
         return settings;
     }

@@ -6,39 +6,48 @@ using SpeechEmotion.Persistence.Recordings;
 
 namespace SpeechEmotion.Service.Tests.Infrastructure;
 
-/// <summary>Puts a job row (and its recording) straight into the database, in whatever state a test needs, without publishing it.</summary>
+/// <summary>Puts job rows (and their recordings) straight into the database, in whatever state a test needs, without publishing them.</summary>
 public static class JobSeeds
 {
-    public static async Task<Guid> SeedAsync(this EmbeddedApi api, Action<Job> shape)
+    public static async Task<Guid> SeedAsync(this EmbeddedApi api, Action<Job> shape) =>
+        (await api.SeedManyAsync(1, shape))[0];
+
+    /// <summary>Many at once (one database commit): a backlog of thousands in a few seconds.</summary>
+    public static async Task<List<Guid>> SeedManyAsync(this EmbeddedApi api, int count, Action<Job> shape)
     {
         var audio = GeneratedAudio.Tone(1);
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(audio));
         var now = DateTime.UtcNow;
-        var recording = new Recording
-        {
-            Id = Guid.CreateVersion7(),
-            FileName = "seeded.wav",
-            ContentType = "audio/wav",
-            SizeBytes = audio.Length,
-            Sha256 = Convert.ToHexStringLower(SHA256.HashData(audio)),
-            CreatedAt = now,
-        };
-        var job = new Job
-        {
-            Id = Guid.CreateVersion7(),
-            Status = JobStatus.Queued,
-            CreatedAt = now,
-            LastPublishedAt = now,
-            RecordingId = recording.Id,
-        };
-        shape(job);
-
         await using var scope = api.Services.CreateAsyncScope();
         var recordings = scope.ServiceProvider.GetRequiredService<RecordingStore>();
-        await recordings.SaveAsync(recording.Id, new MemoryStream(audio), CancellationToken.None);
         var db = scope.ServiceProvider.GetRequiredService<JobsDbContext>();
-        db.Recordings.Add(recording);
-        db.Jobs.Add(job);
+        var ids = new List<Guid>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var recording = new Recording
+            {
+                Id = Guid.CreateVersion7(),
+                FileName = "seeded.wav",
+                ContentType = "audio/wav",
+                SizeBytes = audio.Length,
+                Sha256 = sha256,
+                CreatedAt = now,
+            };
+            var job = new Job
+            {
+                Id = Guid.CreateVersion7(),
+                Status = JobStatus.Queued,
+                CreatedAt = now,
+                LastPublishedAt = now,
+                RecordingId = recording.Id,
+            };
+            shape(job);
+            await recordings.SaveAsync(recording.Id, new MemoryStream(audio), CancellationToken.None);
+            db.Recordings.Add(recording);
+            db.Jobs.Add(job);
+            ids.Add(job.Id);
+        }
         await db.SaveChangesAsync();
-        return job.Id;
+        return ids;
     }
 }

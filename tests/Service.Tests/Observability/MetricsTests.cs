@@ -6,6 +6,7 @@ using SpeechEmotion.Persistence.Jobs;
 using SpeechEmotion.Persistence.Recordings;
 using SpeechEmotion.Processing.Recovery;
 using SpeechEmotion.Service.Tests.Infrastructure;
+using SpeechEmotion.TestSupport.Webhooks;
 
 namespace SpeechEmotion.Service.Tests.Observability;
 
@@ -46,7 +47,7 @@ public sealed class MetricsTests
         Assert.InRange(scrape.Value("speechemotion_inference_duration_seconds_sum")!.Value, 1e-6, 10);
         Assert.Equal(1, scrape.Value("speechemotion_inference_duration_seconds_bucket", ("le", "+Inf")));
         Assert.Equal(2.0, scrape.Value("speechemotion_audio_analysed_seconds_total")!.Value, 3);
-        // Reserved until webhooks are delivered: defined, never recorded, so absent.
+        // No webhook subscribed: no delivery attempt, so the webhook counter is absent.
         Assert.DoesNotContain("speechemotion_webhook", scrape.Text);
         // ASP.NET Core's meter is wired in too. (MassTransit's is not checked here: MassTransit creates its instruments
         // once per process, on the first host's meter factory, so in a test process they die with that host.)
@@ -98,6 +99,29 @@ public sealed class MetricsTests
 
         Assert.Equal(2, scrape.Value("speechemotion_jobs_completed_total", ("status", "failed"), ("code", "processing_failed")));
         Assert.Null(scrape.Value("speechemotion_jobs_accepted_total"));   // seeded, never uploaded
+    }
+
+    [Fact]
+    public async Task Webhook_attempts_count_by_outcome()
+    {
+        await using var flaky = await WebhookReceiver.StartAsync();
+        var answers = 0;
+        flaky.Answer = _ => Task.FromResult(Interlocked.Increment(ref answers) == 1 ? 503 : 200);
+        await using var gone = await WebhookReceiver.StartAsync();
+        gone.Answer = _ => Task.FromResult(410);
+        using var api = EmbeddedApi.With(WebhookApi.FastSettings());
+        using var client = api.CreateClient();
+        await WebhookApi.SubscribeAsync(client, flaky.Url(), "job.succeeded");
+        await WebhookApi.SubscribeAsync(client, gone.Url(), "job.succeeded");
+
+        var id = await api.SubmitAsync(client, GeneratedAudio.Tone(1));
+        await WebhookApi.WaitForDeliveryAsync(client, id, d => d["status"]!.GetValue<string>() == "delivered");
+        var scrape = await PrometheusScrape.WaitUntilAsync(client, s => s.Value("speechemotion_webhook_deliveries_total") >= 3);
+
+        Assert.Equal(1, scrape.Value("speechemotion_webhook_deliveries_total", ("outcome", "retrying")));
+        Assert.Equal(1, scrape.Value("speechemotion_webhook_deliveries_total", ("outcome", "delivered")));
+        Assert.Equal(1, scrape.Value("speechemotion_webhook_deliveries_total", ("outcome", "gone")));
+        Assert.Equal(3, scrape.Value("speechemotion_webhook_deliveries_total"));
     }
 
     [Fact]

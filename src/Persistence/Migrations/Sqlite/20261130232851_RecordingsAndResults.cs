@@ -29,10 +29,6 @@ namespace SpeechEmotion.Persistence.Migrations.Sqlite
                 INSERT INTO recording_audio ("RecordingId", "Content", "CreatedAt") SELECT "JobId", "Content", "CreatedAt" FROM recordings
                 """);
 
-            migrationBuilder.DropColumn(
-                name: "Content",
-                table: "recordings");
-
             migrationBuilder.RenameColumn(
                 name: "JobId",
                 table: "recordings",
@@ -96,6 +92,11 @@ namespace SpeechEmotion.Persistence.Migrations.Sqlite
                 INSERT INTO job_results ("JobId", "ModelVersion", "ResultJson", "CreatedAt")
                 SELECT "Id", COALESCE(json_extract("ResultJson", '$.modelVersion'), 'unknown'), "ResultJson", COALESCE("CompletedAt", "CreatedAt") FROM jobs WHERE "ResultJson" IS NOT NULL
                 """);
+
+            // Columns are dropped last: SQLite rebuilds the table for each, after every statement above has run.
+            migrationBuilder.DropColumn(
+                name: "Content",
+                table: "recordings");
 
             migrationBuilder.DropColumn(
                 name: "ContentType",

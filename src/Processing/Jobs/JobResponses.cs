@@ -1,13 +1,13 @@
 using System.Text.Json;
-using SpeechEmotion.Api.Uploads;
+using System.Text.Json.Serialization;
 using SpeechEmotion.Contracts.Results;
 using SpeechEmotion.Persistence.Jobs;
 using SpeechEmotion.Persistence.Recordings;
-using SpeechEmotion.Processing.Jobs;
 
-namespace SpeechEmotion.Api.Jobs;
+namespace SpeechEmotion.Processing.Jobs;
 
 // The JSON shapes of /jobs. Null members are left out of the JSON (result or error, never both).
+// One home for every process that writes a job: the Api's GET /jobs/{id} and the webhook deliveries ("data").
 
 public sealed record JobLinks(string Self, string? Results = null);
 
@@ -43,6 +43,12 @@ public sealed record JobErrorView(string Code, string Message);
 
 public static class JobViews
 {
+    /// <summary>How a job is written outside ASP.NET Core (webhook bodies): the Api's HTTP JSON settings, web defaults without nulls.</summary>
+    public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
     public static string StatusName(JobStatus status) => status.ToString().ToLowerInvariant();
 
     public static string SelfLink(Guid jobId) => $"/jobs/{jobId}";

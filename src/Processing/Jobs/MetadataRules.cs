@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace SpeechEmotion.Api.Uploads;
+namespace SpeechEmotion.Processing.Jobs;
 
 /// <summary>
 /// What the <c>metadata</c> field may hold: a JSON object the service keeps verbatim and later writes back inside
