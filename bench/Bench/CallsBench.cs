@@ -117,7 +117,7 @@ internal static class CallsBench
         }
     }
 
-    private static async Task WaitReadyAsync(HttpClient client)
+    internal static async Task WaitReadyAsync(HttpClient client)
     {
         var deadline = DateTime.UtcNow.AddMinutes(2);
         while (DateTime.UtcNow < deadline)
@@ -139,7 +139,7 @@ internal static class CallsBench
         throw new TimeoutException("The Api did not become ready.");
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();

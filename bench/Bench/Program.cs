@@ -11,6 +11,7 @@ namespace SpeechEmotion.Bench;
 ///   dotnet run -c Release --project bench/Bench -- decode [--minutes 60]
 ///   dotnet run -c Release --project bench/Bench -- windows
 ///   dotnet run -c Release --project bench/Bench -- calls [--minutes 20,60]
+///   dotnet run -c Release --project bench/Bench -- live [--streams 1,25,50,100] [--seconds 60]
 ///   dotnet run -c Release --project bench/Bench -- load --mode embedded|distributed [--workers 2] [--minutes 5] [--rate R | --rates 10,20,30] [--concurrency 32]
 /// throughput, memory and load --mode distributed need SPEECHEMOTION_TEST_POSTGRES and SPEECHEMOTION_TEST_RABBITMQ (deploy/local-servers.sh env).
 /// </summary>
@@ -58,11 +59,14 @@ public static class BenchCommand
                     options.String("rate") is { } rate ? int.Parse(rate) : null,
                     (options.String("rates") ?? "10,20,30,40").Split(',').Select(int.Parse).ToArray(), options.Int("concurrency", 32));
                 return 0;
+            case "live":
+                await LiveBench.RunAsync((options.String("streams") ?? "1,25,50,100").Split(',').Select(int.Parse).ToArray(), options.Int("seconds", 60));
+                return 0;
             case "windows":
                 WindowsBench.Run([1, 2, 3, 4, 6, 8]);
                 return 0;
             default:
-                Console.Error.WriteLine("usage: Bench latency [--requests N] [--warmup N] [--url URL] | throughput --workers N [--jobs M] | memory [--jobs M] [--checkpoints C] | model [--runs N] [--warmup N] | vad [--calls N] [--seed N] | formats [--requests N] [--concurrency N] [--warmup N] | decode [--minutes N] | windows | calls [--minutes 20,60] | load --mode embedded|distributed [--workers N] [--minutes N] [--rate R | --rates R1,R2,...] [--concurrency N]");
+                Console.Error.WriteLine("usage: Bench latency [--requests N] [--warmup N] [--url URL] | throughput --workers N [--jobs M] | memory [--jobs M] [--checkpoints C] | model [--runs N] [--warmup N] | vad [--calls N] [--seed N] | formats [--requests N] [--concurrency N] [--warmup N] | decode [--minutes N] | windows | live [--streams 1,25,50] [--seconds 60] | calls [--minutes 20,60] | load --mode embedded|distributed [--workers N] [--minutes N] [--rate R | --rates R1,R2,...] [--concurrency N]");
                 return 2;
         }
     }

@@ -2,9 +2,11 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
+using SpeechEmotion.Analysis;
 using SpeechEmotion.Api.Batches;
 using SpeechEmotion.Api.Emotion;
 using SpeechEmotion.Api.Jobs;
+using SpeechEmotion.Api.Live;
 using SpeechEmotion.Api.Problems;
 using SpeechEmotion.Api.Uploads;
 using SpeechEmotion.Api.Webhooks;
@@ -26,6 +28,8 @@ if (configuration.ReadServiceMode() == ServiceMode.Embedded)
 else
 {
     builder.Services.AddJobPublishing(configuration);   // RabbitMQ; separate Worker processes consume
+    // Live streams (/live) are analysed where their WebSocket ends: in the Api, in both modes.
+    builder.Services.AddEmotionAnalysis(configuration);
 }
 
 builder.Services.AddOptions<UploadOptions>().BindConfiguration(UploadOptions.SectionName)
@@ -39,6 +43,10 @@ builder.Services.AddOptions<EmotionOptions>().BindConfiguration(EmotionOptions.S
 builder.Services.AddOptions<KestrelServerOptions>()
     .Configure<IOptions<UploadOptions>>((kestrel, uploads) => uploads.Value.ApplyTo(kestrel.Limits));
 
+builder.Services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.SectionName)
+    .Validate(live => live.IsValid, "Live: limits must be positive.")
+    .ValidateOnStart();
+builder.Services.AddSingleton<LiveStreamGate>();
 builder.Services.AddSingleton<UploadReader>();
 builder.Services.AddHostedService<AbandonedUploadCleanup>();
 builder.Services.AddScoped<JobSubmitter>();
@@ -64,12 +72,14 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseWebSockets();
 
 app.MapOpenApi();                 // /openapi/v1.json
 app.MapScalarApiReference();      // /scalar
 app.MapGet("/", () => Results.Redirect("/scalar")).ExcludeFromDescription();
 app.MapJobEndpoints();
 app.MapEmotionEndpoints();
+app.MapLiveEndpoints();
 app.MapWebhookEndpoints();
 app.MapBatchEndpoints();
 app.MapServiceHealthChecks();

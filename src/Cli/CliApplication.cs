@@ -10,6 +10,7 @@ public static class CliApplication
     {
         EvaluateCommand.Create(),
         WindowsCommand.Create(),
+        LiveCommand.Create(),
         SubmitCommand.Create(),
     };
 

@@ -29,12 +29,13 @@ public sealed class CallAnalyzer(
     /// <summary>
     /// Analyses <paramref name="recording"/>, read forward only (it may stream from the recording store).
     /// <paramref name="onProgress"/> is called after each block with the seconds decoded so far;
-    /// <paramref name="onInferenceMeasured"/> once at the end with the time spent in the model.
+    /// <paramref name="onInferenceMeasured"/> once at the end with the time spent in the model;
+    /// <paramref name="onUtterance"/> with each utterance's emotion as its windows are classified.
     /// </summary>
     /// <exception cref="AudioRejectedException">The recording cannot be analysed; its Code says why.</exception>
     public async Task<EmotionResult> AnalyzeAsync(
         Stream recording, string fileName, AnalysisRequest request, CancellationToken cancellationToken, Action<double>? onProgress = null,
-        Action<TimeSpan>? onInferenceMeasured = null)
+        Action<TimeSpan>? onInferenceMeasured = null, Action<UtteranceEmotion>? onUtterance = null)
     {
         var options = analysisOptions.Value;
         var head = new byte[SniffBytes];
@@ -45,7 +46,8 @@ public sealed class CallAnalyzer(
 
         await using var reader = await RecordingReader.OpenAsync(new PrefixedStream(head[..headLength], recording), format, readerOptions, cancellationToken);
         var clipLimit = (int)Math.Min(int.MaxValue, options.MaxDuration.TotalSeconds * RecordingReader.SampleRate);
-        var session = new CallSession(reader.Channels, detector, classifier, callOptions.Value, request, clipLimit, options.SilenceThresholdDbfs);
+        var session = new CallSession(reader.Channels, detector, classifier, callOptions.Value, request, clipLimit, options.SilenceThresholdDbfs,
+            onUtterance);
         var block = reader.CreateBlock(BlockFrames);
         while (await reader.ReadAsync(block, cancellationToken))
         {
@@ -66,5 +68,20 @@ public sealed class CallAnalyzer(
         var result = session.Complete(durationSeconds, audio);
         onInferenceMeasured?.Invoke(session.InferenceTime);
         return result;
+    }
+
+    /// <summary>
+    /// Opens the analysis of a live stream of <paramref name="format"/>: the same per-channel tracking as a recording,
+    /// but each utterance is classified and told through <paramref name="onUtterance"/> as soon as the detector closes
+    /// it, and utterances still going are told as <paramref name="interim"/> says.
+    /// </summary>
+    /// <exception cref="ArgumentException">The format's sample rate or channel count cannot be analysed.</exception>
+    public LiveCall OpenLive(LiveAudioFormat format, AnalysisRequest request, Action<UtteranceEmotion> onUtterance, InterimPolicy interim)
+    {
+        format.ThrowIfUnsupported();
+        // No short-clip energy fallback live: it would keep the first two minutes of every track in memory.
+        var session = new CallSession(format.Channels, detector, classifier, callOptions.Value, request, clipLimit: 0,
+            analysisOptions.Value.SilenceThresholdDbfs, onUtterance, interim);
+        return new LiveCall(session, format, analysisOptions.Value);
     }
 }

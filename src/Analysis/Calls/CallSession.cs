@@ -8,6 +8,8 @@ namespace SpeechEmotion.Analysis.Calls;
 /// <summary>
 /// The analysis of one recording while it streams in: feed each channel's 16 kHz samples with <see cref="Push"/>
 /// (blocks of any size), then <see cref="Complete"/> gives the result. One session per recording, fed by one caller.
+/// Both an uploaded recording (<see cref="CallAnalyzer"/>) and a live stream (<see cref="LiveCall"/>) run through it;
+/// each utterance's emotion is told through <c>onUtterance</c> as soon as it is classified.
 /// </summary>
 internal sealed class CallSession
 {
@@ -20,8 +22,9 @@ internal sealed class CallSession
 
     /// <param name="clipLimit">Samples up to which a recording is a short clip (Analysis:MaxDuration).</param>
     /// <param name="silenceThresholdDbfs">Analysis:SilenceThresholdDbfs, for the short-clip fallback.</param>
+    /// <param name="interim">Set for a live stream: each region is classified as it closes, and regions still going get interim answers.</param>
     public CallSession(int channels, SpeechDetector detector, EmotionClassifier classifier, CallOptions options, AnalysisRequest request,
-        int clipLimit, double silenceThresholdDbfs)
+        int clipLimit, double silenceThresholdDbfs, Action<UtteranceEmotion>? onUtterance = null, InterimPolicy? interim = null)
     {
         this.options = options;
         this.silenceThresholdDbfs = silenceThresholdDbfs;
@@ -29,7 +32,8 @@ internal sealed class CallSession
         modelVersion = classifier.ModelVersion;
         var fullWindow = (int)Math.Round(options.WindowSeconds * SileroVadModel.SampleRate);
         tracks = Enumerable.Range(0, channels)
-            .Select(_ => new ChannelTrack(detector.OpenStream(), new WindowBatcher(classifier, fullWindow, options.BatchSize), options, clipLimit))
+            .Select(channel => new ChannelTrack(channel, detector.OpenStream(), new WindowBatcher(classifier, fullWindow, options.BatchSize), options,
+                clipLimit, onUtterance, interim))
             .ToArray();
     }
 

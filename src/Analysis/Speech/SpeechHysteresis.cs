@@ -35,6 +35,9 @@ internal sealed class SpeechHysteresis
     public long EarliestUnreportedSample(long nextWindowStart) =>
         (long)Math.Max(0, (triggered ? start : nextWindowStart) - padSamples);
 
+    /// <summary>Where the region still open started (padding included), or null while no one is open.</summary>
+    public long? OpenRegionStart => triggered ? (long)Math.Max(0, start - padSamples) : null;
+
     /// <summary>Feeds the probability of the window starting at <paramref name="windowStart"/>; returns a region when one closes.</summary>
     public SpeechRegion? Next(float probability, long windowStart)
     {

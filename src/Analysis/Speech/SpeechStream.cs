@@ -35,6 +35,12 @@ public sealed class SpeechStream
     /// </summary>
     public long EarliestUnreportedSample => hysteresis.EarliestUnreportedSample(windowStart);
 
+    /// <summary>
+    /// Where the speech region still going started (padding included), or null in silence: a live caller reports on
+    /// an utterance before it ends with it (interim answers).
+    /// </summary>
+    public long? OpenRegionStart => hysteresis.OpenRegionStart;
+
     /// <summary>Called with the speech probability of every window (for measurements and plots).</summary>
     public Action<long, float>? WindowScored { get; set; }
 

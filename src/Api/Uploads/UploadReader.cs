@@ -163,7 +163,7 @@ public sealed class UploadReader(IOptions<UploadOptions> options, IOptions<Webho
     }
 
     /// <summary>Same rules as a webhook subscription's URL (absolute http(s); no literal private address unless allowed).</summary>
-    private void ValidateCallbackUrl(string? callbackUrl)
+    internal void ValidateCallbackUrl(string? callbackUrl)
     {
         if (string.IsNullOrWhiteSpace(callbackUrl))
         {

@@ -61,6 +61,12 @@ public static class ErrorCodes
     /// <summary>A job's error: its batch was cancelled before it ran.</summary>
     public const string BatchCancelled = "batch_cancelled";
 
+    // Live streams (GET /live), answered before the WebSocket opens.
+    /// <summary>A plain HTTP request reached the WebSocket endpoint.</summary>
+    public const string WebSocketRequired = "websocket_required";
+    /// <summary>Live:MaxConcurrentStreams streams are open (503, with Retry-After).</summary>
+    public const string TooManyStreams = "too_many_streams";
+
     public static IReadOnlySet<string> AudioProblems { get; } =
         new HashSet<string> { UnsupportedFormat, CorruptAudio, TooShort, TooLong, NoSpeech };
 }

@@ -1,3 +1,4 @@
+using SpeechEmotion.Analysis.Calls;
 using SpeechEmotion.Analysis.Tests.Support;
 using SpeechEmotion.Contracts.Results;
 
@@ -39,6 +40,35 @@ public sealed class CallSessionTests(CallFixture fixture) : IClassFixture<CallFi
                 Assert.InRange(inside.Max(g => g.End), span.End - Tolerance, span.End + Tolerance);
             }
         }
+    }
+
+    [Fact]
+    public void Each_utterance_is_told_once_on_its_channel_and_a_live_session_tells_the_same_at_once()
+    {
+        var call = Call();
+        var recorded = new List<UtteranceEmotion>();
+        var live = new List<UtteranceEmotion>();
+        var recordedResult = fixture.Analyse(call.Channels, Split, onUtterance: recorded.Add);
+        var liveResult = fixture.Analyse(call.Channels, Split, blockSamples: 320, onUtterance: live.Add, interim: new InterimPolicy(2, 2));
+
+        Assert.All(recorded, u => Assert.True(u.Final));
+        var finals = live.Where(u => u.Final).ToList();
+        Assert.Equal(recorded.OrderBy(u => (u.Channel, u.Start)).Select(u => (u.Channel, u.Start, u.End, u.Emotion)),
+            finals.OrderBy(u => (u.Channel, u.Start)).Select(u => (u.Channel, u.Start, u.End, u.Emotion)));
+        foreach (var utterance in finals)
+        {
+            var spans = call.Speech.Where(s => s.Channel == utterance.Channel).ToList();
+            Assert.True(spans.Any(s => utterance.Start >= s.Start - Tolerance && utterance.End <= s.End + Tolerance),
+                $"channel {utterance.Channel}: utterance {utterance.Start:0.00}-{utterance.End:0.00} lies outside its channel's speech");
+            Assert.Equal(1, utterance.Probabilities.Values.Sum(), 3);
+        }
+        // Interim answers come while an utterance goes on: each lies inside the final answer that follows it.
+        foreach (var interim in live.Where(u => !u.Final))
+        {
+            var index = live.IndexOf(interim);
+            Assert.Contains(live.Skip(index), u => u.Final && u.Channel == interim.Channel && u.Start == interim.Start && u.End > interim.End);
+        }
+        Assert.Equal(recordedResult.Emotion, liveResult.Emotion);
     }
 
     [Fact]

@@ -14,10 +14,12 @@ public sealed class CallFixture : IDisposable
     public SpeechDetector Detector { get; } = new(new SpeechDetectionOptions());
 
     /// <summary>Feeds every channel of <paramref name="channels"/> in blocks of <paramref name="blockSamples"/>, as the decoder does.</summary>
-    internal EmotionResult Analyse(IReadOnlyList<float[]> channels, AnalysisRequest request, int blockSamples = 4096, CallOptions? options = null)
+    /// <param name="onUtterance">Told each utterance's emotion; with <paramref name="interim"/> set the session runs as a live stream.</param>
+    internal EmotionResult Analyse(IReadOnlyList<float[]> channels, AnalysisRequest request, int blockSamples = 4096, CallOptions? options = null,
+        Action<UtteranceEmotion>? onUtterance = null, InterimPolicy? interim = null)
     {
         var session = new CallSession(channels.Count, Detector, Classifier, options ?? new CallOptions(), request,
-            clipLimit: 120 * 16000, silenceThresholdDbfs: -50);
+            clipLimit: 120 * 16000, silenceThresholdDbfs: -50, onUtterance, interim);
         var length = channels[0].Length;
         for (var start = 0; start < length; start += blockSamples)
         {

@@ -30,6 +30,23 @@ public static class GeneratedCalls
         }
     }
 
+    /// <summary>The same call as 16-bit PCM at <paramref name="sampleRate"/>, stereo (agent left, customer right).</summary>
+    public static byte[] StereoPcm16(int repeats, int sampleRate)
+    {
+        var folder = Directory.CreateTempSubdirectory("service-tests-call-");
+        try
+        {
+            var (mulaw, pcm) = (Path.Combine(folder.FullName, "call.wav"), Path.Combine(folder.FullName, "pcm.wav"));
+            WriteStereoMuLaw(mulaw, repeats, Path.Combine(AppContext.BaseDirectory, "Speech"));
+            Ffmpeg("-i", mulaw, "-ar", sampleRate.ToString(), "-c:a", "pcm_s16le", pcm);
+            return File.ReadAllBytes(pcm);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
     /// <summary>Writes the call to <paramref name="path"/> (long calls never sit in memory); the sentences come from <paramref name="speechFolder"/>.</summary>
     public static void WriteStereoMuLaw(string path, int repeats, string speechFolder)
     {
