@@ -1,3 +1,4 @@
+using SpeechEmotion.TestSupport.Waiting;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -44,7 +45,7 @@ public sealed class ArchiveBatchTests(EmbeddedApi api) : IClassFixture<EmbeddedA
         Assert.Equal(203, all.Select(job => job["id"]!.GetValue<Guid>()).Distinct().Count());
         Assert.Equal("clip-007.wav", all.Single(job => job["metadata"]!["batchMember"]!.GetValue<string>() == "clips/clip-007.wav")["recording"]!["fileName"]!.GetValue<string>());
 
-        await Eventually(() => completions.Received.Count(c => c.BatchId == batchId) == 1);
+        await Eventually.HoldsAsync(() => completions.Received.Count(c => c.BatchId == batchId) == 1);
         await Task.Delay(500);   // a second publication would have arrived by now
         Assert.Single(completions.Received, c => c.BatchId == batchId);
     }
@@ -171,14 +172,4 @@ public sealed class ArchiveBatchTests(EmbeddedApi api) : IClassFixture<EmbeddedA
 
     private static Task IsProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code) =>
         response.AssertProblemAsync(status, code);
-
-    private static async Task Eventually(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met in 10 s");
-            await Task.Delay(50);
-        }
-    }
 }

@@ -1,3 +1,4 @@
+using SpeechEmotion.TestSupport.Waiting;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using SpeechEmotion.Api.Jobs;
@@ -24,6 +25,10 @@ public sealed class LogTests
 
         var capture = ConsoleLineCapture.Of(api.Services);
         Assert.Equal("json", capture.FormatterName);
+        // The consumer logs "succeeded" or "rejected" just after the job row is written, so the poll can win.
+        await Eventually.HoldsAsync(
+            () => new[] { good, silent }.All(jobId => capture.LinesOf(ConsumerCategory).Count(line => ScopedJobId(JsonNode.Parse(line)!) == jobId) >= 2),
+            describe: () => string.Join("\n", capture.LinesOf(ConsumerCategory)));
         var consumerLines = capture.LinesOf(ConsumerCategory).Select(line => JsonNode.Parse(line)!).ToList();
         foreach (var jobId in new[] { good, silent })
         {
