@@ -5,10 +5,16 @@ using Scalar.AspNetCore;
 using SpeechEmotion.Api.Emotion;
 using SpeechEmotion.Api.Jobs;
 using SpeechEmotion.Api.Problems;
+using SpeechEmotion.Api.Security;
 using SpeechEmotion.Api.Uploads;
 using SpeechEmotion.Persistence.Hosting;
 using SpeechEmotion.Processing.Hosting;
 using SpeechEmotion.ServiceDefaults;
+
+if (KeysCommand.Handles(args))
+{
+    return await KeysCommand.RunAsync(args);   // keys create / list / revoke: no server
+}
 
 var builder = WebApplication.CreateBuilder(args);
 var configuration = builder.Configuration;
@@ -47,6 +53,7 @@ builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = 
     context.ProblemDetails.Extensions.TryAdd("traceId", context.HttpContext.TraceIdentifier);
 });
 builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+builder.Services.AddTenantSecurity();   // Auth:Mode, API keys, the caller's tenant, per-key rate limit
 builder.Services.ConfigureHttpJsonOptions(options =>
     options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
 builder.Services.AddOpenApi();
@@ -55,16 +62,18 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseTenantSecurity();
 
-app.MapOpenApi();                 // /openapi/v1.json
-app.MapScalarApiReference();      // /scalar
-app.MapGet("/", () => Results.Redirect("/scalar")).ExcludeFromDescription();
+app.MapOpenApi().AllowAnonymous();                 // /openapi/v1.json
+app.MapScalarApiReference().AllowAnonymous();      // /scalar
+app.MapGet("/", () => Results.Redirect("/scalar")).ExcludeFromDescription().AllowAnonymous();
 app.MapJobEndpoints();
 app.MapEmotionEndpoints();
 app.MapServiceHealthChecks();
 app.MapServiceDefaults();
 
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>Visible to WebApplicationFactory in tests.</summary>
 public partial class Program;

@@ -1,0 +1,16 @@
+namespace SpeechEmotion.Api.Security;
+
+/// <summary>
+/// <c>RateLimit</c>: a token bucket per API key (in this Api process; N Api instances allow N times as much).
+/// A key may send <see cref="Burst"/> requests at once and <see cref="RequestsPerSecond"/> on average; past that it
+/// gets 429 rate_limited with Retry-After. Open mode has no keys and no limit.
+/// </summary>
+public sealed class RateLimitOptions
+{
+    public const string SectionName = "RateLimit";
+
+    public int RequestsPerSecond { get; set; } = 20;
+    public int Burst { get; set; } = 100;
+
+    public bool IsValid => RequestsPerSecond > 0 && Burst > 0;
+}
