@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 using SpeechEmotion.Api.Emotion;
 using SpeechEmotion.Api.Jobs;
+using SpeechEmotion.Api.OpenApi;
 using SpeechEmotion.Api.Problems;
 using SpeechEmotion.Api.Security;
 using SpeechEmotion.Api.Uploads;
@@ -56,7 +57,7 @@ builder.Services.AddExceptionHandler<ApiExceptionHandler>();
 builder.Services.AddTenantSecurity();   // Auth:Mode, API keys, the caller's tenant, per-key rate limit
 builder.Services.ConfigureHttpJsonOptions(options =>
     options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
-builder.Services.AddOpenApi();
+builder.Services.AddApiDocument();   // /openapi/v1.json: endpoints, forms, problem codes, key schemes
 
 var app = builder.Build();
 

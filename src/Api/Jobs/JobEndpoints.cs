@@ -1,5 +1,7 @@
+using System.ComponentModel;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using SpeechEmotion.Api.OpenApi;
 using SpeechEmotion.Api.Problems;
 using SpeechEmotion.Api.Uploads;
 using SpeechEmotion.Contracts.Errors;
@@ -20,29 +22,36 @@ public static class JobEndpoints
             .WithSummary("Upload a recording; it is analysed in the background.")
             .WithDescription("multipart/form-data: `file` (required), `callbackUrl` (optional absolute http(s) URL, stored), `metadata` (optional JSON object, kept with the job), `channels` (optional: `mix`, the default, or `split` to analyse each channel on its own), `channelNames` (optional comma-separated names of channels 0, 1, ..., e.g. `agent,customer`).")
             .Accepts<UploadForm>("multipart/form-data")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesUploadProblems()
             .DisableAntiforgery();
 
         jobs.MapGet("/{id}", GetJob)
             .WithName("GetJob")
             .WithSummary("Status of a job, with its result or error once finished.")
-            .WithDescription("`?include=segments` adds each channel's segments (stretches where one emotion holds).")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .WithDescription("`?include=segments` adds each channel's segments (stretches where one emotion holds). A job of another tenant is not found, like an unknown one.")
+            .ProducesProblemCodes(StatusCodes.Status400BadRequest, ErrorCodes.InvalidInclude)
+            .ProducesProblemCodes(StatusCodes.Status404NotFound, ErrorCodes.JobNotFound);
 
         jobs.MapGet("/{id}/timeline.png", GetTimeline)
             .WithName("GetJobTimeline")
             .WithSummary("The job's emotion timeline as a PNG: one lane per channel, segments coloured by emotion.")
             .Produces(StatusCodes.Status200OK, contentType: "image/png")
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblemCodes(StatusCodes.Status404NotFound, ErrorCodes.JobNotFound)
+            .ProducesProblemCodes(StatusCodes.Status409Conflict, ErrorCodes.JobNotFinished, ErrorCodes.JobFailed);
 
         return app;
     }
 
-    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetTimeline(string id, JobsDbContext db, CancellationToken cancellationToken)
+    /// <summary>The problem answers of a multipart upload (POST /jobs, POST /emotion), for the OpenAPI document.</summary>
+    internal static RouteHandlerBuilder ProducesUploadProblems(this RouteHandlerBuilder endpoint) => endpoint
+        .ProducesProblemCodes(StatusCodes.Status400BadRequest, ErrorCodes.EmptyUpload, ErrorCodes.MissingFile, ErrorCodes.InvalidCallbackUrl,
+            ErrorCodes.InvalidMetadata, ErrorCodes.InvalidChannels, ErrorCodes.InvalidChannelNames, ErrorCodes.MalformedMultipart, ErrorCodes.InvalidRequest)
+        .ProducesProblemCodes(StatusCodes.Status408RequestTimeout, ErrorCodes.UploadTimeout)
+        .ProducesProblemCodes(StatusCodes.Status413PayloadTooLarge, ErrorCodes.UploadTooLarge)
+        .ProducesProblemCodes(StatusCodes.Status415UnsupportedMediaType, ErrorCodes.NotMultipart);
+
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetTimeline(
+        [Description("The job's id (from POST /jobs).")] string id, JobsDbContext db, CancellationToken cancellationToken)
     {
         var job = await FindJob(id, db, cancellationToken);
         if (job is null)
@@ -70,7 +79,10 @@ public static class JobEndpoints
         return TypedResults.Accepted(JobViews.SelfLink(job.Id), JobViews.Accepted(job));
     }
 
-    private static async Task<Results<Ok<JobView>, ProblemHttpResult>> GetJob(string id, string? include, JobsDbContext db,
+    private static async Task<Results<Ok<JobView>, ProblemHttpResult>> GetJob(
+        [Description("The job's id (from POST /jobs).")] string id,
+        [Description("`segments`: add each channel's segments to the result.")] string? include,
+        JobsDbContext db,
         ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var includes = (include ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -98,4 +110,14 @@ public static class JobEndpoints
 }
 
 /// <summary>Documents the multipart form in the OpenAPI document; the body itself is streamed by <see cref="UploadReader"/>.</summary>
-public sealed record UploadForm(IFormFile File, string? CallbackUrl, string? Metadata, string? Channels, string? ChannelNames);
+public sealed record UploadForm(
+    [property: Description("The recording: WAV (PCM, float, G.711, GSM, ADPCM), MP3, Ogg Vorbis/Opus, FLAC, M4A/AAC or WebM, named with its extension.")]
+    IFormFile File,
+    [property: Description("Absolute http(s) URL, stored with the job. Its user info and query string are never shown back.")]
+    string? CallbackUrl = null,
+    [property: Description("A JSON object kept with the job and returned as `metadata` (at most 64 KB, 32 levels).")]
+    string? Metadata = null,
+    [property: Description("`mix` (default): average the channels; `split`: analyse each channel on its own.")]
+    string? Channels = null,
+    [property: Description("Comma-separated names of channels 0, 1, ..., e.g. `agent,customer` (letters, digits, space, `-`, `_`).")]
+    string? ChannelNames = null);
