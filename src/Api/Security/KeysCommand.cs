@@ -95,7 +95,7 @@ public static class KeysCommand
     private static async Task<int> WithStore(ParseResult parse, CancellationToken cancellationToken, Func<ApiKeyStore, TextWriter, Task<int>> verb)
     {
         var builder = Host.CreateApplicationBuilder(parse.UnmatchedTokens.ToArray());
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddFilter(category: null, LogLevel.Warning);   // after appsettings.json's Default: Information, so it wins
         builder.Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Services.AddJobsStorage(builder.Configuration, builder.Environment.ContentRootPath);
         using var host = builder.Build();

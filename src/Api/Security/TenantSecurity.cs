@@ -79,6 +79,7 @@ public static class TenantSecurity
             ProblemDetails =
             {
                 Status = StatusCodes.Status429TooManyRequests,
+                Type = "https://tools.ietf.org/html/rfc6585#section-4",
                 Title = Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(StatusCodes.Status429TooManyRequests),
                 Detail = "This API key sent more requests than its rate limit allows; retry after the Retry-After seconds.",
                 Extensions = { [ApiProblems.CodeExtension] = ErrorCodes.RateLimited },
