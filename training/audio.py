@@ -3,7 +3,6 @@ and the training-only augmentations. Everything works on 16 kHz mono float32 num
 from math import gcd
 
 import numpy as np
-import soundfile as sf
 from scipy import signal
 
 SAMPLE_RATE = 16000
@@ -11,6 +10,7 @@ SAMPLE_RATE = 16000
 
 def load(path):
     """Decode by content (libsndfile sniffs the header: some TESS '.wav' files are really AIFF), down-mix, resample."""
+    import soundfile as sf  # here, so the rest of this module runs where libsndfile is absent (training/crossval.py)
     data, rate = sf.read(path, dtype="float32", always_2d=True)
     wave = data.mean(axis=1)
     return resample(wave, rate)
@@ -122,27 +122,33 @@ def random_piece(wave, length, rng, whole=False):
 
 
 def place(piece, length, rng):
+    """The piece at a random position inside `length` samples of silence, and where it starts."""
     out = np.zeros(length, dtype=np.float32)
     start = int(rng.integers(0, length - len(piece) + 1))
     out[start: start + len(piece)] = piece
-    return out
+    return out, start
 
 
 def augment(speech, length, rng):
     """One production-like training example of exactly `length` samples from a trimmed speech clip."""
+    return augment_with_span(speech, length, rng)[0]
+
+
+def augment_with_span(speech, length, rng):
+    """`augment`, also returning where the speech lies in the example: (example, start, end) in samples."""
     wave = speech
     if rng.random() < AUGMENTATION["speed"]:
         wave = speed_perturb(wave, rng.uniform(0.9, 1.1))
     piece = random_piece(wave, length, rng, whole=rng.random() < AUGMENTATION["whole_piece"])
     piece = piece / (np.abs(piece).max() + 1e-9) * 10 ** (rng.uniform(*SPEECH_PEAK_DBFS) / 20)
-    example = place(piece.astype(np.float32), length, rng)
+    example, start = place(piece.astype(np.float32), length, rng)
     if rng.random() < AUGMENTATION["snr_noise"]:
         example = add_noise(example, rng.uniform(5, 25), rng)
     if rng.random() < AUGMENTATION["noise_floor"]:
         example = add_noise_floor(example, rng.uniform(*NOISE_FLOOR_DBFS), rng)
     if rng.random() < AUGMENTATION["telephone"]:
         example = telephone(example)
-    return np.clip(example, -1, 1).astype(np.float32)
+    return np.clip(example, -1, 1).astype(np.float32), start, start + len(piece)
 
 
 # --- Evaluation variations: what the service meets, fixed per clip so every model is scored on the same audio ----

@@ -62,6 +62,16 @@ def write_reference_cases(models, folder):
     return cases
 
 
+@torch.no_grad()
+def update_reference_cases(model_name, model, folder):
+    """Recompute one model's probabilities in an existing cases.json (the other model's stay as they are)."""
+    index = json.loads((folder / "cases.json").read_text())
+    for case in index["cases"]:
+        wave = np.fromfile(folder / case["input"], dtype="<f4")
+        case[model_name] = [float(p) for p in model(torch.from_numpy(wave)[None])[0]]
+    (folder / "cases.json").write_text(json.dumps(index, indent=2))
+
+
 def export_all(models, version, summary, out):
     corpora = ", ".join(f"{c} ({sum(n.values())} clips)" for c, n in summary["corpora"].items())
     files = {}

@@ -7,8 +7,8 @@ namespace SpeechEmotion.IntegrationTests;
 public sealed class ApiCrashTests(TestServers servers)
 {
     /// <summary>
-    /// Recording and job row are written in one transaction now, so a killed Api leaves neither; recordings alone
-    /// left by an older version (or a crash of the folder store) are removed by the workers' recovery sweep.
+    /// Audio, recording and job rows are written in one transaction now, so a killed Api leaves none of them; audio
+    /// alone left by an older version (or a crash of the folder store) is removed by the workers' recovery sweep.
     /// </summary>
     [Fact]
     public async Task Recording_without_a_job_is_deleted_by_the_recovery_sweep_and_recordings_with_jobs_stay()
@@ -24,8 +24,8 @@ public sealed class ApiCrashTests(TestServers servers)
             ["Processing:OrphanRecordingAge"] = "00:10:00",
         });
         await system.WaitForListeningWorkersAsync(1);
-        var kept = await system.SubmitAsync(TestAudio.SpeechLikeWav(seconds: 3), "speech.wav");
-        await system.WaitForFinishedAsync(kept);
+        var keptJob = await system.WaitForFinishedAsync(await system.SubmitAsync(TestAudio.SpeechLikeWav(seconds: 3), "speech.wav"));
+        var kept = keptJob["recording"]!["id"]!.GetValue<Guid>();
 
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (await system.RecordingExistsAsync(lost))
@@ -34,6 +34,6 @@ public sealed class ApiCrashTests(TestServers servers)
             await Task.Delay(250);
         }
         Assert.True(await system.RecordingExistsAsync(young), "a recording younger than OrphanRecordingAge must stay");
-        Assert.True(await system.RecordingExistsAsync(kept), "a recording with a job must stay");
+        Assert.True(await system.RecordingExistsAsync(kept), "audio with its recording must stay");
     }
 }

@@ -7,6 +7,7 @@ using SpeechEmotion.Api.Uploads;
 using SpeechEmotion.Contracts.Errors;
 using SpeechEmotion.Persistence.Jobs;
 using SpeechEmotion.Processing.Completion;
+using SpeechEmotion.Processing.Jobs;
 using SpeechEmotion.ServiceDefaults.Telemetry;
 
 namespace SpeechEmotion.Api.Emotion;
@@ -58,11 +59,12 @@ public static class EmotionEndpoints
         }
     }
 
-    private static Results<Ok<EmotionAnswer>, Accepted<JobAccepted>, ProblemHttpResult> AnswerFor(Job job)
+    private static Results<Ok<EmotionAnswer>, Accepted<JobAccepted>, ProblemHttpResult> AnswerFor(JobSnapshot snapshot)
     {
-        if (job.Status == JobStatus.Succeeded)
+        var job = snapshot.Job;
+        if (snapshot.SucceededResult is { } result)
         {
-            return TypedResults.Ok(new EmotionAnswer(job.Result!.Emotion, job.Result.Probabilities));
+            return TypedResults.Ok(new EmotionAnswer(result.Emotion, result.Probabilities));
         }
         if (job.Status == JobStatus.Failed)
         {

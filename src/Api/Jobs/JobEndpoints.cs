@@ -1,13 +1,12 @@
 using System.ComponentModel;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using SpeechEmotion.Api.OpenApi;
 using SpeechEmotion.Api.Problems;
 using SpeechEmotion.Api.Uploads;
 using SpeechEmotion.Contracts.Errors;
-using SpeechEmotion.Persistence.Database;
 using SpeechEmotion.ServiceDefaults.Telemetry;
 using SpeechEmotion.Persistence.Jobs;
+using SpeechEmotion.Processing.Jobs;
 
 namespace SpeechEmotion.Api.Jobs;
 
@@ -27,8 +26,21 @@ public static class JobEndpoints
 
         jobs.MapGet("/{id}", GetJob)
             .WithName("GetJob")
-            .WithSummary("Status of a job, with its result or error once finished.")
+            .WithSummary("Status of a job, with its newest result or its error once finished.")
             .WithDescription("`?include=segments` adds each channel's segments (stretches where one emotion holds). A job of another tenant is not found, like an unknown one.")
+            .ProducesProblemCodes(StatusCodes.Status400BadRequest, ErrorCodes.InvalidInclude)
+            .ProducesProblemCodes(StatusCodes.Status404NotFound, ErrorCodes.JobNotFound);
+
+        jobs.MapDelete("/{id}", DeleteJob)
+            .WithName("DeleteJob")
+            .WithSummary("Delete a job: its audio, every result and the recording's facts. 204, then 404 for this id.")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblemCodes(StatusCodes.Status404NotFound, ErrorCodes.JobNotFound);
+
+        jobs.MapGet("/{id}/results", GetResults)
+            .WithName("GetJobResults")
+            .WithSummary("Every result the job has had (one per successful analysis, reprocessing included), newest first, each with its model version and time.")
+            .WithDescription("`?include=segments` adds each channel's segments.")
             .ProducesProblemCodes(StatusCodes.Status400BadRequest, ErrorCodes.InvalidInclude)
             .ProducesProblemCodes(StatusCodes.Status404NotFound, ErrorCodes.JobNotFound);
 
@@ -50,23 +62,21 @@ public static class JobEndpoints
         .ProducesProblemCodes(StatusCodes.Status413PayloadTooLarge, ErrorCodes.UploadTooLarge)
         .ProducesProblemCodes(StatusCodes.Status415UnsupportedMediaType, ErrorCodes.NotMultipart);
 
-    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetTimeline(
-        [Description("The job's id (from POST /jobs).")] string id, JobsDbContext db, CancellationToken cancellationToken)
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetTimeline([Description("The job's id (from POST /jobs).")] string id, JobLifecycle lifecycle,
+        CancellationToken cancellationToken)
     {
-        var job = await FindJob(id, db, cancellationToken);
-        if (job is null)
+        var snapshot = await FindJob(id, lifecycle, cancellationToken);
+        if (snapshot is null)
         {
             return NoSuchJob(id);
         }
-        if (job.Status == JobStatus.Failed)
+        if (snapshot.Newest is { } newest)
         {
-            return ApiProblems.Create(StatusCodes.Status409Conflict, ErrorCodes.JobFailed, "The job failed; it has no timeline.");
+            return TypedResults.File(TimelineImage.Png(newest.Result), "image/png");
         }
-        if (job.Result is not { } result)
-        {
-            return ApiProblems.Create(StatusCodes.Status409Conflict, ErrorCodes.JobNotFinished, "The job has not finished; its timeline exists once it has succeeded.");
-        }
-        return TypedResults.File(TimelineImage.Png(result), "image/png");
+        return snapshot.Job.Status == JobStatus.Failed
+            ? ApiProblems.Create(StatusCodes.Status409Conflict, ErrorCodes.JobFailed, "The job failed; it has no timeline.")
+            : ApiProblems.Create(StatusCodes.Status409Conflict, ErrorCodes.JobNotFinished, "The job has not finished; its timeline exists once it has succeeded.");
     }
 
     private static async Task<Accepted<JobAccepted>> SubmitJob(HttpRequest request, UploadReader uploads, JobSubmitter submitter,
@@ -79,34 +89,65 @@ public static class JobEndpoints
         return TypedResults.Accepted(JobViews.SelfLink(job.Id), JobViews.Accepted(job));
     }
 
-    private static async Task<Results<Ok<JobView>, ProblemHttpResult>> GetJob(
-        [Description("The job's id (from POST /jobs).")] string id,
-        [Description("`segments`: add each channel's segments to the result.")] string? include,
-        JobsDbContext db,
+    private static async Task<Results<Ok<JobView>, ProblemHttpResult>> GetJob([Description("The job's id (from POST /jobs).")] string id, [Description("`segments`: add each channel's segments to the result.")] string? include, JobLifecycle lifecycle,
         ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        var includes = (include ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (includes.Any(part => !part.Equals("segments", StringComparison.OrdinalIgnoreCase)))
+        if (!TryReadIncludes(include, out var withSegments))
         {
-            return ApiProblems.Create(StatusCodes.Status400BadRequest, ErrorCodes.InvalidInclude, "include may only name 'segments'.");
+            return InvalidInclude();
         }
-        var job = await FindJob(id, db, cancellationToken);
-        using var _ = job is null ? null : loggers.CreateLogger(typeof(JobEndpoints)).BeginJobScope(job.Id);
-        if (job is null)
+        var snapshot = await FindJob(id, lifecycle, cancellationToken);
+        if (snapshot is null)
         {
             return NoSuchJob(id);
         }
-        return TypedResults.Ok(JobViews.Describe(job, withSegments: includes.Length > 0));
+        using var _ = loggers.CreateLogger(typeof(JobEndpoints)).BeginJobScope(snapshot.Job.Id);
+        return TypedResults.Ok(JobViews.Describe(snapshot, withSegments));
     }
+
+    private static async Task<Results<Ok<JobResultsView>, ProblemHttpResult>> GetResults([Description("The job's id (from POST /jobs).")] string id, [Description("`segments`: add each channel's segments to the result.")] string? include, JobLifecycle lifecycle,
+        CancellationToken cancellationToken)
+    {
+        if (!TryReadIncludes(include, out var withSegments))
+        {
+            return InvalidInclude();
+        }
+        if (!Guid.TryParse(id, out var jobId) || await lifecycle.FindRowAsync(jobId, cancellationToken) is null)
+        {
+            return NoSuchJob(id);
+        }
+        var outcomes = await lifecycle.ListResultsAsync(jobId, cancellationToken);
+        return TypedResults.Ok(JobViews.Results(jobId, outcomes, withSegments));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteJob([Description("The job's id (from POST /jobs).")] string id, JobLifecycle lifecycle,
+        ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(id, out var jobId) || !await lifecycle.DeleteAsync(jobId, cancellationToken))
+        {
+            return NoSuchJob(id);
+        }
+        loggers.CreateLogger(typeof(JobEndpoints)).LogInformation("Job {JobId} deleted with its audio and results", jobId);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary><c>?include=segments</c> is the only include there is.</summary>
+    private static bool TryReadIncludes(string? include, out bool withSegments)
+    {
+        var includes = (include ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        withSegments = includes.Length > 0;
+        return includes.All(part => part.Equals("segments", StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static ProblemHttpResult InvalidInclude() =>
+        ApiProblems.Create(StatusCodes.Status400BadRequest, ErrorCodes.InvalidInclude, "include may only name 'segments'.");
 
     private static ProblemHttpResult NoSuchJob(string id) =>
         ApiProblems.Create(StatusCodes.Status404NotFound, ErrorCodes.JobNotFound, "There is no job with this id.");
 
     /// <summary>Not a route constraint: a malformed id is just another unknown job, with the same 404 and code.</summary>
-    internal static async Task<Job?> FindJob(string id, JobsDbContext db, CancellationToken cancellationToken) =>
-        Guid.TryParse(id, out var jobId)
-            ? await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == jobId, cancellationToken)
-            : null;
+    internal static async Task<JobSnapshot?> FindJob(string id, JobLifecycle lifecycle, CancellationToken cancellationToken) =>
+        Guid.TryParse(id, out var jobId) ? await lifecycle.FindAsync(jobId, cancellationToken) : null;
 }
 
 /// <summary>Documents the multipart form in the OpenAPI document; the body itself is streamed by <see cref="UploadReader"/>.</summary>

@@ -1,57 +1,35 @@
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using SpeechEmotion.Api.Problems;
 using SpeechEmotion.Api.Uploads;
 using SpeechEmotion.Contracts.Logging;
 using SpeechEmotion.Contracts.Errors;
-using SpeechEmotion.Contracts.Messages;
-using SpeechEmotion.Persistence.Database;
 using SpeechEmotion.Persistence.Jobs;
-using SpeechEmotion.Persistence.Recordings;
+using SpeechEmotion.Processing.Jobs;
 using SpeechEmotion.ServiceDefaults.Telemetry;
 
 namespace SpeechEmotion.Api.Jobs;
 
 /// <summary>
-/// Turns an accepted upload into a job: the recording and the job row in one transaction, then the message.
-/// <list type="bullet">
-/// <item>The broker is checked first: when it is unreachable the upload is refused at once with 503
-/// service_unavailable (and Retry-After), instead of waiting on a publish that cannot happen.</item>
-/// <item>Recording and job row commit together (PostgreSQL), or the recording file is deleted again when the job
-/// row fails (SQLite, folder store), so no recording is ever left without its job. The pair is written through
-/// the execution strategy, so a database restart is retried rather than answered with an error.</item>
-/// <item>A publish that fails after that (the broker went away in between) leaves a "queued" job that the
-/// recovery sweep publishes again; the caller still gets 202.</item>
-/// </list>
+/// Turns an accepted upload into a job through <see cref="JobLifecycle.CreateAsync"/> (recording and row together,
+/// then the message). The broker is checked first: when it is unreachable the upload is refused at once with 503
+/// service_unavailable (and Retry-After), instead of waiting on a publish that cannot happen.
 /// </summary>
 public sealed class JobSubmitter(
-    JobsDbContext db,
-    RecordingStore recordings,
+    JobLifecycle lifecycle,
     IBusControl bus,
     TimeProvider time,
     SpeechEmotionMetrics metrics,
     ILogger<JobSubmitter> logger)
 {
-    private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(5);
-
     public async Task<Job> SubmitAsync(Guid jobId, ReceivedUpload upload, CancellationToken cancellationToken)
     {
         EnsureBrokerReachable();
         var job = NewJob(jobId, upload);
-        try
-        {
-            await StoreRecordingAndJob(job, upload, cancellationToken);
-        }
-        catch
-        {
-            await DeleteRecordingQuietly(jobId);
-            throw;
-        }
+        var recording = upload.Recording;
+        await lifecycle.CreateAsync(recording, job, upload.Content, cancellationToken);
         metrics.JobAccepted();
-        logger.LogInformation("Job {JobId} queued: {FileName}, {SizeBytes} bytes, sha256 {Sha256}",
-            jobId, LogText.Encode(job.FileName), job.SizeBytes, job.Sha256);
-
-        await PublishOrLeaveToSweep(jobId);
+        logger.LogInformation("Job {JobId} queued: recording {RecordingId}, {FileName}, {SizeBytes} bytes, sha256 {Sha256}",
+            jobId, recording.Id, LogText.Encode(recording.FileName), recording.SizeBytes, recording.Sha256);
         return job;
     }
 
@@ -66,66 +44,15 @@ public sealed class JobSubmitter(
         }
     }
 
-    private Job NewJob(Guid jobId, ReceivedUpload upload)
+    private Job NewJob(Guid jobId, ReceivedUpload upload) => new()
     {
-        var now = time.GetUtcNow().UtcDateTime;
-        return new Job
-        {
-            Id = jobId,
-            Status = JobStatus.Queued,
-            CreatedAt = now,
-            LastPublishedAt = now,
-            FileName = upload.FileName,
-            ContentType = upload.ContentType,
-            SizeBytes = upload.SizeBytes,
-            Sha256 = upload.Sha256,
-            CallbackUrl = upload.CallbackUrl,
-            MetadataJson = upload.MetadataJson,
-            ChannelHandling = upload.Request.Channels,
-            ChannelNames = [.. upload.Request.ChannelNames],
-        };
-    }
-
-    private Task StoreRecordingAndJob(Job job, ReceivedUpload upload, CancellationToken cancellationToken) =>
-        // Each retry starts over: the tracked entities of the failed try are dropped and the audio is read again.
-        // verifySucceeded: a commit whose answer was lost is not written twice.
-        db.Database.CreateExecutionStrategy().ExecuteInTransactionAsync(
-            async ct =>
-            {
-                db.ChangeTracker.Clear();
-                upload.Content.Position = 0;
-                await recordings.SaveAsync(job.Id, upload.Content,
-                    new RecordingDescription(upload.FileName, upload.ContentType, upload.SizeBytes, upload.Sha256), ct);
-                db.Jobs.Add(job);
-                await db.SaveChangesAsync(ct);
-            },
-            ct => db.Jobs.AsNoTracking().AnyAsync(j => j.Id == job.Id, ct),
-            cancellationToken);
-
-    /// <summary>Compensation for the folder store, whose file is not part of the database transaction.</summary>
-    private async Task DeleteRecordingQuietly(Guid jobId)
-    {
-        try
-        {
-            await recordings.DeleteAsync(jobId, CancellationToken.None);
-        }
-        catch (Exception exception)
-        {
-            // The recovery sweep deletes recordings without a job later (Processing:OrphanRecordingAge).
-            logger.LogWarning(exception, "Job {JobId} was not stored and its recording could not be deleted now", jobId);
-        }
-    }
-
-    private async Task PublishOrLeaveToSweep(Guid jobId)
-    {
-        using var timeout = new CancellationTokenSource(PublishTimeout);
-        try
-        {
-            await bus.Publish(new AnalyzeRecording { JobId = jobId }, timeout.Token);
-        }
-        catch (Exception exception)
-        {
-            logger.LogWarning(exception, "Job {JobId} saved but not published; the recovery sweep will publish it", jobId);
-        }
-    }
+        Id = jobId,
+        Status = JobStatus.Queued,
+        CreatedAt = time.GetUtcNow().UtcDateTime,
+        RecordingId = upload.Recording.Id,
+        CallbackUrl = upload.CallbackUrl,
+        MetadataJson = upload.MetadataJson,
+        ChannelHandling = upload.Request.Channels,
+        ChannelNames = [.. upload.Request.ChannelNames],
+    };
 }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using SpeechEmotion.Api.Problems;
 using SpeechEmotion.Contracts.Errors;
+using SpeechEmotion.Persistence.Recordings;
 
 namespace SpeechEmotion.Api.Uploads;
 
@@ -146,7 +147,15 @@ public sealed class UploadReader(IOptions<UploadOptions> options)
         var analysisRequest = AnalysisRequestField.Parse(fields.Channels, fields.ChannelNames);
 
         file.Position = 0;
-        return new ReceivedUpload(file, fields.FileName!, fields.ContentType!, fields.SizeBytes, fields.Sha256,
+        var recording = new Recording
+        {
+            Id = Guid.CreateVersion7(),
+            FileName = fields.FileName!,
+            ContentType = fields.ContentType!,
+            SizeBytes = fields.SizeBytes,
+            Sha256 = fields.Sha256,
+        };
+        return new ReceivedUpload(file, recording,
             string.IsNullOrWhiteSpace(fields.CallbackUrl) ? null : fields.CallbackUrl.Trim(),
             string.IsNullOrWhiteSpace(fields.MetadataJson) ? null : fields.MetadataJson, analysisRequest);
     }

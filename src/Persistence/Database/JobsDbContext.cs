@@ -1,8 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
-using SpeechEmotion.Contracts.Results;
 using SpeechEmotion.Persistence.Jobs;
 using SpeechEmotion.Persistence.Recordings;
+using SpeechEmotion.Persistence.Results;
 using SpeechEmotion.Persistence.Tenancy;
 
 namespace SpeechEmotion.Persistence.Database;
@@ -17,7 +17,9 @@ namespace SpeechEmotion.Persistence.Database;
 public abstract class JobsDbContext(DbContextOptions options, CurrentTenant? currentTenant = null) : DbContext(options)
 {
     public DbSet<Job> Jobs => Set<Job>();
-    public DbSet<StoredRecording> Recordings => Set<StoredRecording>();
+    public DbSet<Recording> Recordings => Set<Recording>();
+    public DbSet<RecordingAudio> RecordingAudio => Set<RecordingAudio>();
+    public DbSet<JobResult> JobResults => Set<JobResult>();
     public DbSet<Tenant> Tenants => Set<Tenant>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
 
@@ -53,9 +55,6 @@ public abstract class JobsDbContext(DbContextOptions options, CurrentTenant? cur
             job.ToTable("jobs");
             job.HasKey(j => j.Id);
             job.Property(j => j.Status).HasConversion<string>().HasMaxLength(16);
-            job.Property(j => j.FileName).HasMaxLength(255);
-            job.Property(j => j.ContentType).HasMaxLength(255);
-            job.Property(j => j.Sha256).HasMaxLength(64);
             job.Property(j => j.CallbackUrl).HasMaxLength(2048);
             job.Property(j => j.WorkerName).HasMaxLength(255);
             job.Property(j => j.ChannelHandling).HasConversion<string>().HasMaxLength(8);
@@ -64,30 +63,46 @@ public abstract class JobsDbContext(DbContextOptions options, CurrentTenant? cur
                 joined => joined.Length == 0 ? new List<string>() : joined.Split('\n', StringSplitOptions.None).ToList(),
                 new ValueComparer<List<string>>((a, b) => a!.SequenceEqual(b!), names => names.Aggregate(0, (h, n) => HashCode.Combine(h, n)), names => names.ToList()))
                 .HasMaxLength(1024);
-            // One JSON column: the result's shape evolves with the Contracts record, not with migrations.
-            job.Property(j => j.Result).HasConversion(
-                result => result == null ? null : result.ToJson(),
-                json => json == null ? null : EmotionResult.FromJson(json))
-                .HasColumnName("ResultJson");
             job.Property(j => j.ErrorCode).HasMaxLength(64);
+            job.HasOne(j => j.Recording).WithMany().HasForeignKey(j => j.RecordingId).OnDelete(DeleteBehavior.Restrict);
             job.Ignore(j => j.IsFinished);
             job.Ignore(j => j.Request);
             // The recovery sweep looks for stuck jobs by status and time.
             job.HasIndex(j => new { j.Status, j.LastPublishedAt });
             job.HasIndex(j => new { j.Status, j.LeaseExpiresAt });
+            // ... and for finished jobs whose JobFinished was never confirmed published.
+            job.HasIndex(j => new { j.FinishedPublishedAt, j.CompletedAt });
             // Rows stored before tenants existed belong to the default tenant (Open mode's).
             job.Property(j => j.TenantId).HasDefaultValue(Tenant.DefaultId).ValueGeneratedNever();
             job.HasOne<Tenant>().WithMany().HasForeignKey(j => j.TenantId).OnDelete(DeleteBehavior.Restrict);
             job.HasIndex(j => new { j.TenantId, j.CreatedAt });
         });
 
-        modelBuilder.Entity<StoredRecording>(recording =>
+        modelBuilder.Entity<Recording>(recording =>
         {
             recording.ToTable("recordings");
-            recording.HasKey(r => r.JobId);
-            recording.Property(r => r.Sha256).HasMaxLength(64);
+            recording.HasKey(r => r.Id);
             recording.Property(r => r.FileName).HasMaxLength(255);
             recording.Property(r => r.ContentType).HasMaxLength(255);
+            recording.Property(r => r.Sha256).HasMaxLength(64);
+            recording.Ignore(r => r.HasAudio);
+            // The retention sweep looks for audio past its age.
+            recording.HasIndex(r => new { r.AudioDeletedAt, r.CreatedAt });
+        });
+
+        modelBuilder.Entity<RecordingAudio>(audio =>
+        {
+            audio.ToTable("recording_audio");
+            audio.HasKey(a => a.RecordingId);
+        });
+
+        modelBuilder.Entity<JobResult>(result =>
+        {
+            result.ToTable("job_results");
+            result.HasKey(r => r.Id);
+            result.Property(r => r.ModelVersion).HasMaxLength(128);
+            result.HasOne<Job>().WithMany().HasForeignKey(r => r.JobId).OnDelete(DeleteBehavior.Cascade);
+            result.HasIndex(r => new { r.JobId, r.CreatedAt });
         });
 
         FilterTenantOwnedEntities(modelBuilder);

@@ -6,25 +6,16 @@ using SpeechEmotion.Persistence.Database;
 namespace SpeechEmotion.Persistence.Recordings;
 
 /// <summary>
-/// Distributed mode: the bytes go into the <c>recordings</c> table so every worker can read them without a
+/// Distributed mode: the bytes go into the <c>recording_audio</c> table so every worker can read them without a
 /// shared disk. Saving buffers one upload (capped by Uploads:MaxBytes) in the Api; reading streams it.
 /// </summary>
 public sealed class DatabaseRecordingStore(JobsDbContext db) : RecordingStore
 {
-    public override async Task SaveAsync(Guid jobId, Stream content, RecordingDescription description, CancellationToken cancellationToken)
+    public override async Task SaveAsync(Guid recordingId, Stream content, CancellationToken cancellationToken)
     {
-        using var buffer = new MemoryStream(capacity: (int)Math.Min(description.SizeBytes, int.MaxValue));
+        using var buffer = new MemoryStream(content.CanSeek ? (int)Math.Min(content.Length - content.Position, int.MaxValue) : 0);
         await content.CopyToAsync(buffer, cancellationToken);
-        db.Recordings.Add(new StoredRecording
-        {
-            JobId = jobId,
-            Content = buffer.ToArray(),
-            Sha256 = description.Sha256,
-            SizeBytes = description.SizeBytes,
-            FileName = description.FileName,
-            ContentType = description.ContentType,
-            CreatedAt = DateTime.UtcNow,
-        });
+        db.RecordingAudio.Add(new RecordingAudio { RecordingId = recordingId, Content = buffer.ToArray(), CreatedAt = DateTime.UtcNow });
         await db.SaveChangesAsync(cancellationToken);
     }
 
@@ -32,7 +23,7 @@ public sealed class DatabaseRecordingStore(JobsDbContext db) : RecordingStore
     /// Streams the bytes from the database as they are read (sequential access), so a two-hour call is never held
     /// whole in the analysing process. The stream owns the query (and the connection when it opened it) until disposed.
     /// </summary>
-    public override async Task<Stream> OpenAsync(Guid jobId, CancellationToken cancellationToken)
+    public override async Task<Stream> OpenAsync(Guid recordingId, CancellationToken cancellationToken)
     {
         var connection = db.Database.GetDbConnection();
         var opened = connection.State != ConnectionState.Open;
@@ -44,15 +35,15 @@ public sealed class DatabaseRecordingStore(JobsDbContext db) : RecordingStore
         DbDataReader? reader = null;
         try
         {
-            command.CommandText = "SELECT \"Content\" FROM recordings WHERE \"JobId\" = @jobId";
+            command.CommandText = "SELECT \"Content\" FROM recording_audio WHERE \"RecordingId\" = @recordingId";
             var parameter = command.CreateParameter();
-            parameter.ParameterName = "jobId";
-            parameter.Value = jobId;
+            parameter.ParameterName = "recordingId";
+            parameter.Value = recordingId;
             command.Parameters.Add(parameter);
             reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess | CommandBehavior.SingleRow, cancellationToken);
             if (!await reader.ReadAsync(cancellationToken))
             {
-                throw new RecordingMissingException(jobId);
+                throw new RecordingMissingException(recordingId);
             }
             return new QueryStream(reader.GetStream(0), reader, command, opened ? connection : null);
         }
@@ -100,11 +91,14 @@ public sealed class DatabaseRecordingStore(JobsDbContext db) : RecordingStore
         }
     }
 
-    public override Task DeleteAsync(Guid jobId, CancellationToken cancellationToken) =>
-        db.Recordings.Where(r => r.JobId == jobId).ExecuteDeleteAsync(cancellationToken);
+    public override Task DeleteAsync(Guid recordingId, CancellationToken cancellationToken) =>
+        db.RecordingAudio.Where(a => a.RecordingId == recordingId).ExecuteDeleteAsync(cancellationToken);
+
+    public override Task<bool> ExistsAsync(Guid recordingId, CancellationToken cancellationToken) =>
+        db.RecordingAudio.AnyAsync(a => a.RecordingId == recordingId, cancellationToken);
 
     public override Task<int> DeleteOrphansAsync(JobsDbContext jobs, DateTime olderThan, CancellationToken cancellationToken) =>
-        jobs.Recordings
-            .Where(r => r.CreatedAt < olderThan && !jobs.Jobs.Any(j => j.Id == r.JobId))
+        jobs.RecordingAudio
+            .Where(a => a.CreatedAt < olderThan && !jobs.Recordings.Any(r => r.Id == a.RecordingId && r.AudioDeletedAt == null))
             .ExecuteDeleteAsync(cancellationToken);
 }

@@ -3,16 +3,16 @@ using SpeechEmotion.Persistence.Database;
 
 namespace SpeechEmotion.Persistence.Recordings;
 
-/// <summary>Embedded mode: one file per job in a local folder (the description is kept on the job row).</summary>
+/// <summary>Embedded mode: one file per recording in a local folder, named by the recording id.</summary>
 public sealed class FolderRecordingStore(string folder) : RecordingStore
 {
     public string Folder { get; } = Directory.CreateDirectory(folder).FullName;
 
-    public override async Task SaveAsync(Guid jobId, Stream content, RecordingDescription description, CancellationToken cancellationToken)
+    public override async Task SaveAsync(Guid recordingId, Stream content, CancellationToken cancellationToken)
     {
-        var finalPath = PathOf(jobId);
+        var finalPath = PathOf(recordingId);
         // Write under a temporary name and rename: a crash mid-copy never leaves a half recording under the real name.
-        // Create and overwrite, not CreateNew: a save retried after a failed job insert writes the same job again.
+        // Create and overwrite, not CreateNew: a save retried after a failed row insert writes the same recording again.
         var partialPath = finalPath + PartialSuffix;
         await using (var file = new FileStream(partialPath, FileMode.Create, FileAccess.Write, FileShare.None, 81920, useAsync: true))
         {
@@ -21,20 +21,23 @@ public sealed class FolderRecordingStore(string folder) : RecordingStore
         File.Move(partialPath, finalPath, overwrite: true);
     }
 
-    public override Task DeleteAsync(Guid jobId, CancellationToken cancellationToken)
+    public override Task DeleteAsync(Guid recordingId, CancellationToken cancellationToken)
     {
-        File.Delete(PathOf(jobId));
-        File.Delete(PathOf(jobId) + PartialSuffix);
+        File.Delete(PathOf(recordingId));
+        File.Delete(PathOf(recordingId) + PartialSuffix);
         return Task.CompletedTask;
     }
+
+    public override Task<bool> ExistsAsync(Guid recordingId, CancellationToken cancellationToken) =>
+        Task.FromResult(File.Exists(PathOf(recordingId)));
 
     public override async Task<int> DeleteOrphansAsync(JobsDbContext db, DateTime olderThan, CancellationToken cancellationToken)
     {
         var deleted = 0;
         foreach (var path in Directory.EnumerateFiles(Folder))
         {
-            if (File.GetLastWriteTimeUtc(path) >= olderThan || !TryJobIdOf(path, out var jobId)
-                || await db.Jobs.AnyAsync(j => j.Id == jobId, cancellationToken))
+            if (File.GetLastWriteTimeUtc(path) >= olderThan || !TryRecordingIdOf(path, out var recordingId)
+                || await db.Recordings.AnyAsync(r => r.Id == recordingId && r.AudioDeletedAt == null, cancellationToken))
             {
                 continue;
             }
@@ -47,24 +50,24 @@ public sealed class FolderRecordingStore(string folder) : RecordingStore
     private const string AudioSuffix = ".audio";
     private const string PartialSuffix = ".partial";
 
-    private static bool TryJobIdOf(string path, out Guid jobId)
+    private static bool TryRecordingIdOf(string path, out Guid recordingId)
     {
         var name = Path.GetFileName(path);
         var stem = name.EndsWith(PartialSuffix) ? name[..^PartialSuffix.Length] : name;
-        jobId = Guid.Empty;
-        return stem.EndsWith(AudioSuffix) && Guid.TryParseExact(stem[..^AudioSuffix.Length], "N", out jobId);
+        recordingId = Guid.Empty;
+        return stem.EndsWith(AudioSuffix) && Guid.TryParseExact(stem[..^AudioSuffix.Length], "N", out recordingId);
     }
 
-    public override Task<Stream> OpenAsync(Guid jobId, CancellationToken cancellationToken)
+    public override Task<Stream> OpenAsync(Guid recordingId, CancellationToken cancellationToken)
     {
-        var path = PathOf(jobId);
+        var path = PathOf(recordingId);
         if (!File.Exists(path))
         {
-            throw new RecordingMissingException(jobId);
+            throw new RecordingMissingException(recordingId);
         }
         Stream stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
         return Task.FromResult(stream);
     }
 
-    private string PathOf(Guid jobId) => Path.Combine(Folder, $"{jobId:N}{AudioSuffix}");
+    private string PathOf(Guid recordingId) => Path.Combine(Folder, $"{recordingId:N}{AudioSuffix}");
 }

@@ -2,32 +2,33 @@ using SpeechEmotion.Persistence.Database;
 
 namespace SpeechEmotion.Persistence.Recordings;
 
-/// <summary>What the Api learnt about an upload while streaming it to disk.</summary>
-public sealed record RecordingDescription(string FileName, string ContentType, long SizeBytes, string Sha256);
-
 /// <summary>
-/// Where the audio of each job lives, readable by whichever process analyses it:
-/// a local folder in embedded mode (<see cref="FolderRecordingStore"/>), a PostgreSQL table in distributed mode
-/// (<see cref="DatabaseRecordingStore"/>). Recordings are written once and never overwritten.
+/// Where the audio of each recording lives, keyed by <see cref="Recording.Id"/>, readable by whichever process
+/// analyses it: a local folder in embedded mode (<see cref="FolderRecordingStore"/>), a PostgreSQL table in
+/// distributed mode (<see cref="DatabaseRecordingStore"/>). Audio is written once, never overwritten, and removed
+/// when its job is deleted, when retention says so, or when it was rejected as invalid audio.
 /// </summary>
 public abstract class RecordingStore
 {
-    /// <summary>Stores <paramref name="content"/> (read from its current position to the end) for a new job.</summary>
-    public abstract Task SaveAsync(Guid jobId, Stream content, RecordingDescription description, CancellationToken cancellationToken);
+    /// <summary>Stores <paramref name="content"/> (read from its current position to the end) for a new recording.</summary>
+    public abstract Task SaveAsync(Guid recordingId, Stream content, CancellationToken cancellationToken);
 
-    /// <summary>Opens the recording of a job; throws <see cref="RecordingMissingException"/> if there is none.</summary>
-    public abstract Task<Stream> OpenAsync(Guid jobId, CancellationToken cancellationToken);
+    /// <summary>Opens a recording's audio; throws <see cref="RecordingMissingException"/> if there is none.</summary>
+    public abstract Task<Stream> OpenAsync(Guid recordingId, CancellationToken cancellationToken);
 
-    /// <summary>Removes the recording of a job if there is one (undoing a save whose job row was never written).</summary>
-    public abstract Task DeleteAsync(Guid jobId, CancellationToken cancellationToken);
+    /// <summary>Whether the store holds audio for the recording.</summary>
+    public abstract Task<bool> ExistsAsync(Guid recordingId, CancellationToken cancellationToken);
+
+    /// <summary>Removes a recording's audio if there is any.</summary>
+    public abstract Task DeleteAsync(Guid recordingId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Removes recordings older than <paramref name="olderThan"/> that no job row points at: left by an Api killed
-    /// between storing the audio and writing the job. Returns how many were removed.
+    /// Removes audio older than <paramref name="olderThan"/> that no recording row points at: left by an Api killed
+    /// between storing the audio and writing the rows. Returns how many were removed.
     /// </summary>
     public abstract Task<int> DeleteOrphansAsync(JobsDbContext db, DateTime olderThan, CancellationToken cancellationToken);
 }
 
-/// <summary>The job exists but its audio does not: retrying cannot help.</summary>
-public sealed class RecordingMissingException(Guid jobId)
-    : Exception($"No recording is stored for job {jobId}.");
+/// <summary>The recording's audio is not stored (never was, or was deleted): retrying cannot help.</summary>
+public sealed class RecordingMissingException(Guid recordingId)
+    : Exception($"No audio is stored for recording {recordingId}.");

@@ -10,7 +10,6 @@ using SpeechEmotion.Contracts.Messages;
 using SpeechEmotion.Contracts.Results;
 using SpeechEmotion.Persistence.Jobs;
 using SpeechEmotion.Persistence.Recordings;
-using SpeechEmotion.Processing.Completion;
 using SpeechEmotion.Processing.Jobs;
 using SpeechEmotion.Processing.Options;
 using SpeechEmotion.ServiceDefaults.Telemetry;
@@ -23,10 +22,9 @@ namespace SpeechEmotion.Processing.Consuming;
 /// last retry <see cref="AnalyzeRecordingFaultConsumer"/> fails the job.
 /// </summary>
 public sealed class AnalyzeRecordingConsumer(
-    JobLedger ledger,
+    JobLifecycle lifecycle,
     RecordingStore recordings,
     CallAnalyzer analyzer,
-    JobCompletionSignal completion,
     IOptions<ProcessingOptions> options,
     IHostApplicationLifetime lifetime,
     SpeechEmotionMetrics metrics,
@@ -46,9 +44,9 @@ public sealed class AnalyzeRecordingConsumer(
         // A retry whose first try failed before its claim was written (the database was away) claims it now.
         var isRetry = context.GetRetryAttempt() > 0;
         var claim = isRetry
-            ? await ledger.TryReclaimForRetryAsync(jobId, claimToken, cancellationToken)
-                ?? await ledger.TryClaimAsync(jobId, claimToken, cancellationToken)
-            : await ledger.TryClaimAsync(jobId, claimToken, cancellationToken);
+            ? await lifecycle.TryReclaimForRetryAsync(jobId, claimToken, cancellationToken)
+                ?? await lifecycle.TryClaimAsync(jobId, claimToken, cancellationToken)
+            : await lifecycle.TryClaimAsync(jobId, claimToken, cancellationToken);
         if (claim is null)
         {
             await AcknowledgeUnclaimable(jobId, cancellationToken);
@@ -67,7 +65,6 @@ public sealed class AnalyzeRecordingConsumer(
         }
 
         await AnalyzeAndRecord(claim, claimedAt, cancellationToken);
-        completion.Notify(jobId);
     }
 
     private async Task AnalyzeAndRecord(ClaimedJob claim, long claimedAt, CancellationToken cancellationToken)
@@ -78,7 +75,7 @@ public sealed class AnalyzeRecordingConsumer(
         using var analysing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, renewal.ClaimLost);
         try
         {
-            await using var audio = await recordings.OpenAsync(claim.JobId, analysing.Token);
+            await using var audio = await recordings.OpenAsync(claim.RecordingId, analysing.Token);
             result = await analyzer.AnalyzeAsync(audio, claim.FileName, claim.Request, analysing.Token,
                 onInferenceMeasured: measured => inference = measured);
         }
@@ -94,13 +91,13 @@ public sealed class AnalyzeRecordingConsumer(
         }
         catch (RecordingMissingException missing)
         {
-            logger.LogError("Job {JobId} has no recording", claim.JobId);
+            logger.LogError("Job {JobId} has no audio (recording {RecordingId})", claim.JobId, claim.RecordingId);
             await RecordFailure(claim, claimedAt, ErrorCodes.ProcessingFailed, missing.Message, cancellationToken);
             return;
         }
 
         metrics.RecordingAnalysed(result.Audio.DurationSeconds, inference);
-        if (await ledger.RecordSuccessAsync(claim, result, cancellationToken))
+        if (await lifecycle.RecordSuccessAsync(claim, result, cancellationToken))
         {
             metrics.JobSucceeded(time.GetElapsedTime(claimedAt));
             logger.LogInformation("Job {JobId} succeeded: {Emotion}", claim.JobId, result.Emotion);
@@ -111,7 +108,7 @@ public sealed class AnalyzeRecordingConsumer(
 
     private async Task RecordFailure(ClaimedJob claim, long claimedAt, string errorCode, string message, CancellationToken cancellationToken)
     {
-        if (await ledger.RecordFailureAsync(claim, errorCode, message, cancellationToken))
+        if (await lifecycle.RecordFailureAsync(claim, errorCode, message, cancellationToken))
         {
             metrics.JobFailed(errorCode, time.GetElapsedTime(claimedAt));
         }
@@ -136,7 +133,7 @@ public sealed class AnalyzeRecordingConsumer(
         }
         catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
         {
-            await ledger.ReleaseAsync(claim, CancellationToken.None);
+            await lifecycle.ReleaseAsync(claim, CancellationToken.None);
             logger.LogWarning("Job {JobId} handed back to the queue: the host is stopping", claim.JobId);
             return false;
         }
@@ -145,7 +142,7 @@ public sealed class AnalyzeRecordingConsumer(
     /// <summary>Duplicate or late messages are acknowledged and ignored; a job out of attempts is failed here.</summary>
     private async Task AcknowledgeUnclaimable(Guid jobId, CancellationToken cancellationToken)
     {
-        var job = await ledger.FindAsync(jobId, cancellationToken);
+        var job = await lifecycle.FindRowAsync(jobId, cancellationToken);
         if (job is null)
         {
             logger.LogWarning("Job {JobId} does not exist; message ignored", jobId);
@@ -154,12 +151,11 @@ public sealed class AnalyzeRecordingConsumer(
         if (!job.IsFinished && job.Attempts >= options.Value.MaxAttempts)
         {
             logger.LogError("Job {JobId} used all {Attempts} attempts; failing it", jobId, job.Attempts);
-            if (await ledger.FailUnfinishedAsync(jobId, ErrorCodes.ProcessingFailed,
+            if (await lifecycle.FailUnfinishedAsync(jobId, ErrorCodes.ProcessingFailed,
                     $"The recording could not be processed after {job.Attempts} attempts.", cancellationToken))
             {
                 metrics.JobFailed(ErrorCodes.ProcessingFailed);
             }
-            completion.Notify(jobId);
             return;
         }
         logger.LogInformation("Job {JobId} is {Status} (worker {Worker}); duplicate message ignored", jobId, job.Status, job.WorkerName);

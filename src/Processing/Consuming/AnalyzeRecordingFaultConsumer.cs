@@ -2,7 +2,6 @@ using MassTransit;
 using Microsoft.Extensions.Logging;
 using SpeechEmotion.Contracts.Errors;
 using SpeechEmotion.Contracts.Messages;
-using SpeechEmotion.Processing.Completion;
 using SpeechEmotion.Processing.Jobs;
 using SpeechEmotion.ServiceDefaults.Telemetry;
 
@@ -13,8 +12,7 @@ namespace SpeechEmotion.Processing.Consuming;
 /// Fault for it, and this marks its job failed so callers stop waiting.
 /// </summary>
 public sealed class AnalyzeRecordingFaultConsumer(
-    JobLedger ledger,
-    JobCompletionSignal completion,
+    JobLifecycle lifecycle,
     SpeechEmotionMetrics metrics,
     ILogger<AnalyzeRecordingFaultConsumer> logger) : IConsumer<Fault<AnalyzeRecording>>
 {
@@ -23,13 +21,12 @@ public sealed class AnalyzeRecordingFaultConsumer(
         var jobId = context.Message.Message.JobId;
         using var _ = logger.BeginJobScope(jobId);
         var reason = context.Message.Exceptions.FirstOrDefault()?.Message ?? "unknown error";
-        var failed = await ledger.FailUnfinishedAsync(jobId, ErrorCodes.ProcessingFailed,
+        var failed = await lifecycle.FailUnfinishedAsync(jobId, ErrorCodes.ProcessingFailed,
             "The recording could not be processed; the service will not retry it.", context.CancellationToken);
         if (failed)
         {
             metrics.JobFailed(ErrorCodes.ProcessingFailed);
             logger.LogError("Job {JobId} failed after retries: {Reason}", jobId, reason);
-            completion.Notify(jobId);
         }
     }
 }

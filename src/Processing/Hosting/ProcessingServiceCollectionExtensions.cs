@@ -9,6 +9,7 @@ using SpeechEmotion.Processing.Consuming;
 using SpeechEmotion.Processing.Jobs;
 using SpeechEmotion.Processing.Options;
 using SpeechEmotion.Processing.Recovery;
+using SpeechEmotion.Processing.Retention;
 using SpeechEmotion.ServiceDefaults;
 
 namespace SpeechEmotion.Processing.Hosting;
@@ -28,10 +29,20 @@ public static class ProcessingServiceCollectionExtensions
         AddPipelineServices(services, configuration);
         services.AddScoped<StuckJobRecovery>();
         services.AddHostedService<RecoverySweep>();
+        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.SectionName)
+            .Validate(o => o.IsValid, "Retention:AudioDays must be a positive number of days (or unset) and Retention:SweepInterval positive.")
+            .ValidateOnStart();
+        services.AddScoped<AudioRetention>();
+        services.AddHostedService<AudioRetentionSweep>();
         AddBus(services, configuration, bus =>
         {
             bus.AddConsumer<AnalyzeRecordingConsumer, AnalyzeRecordingConsumerDefinition>();
             bus.AddConsumer<AnalyzeRecordingFaultConsumer, AnalyzeRecordingFaultConsumerDefinition>();
+            if (configuration.ReadServiceMode() == ServiceMode.Embedded)
+            {
+                // POST /emotion waits in this process: wake it when its job's JobFinished arrives.
+                bus.AddConsumer<JobFinishedSignalConsumer>();
+            }
         });
         return services;
     }
@@ -54,7 +65,7 @@ public static class ProcessingServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<JobCompletionSignal>();
         services.AddSpeechEmotionMetrics();
-        services.AddScoped<JobLedger>();
+        services.AddScoped<JobLifecycle>();
     }
 
     /// <param name="watchBroker">
@@ -72,6 +83,9 @@ public static class ProcessingServiceCollectionExtensions
             throw new InvalidOperationException("Distributed mode needs ConnectionStrings:RabbitMq (e.g. amqp://guest:guest@localhost:5672/).");
         }
 
+        services.AddSingleton(mode == ServiceMode.Distributed
+            ? QueuedMessageDurability.Broker
+            : QueuedMessageDurability.InMemorySince(DateTime.UtcNow));
         services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();

@@ -52,7 +52,7 @@ public sealed class LeaseRenewal : IAsyncDisposable
         try
         {
             await using var scope = scopes.CreateAsyncScope();
-            return await scope.ServiceProvider.GetRequiredService<JobLedger>().RenewLeaseAsync(claim, stop.Token);
+            return await scope.ServiceProvider.GetRequiredService<JobLifecycle>().RenewLeaseAsync(claim, stop.Token);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {

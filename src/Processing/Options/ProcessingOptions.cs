@@ -24,6 +24,13 @@ public sealed class ProcessingOptions
     public TimeSpan QueuedRepublishAfter { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
+    /// A finished job whose JobFinished event was not confirmed published this long after it ended (its process
+    /// died between the database write and the publish, or the broker was away) is announced by the sweep.
+    /// Longer than a publish takes, so the sweep does not race the worker's own publish.
+    /// </summary>
+    public TimeSpan FinishedRepublishAfter { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
     /// A stored recording with no job row this long after it was written is deleted by the sweep: its upload died
     /// between the two writes. Far longer than the gap between them, so an upload in flight is never touched.
     /// </summary>

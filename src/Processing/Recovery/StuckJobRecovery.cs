@@ -1,35 +1,35 @@
-using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SpeechEmotion.Contracts.Errors;
-using SpeechEmotion.Contracts.Messages;
 using SpeechEmotion.Persistence.Database;
-using SpeechEmotion.Persistence.Jobs;
 using SpeechEmotion.Persistence.Recordings;
+using SpeechEmotion.Processing.Jobs;
 using SpeechEmotion.Processing.Options;
 using SpeechEmotion.ServiceDefaults.Telemetry;
 
 namespace SpeechEmotion.Processing.Recovery;
 
 /// <summary>What one sweep did.</summary>
-public sealed record SweepOutcome(int RepublishedQueued, int RequeuedExpired, int FailedOutOfAttempts, int DeletedOrphanRecordings = 0);
+public sealed record SweepOutcome(int RepublishedQueued, int RequeuedExpired, int FailedOutOfAttempts, int DeletedOrphanRecordings = 0,
+    int RepublishedFinished = 0);
 
 /// <summary>
-/// There is no transactional outbox, so a job can be left behind: its message lost between the database write
-/// and the publish, or its worker killed mid-job. One sweep finds such jobs and publishes them again:
+/// The safety net, in one place. There is no transactional outbox, so a job can be left behind: its message lost
+/// between the database write and the publish, its worker killed mid-job, or its end never announced. One sweep
+/// finds such jobs and hands each to <see cref="JobLifecycle"/>, which takes it with a conditional update first, so
+/// several workers sweeping at once act on it once:
 /// <list type="bullet">
-/// <item>"processing" past its lease with attempts left → back to "queued" (the dead worker's claim is void) and re-published;</item>
-/// <item>"processing" past its lease with no attempts left → failed with processing_failed;</item>
+/// <item>"processing" past its lease with attempts left → back to "queued" and re-published;</item>
+/// <item>"processing" past its lease with no attempts left → failed with processing_failed (JobFinished published);</item>
 /// <item>"queued" longer than QueuedRepublishAfter since its last publish → re-published;</item>
+/// <item>finished over FinishedRepublishAfter ago without its JobFinished confirmed published → JobFinished published;</item>
 /// <item>a recording older than OrphanRecordingAge with no job row (an Api killed mid-upload) → deleted.</item>
 /// </list>
-/// Each job is taken with a conditional update first, so several workers sweeping at once publish it once.
 /// </summary>
 public sealed class StuckJobRecovery(
     JobsDbContext db,
+    JobLifecycle lifecycle,
     RecordingStore recordings,
-    IPublishEndpoint publisher,
     IOptions<ProcessingOptions> options,
     TimeProvider time,
     SpeechEmotionMetrics metrics,
@@ -40,11 +40,61 @@ public sealed class StuckJobRecovery(
 
     public async Task<SweepOutcome> SweepOnceAsync(CancellationToken cancellationToken)
     {
-        var failed = await FailExpiredOutOfAttempts(cancellationToken);
-        var requeued = await RequeueExpired(cancellationToken);
+        var (requeued, failed) = await SettleExpired(cancellationToken);
         var republished = await RepublishStuckQueued(cancellationToken);
+        var announced = await AnnounceUnannounced(cancellationToken);
         var orphans = await DeleteOrphanRecordings(cancellationToken);
-        return new SweepOutcome(republished, requeued, failed, orphans);
+        return new SweepOutcome(republished, requeued, failed, orphans, announced);
+    }
+
+    private async Task<(int Requeued, int Failed)> SettleExpired(CancellationToken cancellationToken)
+    {
+        var (requeued, failed) = (0, 0);
+        foreach (var jobId in await lifecycle.FindExpiredAsync(BatchSize, cancellationToken))
+        {
+            switch (await lifecycle.SettleExpiredAsync(jobId, cancellationToken))
+            {
+                case ExpiredOutcome.Requeued:
+                    logger.LogWarning("Job {JobId} was processing past its lease; re-published", jobId);
+                    requeued++;
+                    break;
+                case ExpiredOutcome.Failed:
+                    logger.LogError("Job {JobId} was processing past its lease and used all {MaxAttempts} attempts; failed",
+                        jobId, _options.MaxAttempts);
+                    metrics.JobFailed(ErrorCodes.ProcessingFailed);
+                    failed++;
+                    break;
+            }
+        }
+        return (requeued, failed);
+    }
+
+    private async Task<int> RepublishStuckQueued(CancellationToken cancellationToken)
+    {
+        var republished = 0;
+        foreach (var jobId in await lifecycle.FindStuckQueuedAsync(BatchSize, cancellationToken))
+        {
+            if (await lifecycle.RepublishQueuedAsync(jobId, cancellationToken))
+            {
+                logger.LogWarning("Job {JobId} was queued longer than {After}; re-published", jobId, _options.QueuedRepublishAfter);
+                republished++;
+            }
+        }
+        return republished;
+    }
+
+    private async Task<int> AnnounceUnannounced(CancellationToken cancellationToken)
+    {
+        var announced = 0;
+        foreach (var jobId in await lifecycle.FindUnannouncedAsync(BatchSize, cancellationToken))
+        {
+            if (await lifecycle.RepublishFinishedAsync(jobId, cancellationToken))
+            {
+                logger.LogWarning("Job {JobId} finished without its JobFinished confirmed published; published now", jobId);
+                announced++;
+            }
+        }
+        return announced;
     }
 
     private async Task<int> DeleteOrphanRecordings(CancellationToken cancellationToken)
@@ -56,88 +106,6 @@ public sealed class StuckJobRecovery(
         }
         return deleted;
     }
-
-    private async Task<int> FailExpiredOutOfAttempts(CancellationToken cancellationToken)
-    {
-        var now = Now;
-        var failed = await db.Jobs
-            .Where(j => j.Status == JobStatus.Processing && j.LeaseExpiresAt < now && j.Attempts >= _options.MaxAttempts)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(j => j.Status, JobStatus.Failed)
-                .SetProperty(j => j.CompletedAt, now)
-                .SetProperty(j => j.LeaseExpiresAt, (DateTime?)null)
-                .SetProperty(j => j.ErrorCode, ErrorCodes.ProcessingFailed)
-                .SetProperty(j => j.ErrorMessage, "The recording could not be processed; every attempt stopped before finishing."),
-                cancellationToken);
-        if (failed > 0)
-        {
-            metrics.JobsFailed(ErrorCodes.ProcessingFailed, failed);
-            logger.LogError("Recovery sweep failed {Count} jobs that used all {MaxAttempts} attempts", failed, _options.MaxAttempts);
-        }
-        return failed;
-    }
-
-    private async Task<int> RequeueExpired(CancellationToken cancellationToken)
-    {
-        var now = Now;
-        var expired = await db.Jobs.AsNoTracking()
-            .Where(j => j.Status == JobStatus.Processing && j.LeaseExpiresAt < now)
-            .OrderBy(j => j.LeaseExpiresAt)
-            .Select(j => j.Id)
-            .Take(BatchSize)
-            .ToListAsync(cancellationToken);
-
-        var requeued = 0;
-        foreach (var jobId in expired)
-        {
-            var taken = await db.Jobs
-                .Where(j => j.Id == jobId && j.Status == JobStatus.Processing && j.LeaseExpiresAt < now)
-                .ExecuteUpdateAsync(s => s
-                    .SetProperty(j => j.Status, JobStatus.Queued)
-                    .SetProperty(j => j.ClaimToken, (Guid?)null)
-                    .SetProperty(j => j.LeaseExpiresAt, (DateTime?)null)
-                    .SetProperty(j => j.LastPublishedAt, now), cancellationToken);
-            if (taken == 0)
-            {
-                continue;
-            }
-            logger.LogWarning("Job {JobId} was processing past its lease; re-published", jobId);
-            await Publish(jobId, cancellationToken);
-            requeued++;
-        }
-        return requeued;
-    }
-
-    private async Task<int> RepublishStuckQueued(CancellationToken cancellationToken)
-    {
-        var now = Now;
-        var cutoff = now - _options.QueuedRepublishAfter;
-        var stuck = await db.Jobs.AsNoTracking()
-            .Where(j => j.Status == JobStatus.Queued && j.LastPublishedAt < cutoff)
-            .OrderBy(j => j.LastPublishedAt)
-            .Select(j => j.Id)
-            .Take(BatchSize)
-            .ToListAsync(cancellationToken);
-
-        var republished = 0;
-        foreach (var jobId in stuck)
-        {
-            var taken = await db.Jobs
-                .Where(j => j.Id == jobId && j.Status == JobStatus.Queued && j.LastPublishedAt < cutoff)
-                .ExecuteUpdateAsync(s => s.SetProperty(j => j.LastPublishedAt, now), cancellationToken);
-            if (taken == 0)
-            {
-                continue;
-            }
-            logger.LogWarning("Job {JobId} was queued since before {Cutoff:O}; re-published", jobId, cutoff);
-            await Publish(jobId, cancellationToken);
-            republished++;
-        }
-        return republished;
-    }
-
-    private Task Publish(Guid jobId, CancellationToken cancellationToken) =>
-        publisher.Publish(new AnalyzeRecording { JobId = jobId }, cancellationToken);
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 }

@@ -168,38 +168,37 @@ public sealed class DistributedSystem : IAsyncDisposable
         return new JobRow(reader.GetString(0), reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2));
     }
 
-    /// <summary>Recordings no job row points at: must stay zero whatever fails.</summary>
+    /// <summary>Audio no recording row points at: must stay zero whatever fails.</summary>
     public async Task<long> CountOrphanRecordingsAsync()
     {
         await using var connection = new NpgsqlConnection(Sandbox.JobsConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            """SELECT count(*) FROM recordings r WHERE NOT EXISTS (SELECT 1 FROM jobs j WHERE j."Id" = r."JobId")""", connection);
+            """SELECT count(*) FROM recording_audio a WHERE NOT EXISTS (SELECT 1 FROM recordings r WHERE r."Id" = a."RecordingId")""", connection);
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    /// <summary>What an Api killed between storing the audio and writing the job would leave: a recording row alone.</summary>
-    public async Task InsertRecordingWithoutJobAsync(Guid jobId, DateTime createdAt)
+    /// <summary>What an Api killed between storing the audio and writing the rows would leave: audio alone.</summary>
+    public async Task InsertRecordingWithoutJobAsync(Guid recordingId, DateTime createdAt)
     {
         await using var connection = new NpgsqlConnection(Sandbox.JobsConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
             """
-            INSERT INTO recordings ("JobId", "Content", "Sha256", "SizeBytes", "FileName", "ContentType", "CreatedAt")
-            VALUES (@id, @content, '', 1, 'lost.wav', 'audio/wav', @createdAt)
+            INSERT INTO recording_audio ("RecordingId", "Content", "CreatedAt") VALUES (@id, @content, @createdAt)
             """, connection);
-        command.Parameters.AddWithValue("id", jobId);
+        command.Parameters.AddWithValue("id", recordingId);
         command.Parameters.AddWithValue("content", new byte[] { 0 });
         command.Parameters.AddWithValue("createdAt", createdAt);
         await command.ExecuteNonQueryAsync();
     }
 
-    public async Task<bool> RecordingExistsAsync(Guid jobId)
+    public async Task<bool> RecordingExistsAsync(Guid recordingId)
     {
         await using var connection = new NpgsqlConnection(Sandbox.JobsConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("""SELECT count(*) FROM recordings WHERE "JobId" = @id""", connection);
-        command.Parameters.AddWithValue("id", jobId);
+        await using var command = new NpgsqlCommand("""SELECT count(*) FROM recording_audio WHERE "RecordingId" = @id""", connection);
+        command.Parameters.AddWithValue("id", recordingId);
         return (long)(await command.ExecuteScalarAsync())! > 0;
     }
 

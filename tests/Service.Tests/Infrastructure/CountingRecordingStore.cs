@@ -11,16 +11,18 @@ public sealed class CountingRecordingStore(string folder, Exception? failEveryOp
 
     public int Opens => Volatile.Read(ref _opens);
 
-    public override Task SaveAsync(Guid jobId, Stream content, RecordingDescription description, CancellationToken cancellationToken) =>
-        _inner.SaveAsync(jobId, content, description, cancellationToken);
+    public override Task SaveAsync(Guid recordingId, Stream content, CancellationToken cancellationToken) =>
+        _inner.SaveAsync(recordingId, content, cancellationToken);
 
-    public override Task<Stream> OpenAsync(Guid jobId, CancellationToken cancellationToken)
+    public override Task<bool> ExistsAsync(Guid recordingId, CancellationToken cancellationToken) => _inner.ExistsAsync(recordingId, cancellationToken);
+
+    public override Task<Stream> OpenAsync(Guid recordingId, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _opens);
-        return failEveryOpenWith is null ? _inner.OpenAsync(jobId, cancellationToken) : throw failEveryOpenWith;
+        return failEveryOpenWith is null ? _inner.OpenAsync(recordingId, cancellationToken) : throw failEveryOpenWith;
     }
 
-    public override Task DeleteAsync(Guid jobId, CancellationToken cancellationToken) => _inner.DeleteAsync(jobId, cancellationToken);
+    public override Task DeleteAsync(Guid recordingId, CancellationToken cancellationToken) => _inner.DeleteAsync(recordingId, cancellationToken);
 
     public override Task<int> DeleteOrphansAsync(JobsDbContext db, DateTime olderThan, CancellationToken cancellationToken) =>
         _inner.DeleteOrphansAsync(db, olderThan, cancellationToken);

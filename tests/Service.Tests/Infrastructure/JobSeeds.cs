@@ -13,29 +13,34 @@ public static class JobSeeds
     public static async Task<Guid> SeedAsync(this EmbeddedApi api, Action<Job> shape)
     {
         var audio = GeneratedAudio.Tone(1);
-        var id = Guid.CreateVersion7();
         var now = DateTime.UtcNow;
-        var job = new Job
+        var recording = new Recording
         {
-            Id = id,
-            TenantId = Tenant.DefaultId,   // Open mode's tenant: the one the tests' clients are
-            Status = JobStatus.Queued,
-            CreatedAt = now,
-            LastPublishedAt = now,
+            Id = Guid.CreateVersion7(),
             FileName = "seeded.wav",
             ContentType = "audio/wav",
             SizeBytes = audio.Length,
             Sha256 = Convert.ToHexStringLower(SHA256.HashData(audio)),
+            CreatedAt = now,
+        };
+        var job = new Job
+        {
+            Id = Guid.CreateVersion7(),
+            TenantId = Tenant.DefaultId,   // Open mode's tenant: the one the tests' clients are
+            Status = JobStatus.Queued,
+            CreatedAt = now,
+            LastPublishedAt = now,
+            RecordingId = recording.Id,
         };
         shape(job);
 
         await using var scope = api.Services.CreateAsyncScope();
         var recordings = scope.ServiceProvider.GetRequiredService<RecordingStore>();
-        await recordings.SaveAsync(id, new MemoryStream(audio),
-            new RecordingDescription(job.FileName, job.ContentType, job.SizeBytes, job.Sha256), CancellationToken.None);
+        await recordings.SaveAsync(recording.Id, new MemoryStream(audio), CancellationToken.None);
         var db = scope.ServiceProvider.GetRequiredService<JobsDbContext>();
+        db.Recordings.Add(recording);
         db.Jobs.Add(job);
         await db.SaveChangesAsync();
-        return id;
+        return job.Id;
     }
 }

@@ -15,15 +15,15 @@ public sealed class ClaimTests(EmbeddedApi api) : IClassFixture<EmbeddedApi>
     {
         var id = await api.SeedAsync(job => job.LastPublishedAt = DateTime.UtcNow);   // queued, never published
         await using var scope = api.Services.CreateAsyncScope();
-        var ledger = scope.ServiceProvider.GetRequiredService<JobLedger>();
+        var lifecycle = scope.ServiceProvider.GetRequiredService<JobLifecycle>();
         var first = Guid.NewGuid();
         var second = Guid.NewGuid();
 
-        var claim = await ledger.TryClaimAsync(id, first, CancellationToken.None);
-        var rival = await ledger.TryClaimAsync(id, second, CancellationToken.None);
-        var rivalWrite = await ledger.RecordFailureAsync(new ClaimedJob(id, second, "seeded.wav", 1, AnalysisRequest.Default), "too_short", "rival", CancellationToken.None);
-        var ownWrite = await ledger.RecordSuccessAsync(claim!, Analysis(), CancellationToken.None);
-        var lateWrite = await ledger.RecordFailureAsync(claim!, "too_short", "late", CancellationToken.None);
+        var claim = await lifecycle.TryClaimAsync(id, first, CancellationToken.None);
+        var rival = await lifecycle.TryClaimAsync(id, second, CancellationToken.None);
+        var rivalWrite = await lifecycle.RecordFailureAsync(claim! with { ClaimToken = second }, "too_short", "rival", CancellationToken.None);
+        var ownWrite = await lifecycle.RecordSuccessAsync(claim!, Analysis(), CancellationToken.None);
+        var lateWrite = await lifecycle.RecordFailureAsync(claim!, "too_short", "late", CancellationToken.None);
 
         Assert.NotNull(claim);
         Assert.Null(rival);
@@ -32,7 +32,7 @@ public sealed class ClaimTests(EmbeddedApi api) : IClassFixture<EmbeddedApi>
         Assert.False(lateWrite);
         var row = await api.ReadJobRowAsync(id);
         Assert.Equal(JobStatus.Succeeded, row.Status);
-        Assert.Equal("sad", row.Result?.Emotion);
+        Assert.Equal("sad", Assert.Single(await lifecycle.ListResultsAsync(id, CancellationToken.None)).Result.Emotion);
         Assert.Null(row.ErrorCode);
         Assert.Equal(1, row.Attempts);
         Assert.Equal(WorkerIdentity.Name, row.WorkerName);
@@ -43,13 +43,13 @@ public sealed class ClaimTests(EmbeddedApi api) : IClassFixture<EmbeddedApi>
     {
         var id = await api.SeedAsync(_ => { });
         await using var scope = api.Services.CreateAsyncScope();
-        var ledger = scope.ServiceProvider.GetRequiredService<JobLedger>();
+        var lifecycle = scope.ServiceProvider.GetRequiredService<JobLifecycle>();
         var token = Guid.NewGuid();
 
-        var first = await ledger.TryClaimAsync(id, token, CancellationToken.None);
-        var retry = await ledger.TryReclaimForRetryAsync(id, token, CancellationToken.None);
-        var redelivery = await ledger.TryClaimAsync(id, token, CancellationToken.None);
-        var strangerRetry = await ledger.TryReclaimForRetryAsync(id, Guid.NewGuid(), CancellationToken.None);
+        var first = await lifecycle.TryClaimAsync(id, token, CancellationToken.None);
+        var retry = await lifecycle.TryReclaimForRetryAsync(id, token, CancellationToken.None);
+        var redelivery = await lifecycle.TryClaimAsync(id, token, CancellationToken.None);
+        var strangerRetry = await lifecycle.TryReclaimForRetryAsync(id, Guid.NewGuid(), CancellationToken.None);
 
         Assert.Equal(1, first?.Attempts);
         Assert.Equal(1, retry?.Attempts);
@@ -62,9 +62,9 @@ public sealed class ClaimTests(EmbeddedApi api) : IClassFixture<EmbeddedApi>
     {
         var id = await api.SeedAsync(job => job.Attempts = 3);   // MaxAttempts defaults to 3
         await using var scope = api.Services.CreateAsyncScope();
-        var ledger = scope.ServiceProvider.GetRequiredService<JobLedger>();
+        var lifecycle = scope.ServiceProvider.GetRequiredService<JobLifecycle>();
 
-        Assert.Null(await ledger.TryClaimAsync(id, Guid.NewGuid(), CancellationToken.None));
+        Assert.Null(await lifecycle.TryClaimAsync(id, Guid.NewGuid(), CancellationToken.None));
     }
 
     private static EmotionResult Analysis() => new("sad",
@@ -100,6 +100,8 @@ public sealed class DuplicateDeliveryTests
         Assert.Equal(before.Status, after.Status);
         Assert.Equal(before.CompletedAt, after.CompletedAt);
         Assert.Equal(before.ClaimToken, after.ClaimToken);
-        Assert.Equal(before.Result?.ToJson(), after.Result?.ToJson());
+        await using var scope = api.Services.CreateAsyncScope();
+        var results = await scope.ServiceProvider.GetRequiredService<JobLifecycle>().ListResultsAsync(id, CancellationToken.None);
+        Assert.Single(results);   // the duplicates appended no second result
     }
 }

@@ -60,6 +60,44 @@ public sealed class RecoverySweepTests
     }
 
     [Fact]
+    public async Task Queued_job_whose_message_was_confirmed_in_this_process_is_not_republished_however_long_it_waits()
+    {
+        // A long queue under load: every message confirmed, none lost. Re-publishing them would double the backlog.
+        using var api = new EmbeddedApi();
+        using var client = api.CreateClient();
+        var waiting = await api.SeedAsync(job =>
+        {
+            job.LastPublishedAt = DateTime.UtcNow.AddMinutes(-10);
+            job.AnalysisPublishedAt = DateTime.UtcNow;   // confirmed by this process's bus
+        });
+
+        var outcome = await SweepOnce(api);
+
+        Assert.Equal(new SweepOutcome(0, 0, 0), outcome);
+        Assert.Equal(JobStatus.Queued, (await api.ReadJobRowAsync(waiting)).Status);
+    }
+
+    [Fact]
+    public async Task Queued_job_confirmed_by_an_earlier_process_in_memory_bus_is_republished()
+    {
+        // Embedded mode: the in-memory queue of the process that confirmed it is gone.
+        using var api = new EmbeddedApi();
+        using var client = api.CreateClient();
+        var lost = await api.SeedAsync(job =>
+        {
+            job.LastPublishedAt = DateTime.UtcNow.AddMinutes(-10);
+            job.AnalysisPublishedAt = DateTime.UtcNow.AddMinutes(-10);
+        });
+
+        var outcome = await SweepOnce(api);
+        var rescued = await EmbeddedApi.WaitUntilFinishedAsync(client, lost);
+
+        Assert.Equal(new SweepOutcome(RepublishedQueued: 1, RequeuedExpired: 0, FailedOutOfAttempts: 0), outcome);
+        Assert.Equal("succeeded", rescued["status"]!.GetValue<string>());
+        Assert.NotNull((await api.ReadJobRowAsync(lost)).AnalysisPublishedAt);
+    }
+
+    [Fact]
     public async Task Expired_job_out_of_attempts_is_failed_with_processing_failed()
     {
         using var api = EmbeddedApi.With(new Dictionary<string, string?> { ["Processing:MaxAttempts"] = "3" });
@@ -85,8 +123,8 @@ public sealed class RecoverySweepTests
     {
         using var api = EmbeddedApi.With(new Dictionary<string, string?> { ["Processing:OrphanRecordingAge"] = "00:10:00" });
         using var client = api.CreateClient();
-        var kept = await api.SubmitAsync(client, GeneratedAudio.Tone(1));
-        await EmbeddedApi.WaitUntilFinishedAsync(client, kept);
+        var keptJob = await EmbeddedApi.WaitUntilFinishedAsync(client, await api.SubmitAsync(client, GeneratedAudio.Tone(1)));
+        var kept = keptJob["recording"]!["id"]!.GetValue<Guid>();
         var recordings = Path.Combine(api.DataDirectory, "recordings");
         // What an Api killed between writing the audio and writing the job leaves behind, an hour ago and just now.
         var orphan = WriteRecording(recordings, $"{Guid.NewGuid():N}.audio", DateTime.UtcNow.AddHours(-1));
@@ -100,7 +138,7 @@ public sealed class RecoverySweepTests
         Assert.False(File.Exists(orphan));
         Assert.False(File.Exists(half));
         Assert.True(File.Exists(inFlight), "a recording younger than OrphanRecordingAge may still get its job row");
-        Assert.True(File.Exists(Path.Combine(recordings, $"{kept:N}.audio")), "a recording with a job must stay");
+        Assert.True(File.Exists(Path.Combine(recordings, $"{kept:N}.audio")), "audio with its recording row must stay");
     }
 
     private static string WriteRecording(string folder, string name, DateTime writtenAt)

@@ -26,8 +26,29 @@ public sealed class TenantIsolationTests
 
         await (await clientB.GetAsync($"/jobs/{jobOfA}")).AssertProblemAsync(HttpStatusCode.NotFound, ErrorCodes.JobNotFound, "B reads A's job");
         await (await clientB.GetAsync($"/jobs/{jobOfA}/timeline.png")).AssertProblemAsync(HttpStatusCode.NotFound, ErrorCodes.JobNotFound, "B reads A's timeline");
+        await (await clientB.GetAsync($"/jobs/{jobOfA}/results")).AssertProblemAsync(HttpStatusCode.NotFound, ErrorCodes.JobNotFound, "B reads A's results");
         using var timelineOfA = await clientA.GetAsync($"/jobs/{jobOfA}/timeline.png");
         Assert.Equal(HttpStatusCode.OK, timelineOfA.StatusCode);
+    }
+
+    [Fact]
+    public async Task Tenant_b_cannot_delete_tenant_a_job_and_tenant_a_can()
+    {
+        await using var api = EmbeddedApi.With(ApiKeys.KeysModeSettings());
+        var (_, keyA) = await api.CreateKeyAsync("tenant-a");
+        var (_, keyB) = await api.CreateKeyAsync("tenant-b");
+        using var clientA = api.ClientWithKey(keyA);
+        using var clientB = api.ClientWithKey(keyB);
+        var jobOfA = await api.SubmitAsync(clientA, GeneratedAudio.Tone(1));
+        await EmbeddedApi.WaitUntilFinishedAsync(clientA, jobOfA);
+
+        await (await clientB.DeleteAsync($"/jobs/{jobOfA}")).AssertProblemAsync(HttpStatusCode.NotFound, ErrorCodes.JobNotFound, "B deletes A's job");
+        await EmbeddedApi.GetJobAsync(clientA, jobOfA);   // still there, with its audio
+        Assert.Equal("stored", (await EmbeddedApi.GetJobAsync(clientA, jobOfA))["recording"]!["audio"]!.GetValue<string>());
+
+        using var deleted = await clientA.DeleteAsync($"/jobs/{jobOfA}");
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        await (await clientA.GetAsync($"/jobs/{jobOfA}")).AssertProblemAsync(HttpStatusCode.NotFound, ErrorCodes.JobNotFound, "after A's delete");
     }
 
     [Fact]
@@ -69,7 +90,7 @@ public sealed class TenantIsolationTests
         var db = scopeOfB.ServiceProvider.GetRequiredService<JobsDbContext>();
         db.Jobs.Add(new SpeechEmotion.Persistence.Jobs.Job
         {
-            Id = Guid.CreateVersion7(), TenantId = Tenant.DefaultId, FileName = "x.wav", ContentType = "audio/wav", Sha256 = new string('0', 64),
+            Id = Guid.CreateVersion7(), TenantId = Tenant.DefaultId, RecordingId = Guid.CreateVersion7(),
         });
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => db.SaveChangesAsync());

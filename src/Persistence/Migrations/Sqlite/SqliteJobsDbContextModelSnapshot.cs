@@ -23,6 +23,9 @@ namespace SpeechEmotion.Persistence.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("AnalysisPublishedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("Attempts")
                         .HasColumnType("INTEGER");
 
@@ -46,11 +49,6 @@ namespace SpeechEmotion.Persistence.Migrations.Sqlite
                     b.Property<DateTime?>("CompletedAt")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("ContentType")
-                        .IsRequired()
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT");
-
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -61,9 +59,7 @@ namespace SpeechEmotion.Persistence.Migrations.Sqlite
                     b.Property<string>("ErrorMessage")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("FileName")
-                        .IsRequired()
-                        .HasMaxLength(255)
+                    b.Property<DateTime?>("FinishedPublishedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("LastPublishedAt")
@@ -75,17 +71,8 @@ namespace SpeechEmotion.Persistence.Migrations.Sqlite
                     b.Property<string>("MetadataJson")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Result")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("ResultJson");
-
-                    b.Property<string>("Sha256")
-                        .IsRequired()
-                        .HasMaxLength(64)
+                    b.Property<Guid>("RecordingId")
                         .HasColumnType("TEXT");
-
-                    b.Property<long>("SizeBytes")
-                        .HasColumnType("INTEGER");
 
                     b.Property<DateTime?>("StartedAt")
                         .HasColumnType("TEXT");
@@ -105,6 +92,10 @@ namespace SpeechEmotion.Persistence.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("RecordingId");
+
+                    b.HasIndex("FinishedPublishedAt", "CompletedAt");
+
                     b.HasIndex("Status", "LastPublishedAt");
 
                     b.HasIndex("Status", "LeaseExpiresAt");
@@ -114,15 +105,14 @@ namespace SpeechEmotion.Persistence.Migrations.Sqlite
                     b.ToTable("jobs", (string)null);
                 });
 
-            modelBuilder.Entity("SpeechEmotion.Persistence.Recordings.StoredRecording", b =>
+            modelBuilder.Entity("SpeechEmotion.Persistence.Recordings.Recording", b =>
                 {
-                    b.Property<Guid>("JobId")
+                    b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
-                    b.Property<byte[]>("Content")
-                        .IsRequired()
-                        .HasColumnType("BLOB");
+                    b.Property<DateTime?>("AudioDeletedAt")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("ContentType")
                         .IsRequired()
@@ -145,9 +135,57 @@ namespace SpeechEmotion.Persistence.Migrations.Sqlite
                     b.Property<long>("SizeBytes")
                         .HasColumnType("INTEGER");
 
-                    b.HasKey("JobId");
+                    b.HasKey("Id");
+
+                    b.HasIndex("AudioDeletedAt", "CreatedAt");
 
                     b.ToTable("recordings", (string)null);
+                });
+
+            modelBuilder.Entity("SpeechEmotion.Persistence.Recordings.RecordingAudio", b =>
+                {
+                    b.Property<Guid>("RecordingId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("RecordingId");
+
+                    b.ToTable("recording_audio", (string)null);
+                });
+
+            modelBuilder.Entity("SpeechEmotion.Persistence.Results.JobResult", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ModelVersion")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResultJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("JobId", "CreatedAt");
+
+                    b.ToTable("job_results", (string)null);
                 });
 
             modelBuilder.Entity("SpeechEmotion.Persistence.Tenancy.ApiKey", b =>
@@ -217,10 +255,27 @@ namespace SpeechEmotion.Persistence.Migrations.Sqlite
 
             modelBuilder.Entity("SpeechEmotion.Persistence.Jobs.Job", b =>
                 {
+                    b.HasOne("SpeechEmotion.Persistence.Recordings.Recording", "Recording")
+                        .WithMany()
+                        .HasForeignKey("RecordingId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
                     b.HasOne("SpeechEmotion.Persistence.Tenancy.Tenant", null)
                         .WithMany()
                         .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Recording");
+                });
+
+            modelBuilder.Entity("SpeechEmotion.Persistence.Results.JobResult", b =>
+                {
+                    b.HasOne("SpeechEmotion.Persistence.Jobs.Job", null)
+                        .WithMany()
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

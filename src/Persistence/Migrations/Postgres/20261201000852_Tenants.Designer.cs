@@ -12,7 +12,7 @@ using SpeechEmotion.Persistence.Database;
 namespace SpeechEmotion.Persistence.Migrations.Postgres
 {
     [DbContext(typeof(PostgresJobsDbContext))]
-    [Migration("20261130232701_Tenants")]
+    [Migration("20261201000852_Tenants")]
     partial class Tenants
     {
         /// <inheritdoc />
@@ -30,6 +30,9 @@ namespace SpeechEmotion.Persistence.Migrations.Postgres
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
+
+                    b.Property<DateTime?>("AnalysisPublishedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<int>("Attempts")
                         .HasColumnType("integer");
@@ -54,11 +57,6 @@ namespace SpeechEmotion.Persistence.Migrations.Postgres
                     b.Property<DateTime?>("CompletedAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<string>("ContentType")
-                        .IsRequired()
-                        .HasMaxLength(255)
-                        .HasColumnType("character varying(255)");
-
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -69,10 +67,8 @@ namespace SpeechEmotion.Persistence.Migrations.Postgres
                     b.Property<string>("ErrorMessage")
                         .HasColumnType("text");
 
-                    b.Property<string>("FileName")
-                        .IsRequired()
-                        .HasMaxLength(255)
-                        .HasColumnType("character varying(255)");
+                    b.Property<DateTime?>("FinishedPublishedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<DateTime>("LastPublishedAt")
                         .HasColumnType("timestamp with time zone");
@@ -83,17 +79,8 @@ namespace SpeechEmotion.Persistence.Migrations.Postgres
                     b.Property<string>("MetadataJson")
                         .HasColumnType("text");
 
-                    b.Property<string>("Result")
-                        .HasColumnType("text")
-                        .HasColumnName("ResultJson");
-
-                    b.Property<string>("Sha256")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.Property<long>("SizeBytes")
-                        .HasColumnType("bigint");
+                    b.Property<Guid>("RecordingId")
+                        .HasColumnType("uuid");
 
                     b.Property<DateTime?>("StartedAt")
                         .HasColumnType("timestamp with time zone");
@@ -113,6 +100,10 @@ namespace SpeechEmotion.Persistence.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("RecordingId");
+
+                    b.HasIndex("FinishedPublishedAt", "CompletedAt");
+
                     b.HasIndex("Status", "LastPublishedAt");
 
                     b.HasIndex("Status", "LeaseExpiresAt");
@@ -122,15 +113,14 @@ namespace SpeechEmotion.Persistence.Migrations.Postgres
                     b.ToTable("jobs", (string)null);
                 });
 
-            modelBuilder.Entity("SpeechEmotion.Persistence.Recordings.StoredRecording", b =>
+            modelBuilder.Entity("SpeechEmotion.Persistence.Recordings.Recording", b =>
                 {
-                    b.Property<Guid>("JobId")
+                    b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
-                    b.Property<byte[]>("Content")
-                        .IsRequired()
-                        .HasColumnType("bytea");
+                    b.Property<DateTime?>("AudioDeletedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("ContentType")
                         .IsRequired()
@@ -153,9 +143,59 @@ namespace SpeechEmotion.Persistence.Migrations.Postgres
                     b.Property<long>("SizeBytes")
                         .HasColumnType("bigint");
 
-                    b.HasKey("JobId");
+                    b.HasKey("Id");
+
+                    b.HasIndex("AudioDeletedAt", "CreatedAt");
 
                     b.ToTable("recordings", (string)null);
+                });
+
+            modelBuilder.Entity("SpeechEmotion.Persistence.Recordings.RecordingAudio", b =>
+                {
+                    b.Property<Guid>("RecordingId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("RecordingId");
+
+                    b.ToTable("recording_audio", (string)null);
+                });
+
+            modelBuilder.Entity("SpeechEmotion.Persistence.Results.JobResult", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ModelVersion")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("ResultJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("JobId", "CreatedAt");
+
+                    b.ToTable("job_results", (string)null);
                 });
 
             modelBuilder.Entity("SpeechEmotion.Persistence.Tenancy.ApiKey", b =>
@@ -225,10 +265,27 @@ namespace SpeechEmotion.Persistence.Migrations.Postgres
 
             modelBuilder.Entity("SpeechEmotion.Persistence.Jobs.Job", b =>
                 {
+                    b.HasOne("SpeechEmotion.Persistence.Recordings.Recording", "Recording")
+                        .WithMany()
+                        .HasForeignKey("RecordingId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
                     b.HasOne("SpeechEmotion.Persistence.Tenancy.Tenant", null)
                         .WithMany()
                         .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Recording");
+                });
+
+            modelBuilder.Entity("SpeechEmotion.Persistence.Results.JobResult", b =>
+                {
+                    b.HasOne("SpeechEmotion.Persistence.Jobs.Job", null)
+                        .WithMany()
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

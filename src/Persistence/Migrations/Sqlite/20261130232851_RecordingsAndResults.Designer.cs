@@ -11,8 +11,8 @@ using SpeechEmotion.Persistence.Database;
 namespace SpeechEmotion.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteJobsDbContext))]
-    [Migration("20261130232648_Tenants")]
-    partial class Tenants
+    [Migration("20261130232851_RecordingsAndResults")]
+    partial class RecordingsAndResults
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -49,11 +49,6 @@ namespace SpeechEmotion.Persistence.Migrations.Sqlite
                     b.Property<DateTime?>("CompletedAt")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("ContentType")
-                        .IsRequired()
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT");
-
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -64,9 +59,7 @@ namespace SpeechEmotion.Persistence.Migrations.Sqlite
                     b.Property<string>("ErrorMessage")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("FileName")
-                        .IsRequired()
-                        .HasMaxLength(255)
+                    b.Property<DateTime?>("FinishedPublishedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("LastPublishedAt")
@@ -78,17 +71,8 @@ namespace SpeechEmotion.Persistence.Migrations.Sqlite
                     b.Property<string>("MetadataJson")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Result")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("ResultJson");
-
-                    b.Property<string>("Sha256")
-                        .IsRequired()
-                        .HasMaxLength(64)
+                    b.Property<Guid>("RecordingId")
                         .HasColumnType("TEXT");
-
-                    b.Property<long>("SizeBytes")
-                        .HasColumnType("INTEGER");
 
                     b.Property<DateTime?>("StartedAt")
                         .HasColumnType("TEXT");
@@ -98,34 +82,31 @@ namespace SpeechEmotion.Persistence.Migrations.Sqlite
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
-                    b.Property<Guid>("TenantId")
-                        .HasColumnType("TEXT")
-                        .HasDefaultValue(new Guid("00000000-0000-0000-0000-000000000001"));
-
                     b.Property<string>("WorkerName")
                         .HasMaxLength(255)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
+                    b.HasIndex("RecordingId");
+
+                    b.HasIndex("FinishedPublishedAt", "CompletedAt");
+
                     b.HasIndex("Status", "LastPublishedAt");
 
                     b.HasIndex("Status", "LeaseExpiresAt");
 
-                    b.HasIndex("TenantId", "CreatedAt");
-
                     b.ToTable("jobs", (string)null);
                 });
 
-            modelBuilder.Entity("SpeechEmotion.Persistence.Recordings.StoredRecording", b =>
+            modelBuilder.Entity("SpeechEmotion.Persistence.Recordings.Recording", b =>
                 {
-                    b.Property<Guid>("JobId")
+                    b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
-                    b.Property<byte[]>("Content")
-                        .IsRequired()
-                        .HasColumnType("BLOB");
+                    b.Property<DateTime?>("AudioDeletedAt")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("ContentType")
                         .IsRequired()
@@ -148,94 +129,77 @@ namespace SpeechEmotion.Persistence.Migrations.Sqlite
                     b.Property<long>("SizeBytes")
                         .HasColumnType("INTEGER");
 
-                    b.HasKey("JobId");
+                    b.HasKey("Id");
+
+                    b.HasIndex("AudioDeletedAt", "CreatedAt");
 
                     b.ToTable("recordings", (string)null);
                 });
 
-            modelBuilder.Entity("SpeechEmotion.Persistence.Tenancy.ApiKey", b =>
+            modelBuilder.Entity("SpeechEmotion.Persistence.Recordings.RecordingAudio", b =>
                 {
-                    b.Property<Guid>("Id")
+                    b.Property<Guid>("RecordingId")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Hash")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
+                    b.HasKey("RecordingId");
 
-                    b.Property<string>("Prefix")
-                        .IsRequired()
-                        .HasMaxLength(12)
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime?>("RevokedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("TenantId")
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("Hash")
-                        .IsUnique();
-
-                    b.HasIndex("TenantId");
-
-                    b.ToTable("api_keys", (string)null);
+                    b.ToTable("recording_audio", (string)null);
                 });
 
-            modelBuilder.Entity("SpeechEmotion.Persistence.Tenancy.Tenant", b =>
+            modelBuilder.Entity("SpeechEmotion.Persistence.Results.JobResult", b =>
                 {
-                    b.Property<Guid>("Id")
+                    b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
+                        .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Name")
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ModelVersion")
                         .IsRequired()
-                        .HasMaxLength(100)
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResultJson")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Name")
-                        .IsUnique();
+                    b.HasIndex("JobId", "CreatedAt");
 
-                    b.ToTable("tenants", (string)null);
-
-                    b.HasData(
-                        new
-                        {
-                            Id = new Guid("00000000-0000-0000-0000-000000000001"),
-                            CreatedAt = new DateTime(2026, 12, 1, 0, 0, 0, 0, DateTimeKind.Utc),
-                            Name = "default"
-                        });
+                    b.ToTable("job_results", (string)null);
                 });
 
             modelBuilder.Entity("SpeechEmotion.Persistence.Jobs.Job", b =>
                 {
-                    b.HasOne("SpeechEmotion.Persistence.Tenancy.Tenant", null)
+                    b.HasOne("SpeechEmotion.Persistence.Recordings.Recording", "Recording")
                         .WithMany()
-                        .HasForeignKey("TenantId")
+                        .HasForeignKey("RecordingId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+
+                    b.Navigation("Recording");
                 });
 
-            modelBuilder.Entity("SpeechEmotion.Persistence.Tenancy.ApiKey", b =>
+            modelBuilder.Entity("SpeechEmotion.Persistence.Results.JobResult", b =>
                 {
-                    b.HasOne("SpeechEmotion.Persistence.Tenancy.Tenant", "Tenant")
+                    b.HasOne("SpeechEmotion.Persistence.Jobs.Job", null)
                         .WithMany()
-                        .HasForeignKey("TenantId")
+                        .HasForeignKey("JobId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
-
-                    b.Navigation("Tenant");
                 });
 #pragma warning restore 612, 618
         }

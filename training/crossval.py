@@ -1,0 +1,430 @@
+"""Cross-validation by speaker, on a GPU when there is one: which training recipe generalises to voices it never heard.
+
+    # here: pack the corpora into one small file (8 kHz G.711 mu-law: the telephone band the model hears)
+    /usr/bin/python3 training/crossval.py pack --ravdess DIR --tess DIR --savee DIR --out .pack
+    # anywhere with torch (CPU works, a GPU is ~20x faster): every recipe x fold, then the best recipe on everyone
+    python3 training/crossval.py run --pack .pack/ravdess.npz,.pack/savee.npz,.pack/tess.npz --out DIR [--epochs 40] [--recipes v2,mixup,wide]
+
+Folds: RAVDESS actors k+1, k+6, k+11, k+16 (two men, two women) form fold k of 5; SAVEE's four speakers and TESS's
+two are spread over the folds. Each (recipe, fold) model trains a fixed number of epochs on the other folds' speakers
+(no early stopping, so nothing is tuned on the speakers it is scored on) and scores its own fold's clips under the
+production variations. The recipe with the best pooled out-of-fold macro-F1 is then trained on every speaker with
+three seeds; its out-of-fold probabilities give the temperature (cross-validated calibration).
+
+Training examples come from a pool built once: each clip, `--versions` times through `audio.augment_with_span`
+(4 s, speech at a random place, noise floors, phone line), cropped per batch to 1.5-4 s around the speech.
+Writes DIR/crossval.json (every figure) and DIR/weights.pt (every fold's and the final models' state dicts).
+"""
+import argparse
+import json
+import lzma
+import os
+import subprocess
+import sys
+import time
+from multiprocessing import Pool
+from pathlib import Path
+
+import numpy as np
+import torch
+from scipy import signal
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import audio  # noqa: E402
+import evaluation  # noqa: E402
+from corpora import LABELS  # noqa: E402
+from models import EmotionCNN, LogMelFrontEnd, SpecAugment, ServingModel  # noqa: E402
+
+RECIPES = {
+    "v2": {"channels": (16, 32, 64, 128), "mixup": 0.0, "seed": 42},
+    "mixup": {"channels": (16, 32, 64, 128), "mixup": 0.4, "seed": 42},
+    "mixup-s2": {"channels": (16, 32, 64, 128), "mixup": 0.4, "seed": 7},
+    "wide": {"channels": (32, 64, 128, 256), "mixup": 0.4, "seed": 42},
+}
+TRAINING = {"batch_size": 32, "learning_rate": 3e-3, "weight_decay": 1e-3, "label_smoothing": 0.05,
+            "example_seconds": (1.5, 4.0)}
+POOL_SECONDS = 4.0
+EVAL_VARIATIONS = ("clean", "telephone", "padded_quiet", "padded_noisy")
+N_FOLDS = 5
+FINAL_SEEDS = (42, 7, 1234)
+
+
+def log(message):
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+# --- Pack: the corpora as 8 kHz mu-law, small enough to travel -----------------------------------------------
+def mulaw_codes(wave):
+    compressed = np.sign(wave) * np.log1p(audio.MU * np.abs(wave)) / np.log1p(audio.MU)
+    return np.round((compressed + 1) / 2 * 255).astype(np.uint8)
+
+
+def mulaw_wave(codes):
+    compressed = codes.astype(np.float32) / 255 * 2 - 1
+    return np.sign(compressed) * ((1 + audio.MU) ** np.abs(compressed) - 1) / audio.MU
+
+
+def pack(args):
+    import train
+    clips = train.read_clips(args)
+    waves = train.load_waveforms(clips, args.cache)
+    codes, peaks, lengths = [], [], []
+    for trimmed, _ in waves:
+        narrow = signal.resample_poly(trimmed, 1, 2)
+        peak = float(np.abs(narrow).max()) + 1e-9
+        codes.append(mulaw_codes(narrow / peak * 0.99))
+        peaks.append(peak / 0.99)
+        lengths.append(len(narrow))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for corpus in sorted({c.corpus for c in clips}):  # one file per corpus: each small enough to travel alone
+        mine = [i for i, c in enumerate(clips) if c.corpus == corpus]
+        meta = [{"path": clips[i].path, "corpus": corpus, "speaker": clips[i].speaker, "gender": clips[i].gender,
+                 "label": clips[i].label} for i in mine]
+        blob = lzma.compress(np.concatenate([codes[i] for i in mine]).tobytes(), preset=6)
+        path = out / f"{corpus}.npz"
+        np.savez(path, audio=np.frombuffer(blob, np.uint8), peaks=np.array([peaks[i] for i in mine], np.float32),
+                 lengths=np.array([lengths[i] for i in mine], np.int64), meta=np.array(json.dumps(meta)))
+        log(f"packed {len(mine)} {corpus} clips into {path} ({path.stat().st_size / 1e6:.1f} MB)")
+
+
+def unpack(paths):
+    meta, waves = [], []
+    for path in paths.split(","):
+        data = np.load(path)
+        codes = np.frombuffer(lzma.decompress(data["audio"].tobytes()), np.uint8)
+        meta += json.loads(str(data["meta"]))
+        offset = 0
+        for length, peak in zip(data["lengths"], data["peaks"]):
+            narrow = mulaw_wave(codes[offset: offset + length]) * peak
+            waves.append(signal.resample_poly(narrow, 2, 1).astype(np.float32))
+            offset += length
+    return meta, waves
+
+
+def fold_of(clip):
+    speaker = clip["speaker"].split(":")[-1]  # "ravdess:07", "savee:JE", "tess:OAF"
+    if clip["corpus"] == "ravdess":
+        return (int(speaker) - 1) % N_FOLDS
+    if clip["corpus"] == "savee":
+        return ["DC", "JE", "JK", "KL"].index(speaker)
+    if clip["corpus"] == "tess":
+        return 1 if speaker.endswith("OAF") else 3
+    raise ValueError(f"no fold rule for {clip['corpus']}")
+
+
+# --- The pool of augmented examples (built once, shared by every training process through a memory map) -----
+def _fill_pool(task):
+    path, shape, index, wave, versions, seed = task
+    pool = np.lib.format.open_memmap(path, mode="r+")
+    rng = np.random.default_rng([seed, index])
+    spans = []
+    for v in range(versions):
+        example, start, end = audio.augment_with_span(wave, shape[2], rng)
+        pool[index, v] = example.astype(np.float16)
+        spans.append((start, end))
+    pool.flush()
+    return index, spans
+
+
+def build_pool(waves, folder, versions, seed, processes):
+    length = int(POOL_SECONDS * audio.SAMPLE_RATE)
+    path = str(folder / "pool.npy")
+    shape = (len(waves), versions, length)
+    np.lib.format.open_memmap(path, mode="w+", dtype=np.float16, shape=shape).flush()
+    spans = np.zeros((len(waves), versions, 2), np.int64)
+    tasks = [(path, shape, i, w, versions, seed) for i, w in enumerate(waves)]
+    with Pool(processes) as workers:
+        for done, (i, s) in enumerate(workers.imap_unordered(_fill_pool, tasks, chunksize=16), 1):
+            spans[i] = s
+            if done % 1000 == 0:
+                log(f"  pool: {done}/{len(waves)} clips")
+    np.save(folder / "spans.npy", spans)
+    return path
+
+
+# --- One training process: a recipe on some speakers, scored on others -----------------------------------------
+def crop_batch(pool, spans, idx, length, rng):
+    versions = rng.integers(0, pool.shape[1], len(idx))
+    batch = np.empty((len(idx), length), np.float32)
+    for row, (i, v) in enumerate(zip(idx, versions)):
+        start, end = spans[i, v]
+        centre = (start + end) // 2
+        lo, hi = max(0, centre - length + length // 4), min(pool.shape[2] - length, centre - length // 4)
+        offset = int(rng.integers(lo, hi + 1)) if lo <= hi else int(np.clip(centre - length // 2, 0, pool.shape[2] - length))
+        batch[row] = pool[i, v, offset: offset + length]
+    return batch
+
+
+def train_model(job, device):
+    recipe = RECIPES[job["recipe"]]
+    seed = job.get("seed", recipe["seed"])
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    pool = np.load(job["pool"], mmap_mode="r")
+    spans = np.load(job["spans"])
+    labels = np.array(job["labels"])
+    train_idx = np.array(job["train"])
+    started = time.time()
+    frontend = LogMelFrontEnd().to(device).eval()
+    cnn = EmotionCNN(channels=recipe["channels"]).to(device)
+    spec_augment = SpecAugment()
+    steps = int(np.ceil(len(train_idx) / TRAINING["batch_size"]))
+    optimiser = torch.optim.AdamW(cnn.parameters(), lr=TRAINING["learning_rate"], weight_decay=TRAINING["weight_decay"])
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=TRAINING["learning_rate"],
+                                                   epochs=job["epochs"], steps_per_epoch=steps)
+    counts = np.bincount(labels[train_idx], minlength=len(LABELS))
+    weights = torch.tensor((len(train_idx) / (len(LABELS) * np.maximum(counts, 1))) ** 0.5, dtype=torch.float32)
+    loss_fn = torch.nn.CrossEntropyLoss(weight=weights.to(device), label_smoothing=TRAINING["label_smoothing"])
+    shortest, longest = (int(s * audio.SAMPLE_RATE) for s in TRAINING["example_seconds"])
+    for epoch in range(1, job["epochs"] + 1):
+        cnn.train()
+        spec_augment.train()
+        order, total = rng.permutation(train_idx), 0.0
+        for b in range(steps):
+            idx = order[b * TRAINING["batch_size"]:(b + 1) * TRAINING["batch_size"]]
+            batch = crop_batch(pool, spans, idx, int(rng.integers(shortest, longest + 1)), rng)
+            target = torch.from_numpy(labels[idx]).to(device)
+            with torch.no_grad():
+                features, mask = frontend(torch.from_numpy(batch).to(device))
+            features = spec_augment(features)
+            if recipe["mixup"] > 0:
+                lam = float(rng.beta(recipe["mixup"], recipe["mixup"]))
+                perm = torch.from_numpy(rng.permutation(len(idx))).to(device)
+                features = lam * features + (1 - lam) * features[perm]
+                logits = cnn(features, torch.maximum(mask, mask[perm]))
+                loss = lam * loss_fn(logits, target) + (1 - lam) * loss_fn(logits, target[perm])
+            else:
+                loss = loss_fn(cnn(features, mask), target)
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            schedule.step()
+            total += loss.item() * len(idx)
+        if epoch % 10 == 0 or epoch in (1, job["epochs"]):
+            log(f"  {job['name']}: epoch {epoch}/{job['epochs']} loss {total / len(train_idx):.3f} "
+                f"({time.time() - started:.0f} s)")
+    return frontend, cnn.eval()
+
+
+@torch.no_grad()
+def score(frontend, cnn, waves, device):
+    model = ServingModel(frontend, cnn).to(device).eval()
+    return np.stack([model(torch.from_numpy(np.ascontiguousarray(w))[None].to(device))[0].cpu().numpy()
+                     for w in waves])
+
+
+def worker(args):
+    job = json.loads(Path(args.job).read_text())
+    torch.set_num_threads(1)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    started = time.time()
+    frontend, cnn = train_model(job, device)
+    result = {"name": job["name"], "train_seconds": time.time() - started}
+    if job.get("test"):
+        waves = np.load(job["waves"], mmap_mode="r")
+        offsets = job["offsets"]
+        for v in EVAL_VARIATIONS:  # raw needs the untrimmed clip, which the pack leaves out: the service path scores it
+            held_out = [audio.variation(v, np.array(waves[offsets[i]:offsets[i + 1]]), None, seed=i) for i in job["test"]]
+            result.setdefault("probs", {})[v] = score(frontend, cnn, held_out, device).tolist()
+    torch.save({k: v.cpu() for k, v in cnn.state_dict().items()}, job["weights"])
+    Path(job["result"]).write_text(json.dumps(result))
+    log(f"  {job['name']}: done in {time.time() - started:.0f} s")
+
+
+# --- The parent: folds x recipes, then the winner on everyone -------------------------------------------------
+def write_waves(waves, folder):
+    """Every clip end to end in one file the training processes map, and where each one starts."""
+    path = folder / "waves.npy"
+    np.save(path, np.concatenate(waves))
+    return str(path), np.concatenate([[0], np.cumsum([len(w) for w in waves])]).tolist()
+
+
+def launch(jobs, folder, parallel):
+    running, results = [], {}
+    pending = list(jobs)
+    while pending or running:
+        while pending and len(running) < parallel:
+            job = pending.pop(0)
+            job_file = folder / f"{job['name']}.job.json"
+            job_file.write_text(json.dumps(job))
+            running.append((job, subprocess.Popen([sys.executable, __file__, "worker", "--job", str(job_file)])))
+        time.sleep(1)
+        for job, process in list(running):
+            if process.poll() is None:
+                continue
+            running.remove((job, process))
+            if process.returncode != 0:
+                sys.exit(f"{job['name']} failed with exit code {process.returncode}")
+            results[job["name"]] = json.loads(Path(job["result"]).read_text())
+    return results
+
+
+def figures(probs, y, corpora):
+    out = {}
+    for corpus in ["all"] + sorted(set(corpora)):
+        keep = np.ones(len(y), bool) if corpus == "all" else np.array(corpora) == corpus
+        pred = probs[keep].argmax(1)
+        recall = [float((pred[y[keep] == k] == k).mean()) if (y[keep] == k).any() else None for k in range(len(LABELS))]
+        out[corpus] = {"accuracy": float((pred == y[keep]).mean()), "macro_f1": evaluation.macro_f1(y[keep], pred),
+                       "recall": dict(zip(LABELS, recall)), "clips": int(keep.sum())}
+    return out
+
+
+def run(args):
+    folder = Path(args.out)
+    work = Path(args.work)
+    folder.mkdir(parents=True, exist_ok=True)
+    work.mkdir(parents=True, exist_ok=True)
+    started = time.time()
+    meta, waves = unpack(args.pack)
+    if args.limit:  # smoke tests: every n-th clip
+        meta, waves = meta[::len(meta) // args.limit], waves[::len(waves) // args.limit]
+    labels = [LABELS.index(c["label"]) for c in meta]
+    folds = [fold_of(c) for c in meta]
+    log(f"{len(meta)} clips unpacked; fold sizes {np.bincount(folds).tolist()}; cuda {torch.cuda.is_available()}")
+    pool = build_pool(waves, work, args.versions, args.seed, args.processes)
+    spans = str(work / "spans.npy")
+    waves_path, offsets = write_waves(waves, work)
+    log(f"pool of {args.versions} versions per clip ready ({time.time() - started:.0f} s)")
+    recipes = args.recipes.split(",")
+    base = {"pool": pool, "spans": spans, "labels": labels, "epochs": args.epochs, "waves": waves_path,
+            "offsets": offsets}
+    jobs = []
+    for recipe in recipes:
+        for k in range(N_FOLDS):
+            name = f"{recipe}-fold{k}"
+            jobs.append(dict(base, name=name, recipe=recipe, weights=str(work / f"{name}.pt"),
+                             result=str(work / f"{name}.json"),
+                             train=[i for i, f in enumerate(folds) if f != k], test=[i for i, f in enumerate(folds) if f == k]))
+    results = launch(jobs, work, args.parallel)
+    log(f"cross-validation done ({time.time() - started:.0f} s)")
+
+    corpora = [c["corpus"] for c in meta]
+    report = {"recipes": {}, "folds": {k: sorted({c["speaker"] for c, f in zip(meta, folds) if f == k})
+                                       for k in range(N_FOLDS)},
+              "epochs": args.epochs, "versions": args.versions, "training": TRAINING,
+              "recipe_settings": {r: {**RECIPES[r], "channels": list(RECIPES[r]["channels"])} for r in recipes}}
+    oof = {}
+    for recipe in recipes + (["ensemble:mixup+mixup-s2"] if {"mixup", "mixup-s2"} <= set(recipes) else []):
+        members = recipe.split(":")[1].split("+") if recipe.startswith("ensemble:") else [recipe]
+        probs = {v: np.zeros((len(meta), len(LABELS))) for v in EVAL_VARIATIONS}
+        for member in members:
+            for k in range(N_FOLDS):
+                r = results[f"{member}-fold{k}"]
+                test = [i for i, f in enumerate(folds) if f == k]
+                for v in EVAL_VARIATIONS:
+                    probs[v][test] += np.array(r["probs"][v]) / len(members)
+        oof[recipe] = probs
+        per_variation = {v: figures(probs[v], np.array(labels), corpora) for v in EVAL_VARIATIONS}
+        report["recipes"][recipe] = {
+            "mean_macro_f1": float(np.mean([per_variation[v]["all"]["macro_f1"] for v in EVAL_VARIATIONS])),
+            "mean_ravdess_accuracy": float(np.mean([per_variation[v]["ravdess"]["accuracy"] for v in EVAL_VARIATIONS])),
+            "variations": per_variation}
+        log(f"{recipe}: mean OOF macro-F1 {report['recipes'][recipe]['mean_macro_f1']:.3f}, RAVDESS accuracy "
+            f"{report['recipes'][recipe]['mean_ravdess_accuracy']:.3f} "
+            "(" + " ".join(f"{v} {per_variation[v]['all']['macro_f1']:.3f}" for v in EVAL_VARIATIONS) + ")")
+
+    best = max(recipes, key=lambda r: report["recipes"][r]["mean_macro_f1"])
+    report["best_recipe"] = best
+    y = np.concatenate([labels] * len(EVAL_VARIATIONS))
+    for name in (best, "ensemble:mixup+mixup-s2"):
+        if name in oof:
+            stacked = {"probs": np.concatenate([oof[name][v] for v in EVAL_VARIATIONS])}
+            report["recipes"][name]["temperature"] = min(
+                ((-np.log(evaluation.rescale(stacked["probs"], 1 / t)[np.arange(len(y)), y] + 1e-12).mean(), round(float(t), 2))
+                 for t in np.arange(0.5, 5.0, 0.01)))[1]
+    save(report, work, folder, started)  # the folds' figures and weights, in case the final training is cut short
+    log(f"best recipe {best}; training it on every speaker with seeds {FINAL_SEEDS}")
+    finals = [dict(base, name=f"final-{best}-s{seed}", recipe=best, seed=seed, train=list(range(len(meta))), test=[],
+                   weights=str(work / f"final-{best}-s{seed}.pt"), result=str(work / f"final-{best}-s{seed}.json"))
+              for seed in FINAL_SEEDS]
+    launch(finals, work, args.parallel)
+    save(report, work, folder, started)
+
+
+def save(report, work, folder, started):
+    torch.save({p.stem: torch.load(p) for p in sorted(work.glob("*.pt"))}, folder / "weights.pt")
+    report["minutes"] = (time.time() - started) / 60
+    report["machine"] = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu"
+    (folder / "crossval.json").write_text(json.dumps(report, indent=1))
+    log(f"wrote {folder}/crossval.json and weights.pt after {report['minutes']:.1f} min")
+
+
+# --- Export: one of the run's models as the service's ONNX graph ----------------------------------------------
+def export_model(args):
+    import export
+    report = json.loads(Path(args.report).read_text())
+    weights = torch.load(args.weights)[args.name]
+    recipe = args.name.split("-fold")[0].removeprefix("final-").rsplit("-s", 1)[0] if args.name.startswith("final-") \
+        else args.name.split("-fold")[0]
+    cnn = EmotionCNN(channels=RECIPES[recipe]["channels"])
+    cnn.load_state_dict(weights)
+    temperature = report["recipes"][recipe].get("temperature", 1.0)
+    model = ServingModel(LogMelFrontEnd(), cnn.eval(), temperature).eval()
+    held_out = report["folds"].get(args.name.split("-fold")[1], []) if "-fold" in args.name else []
+    export.export_onnx(model, args.out, {
+        "labels": ",".join(LABELS), "sample_rate": audio.SAMPLE_RATE, "min_samples": export.MIN_SAMPLES,
+        "model_version": args.version, "model_kind": "cnn", "opset": export.OPSET,
+        "training_data": f"RAVDESS actors 01-20, TESS, SAVEE as 8 kHz mu-law; recipe {recipe}, {report['epochs']} "
+                         f"epochs (training/crossval.py); held out: {', '.join(held_out) or 'none'}"})
+    if args.reference:
+        export.update_reference_cases("cnn", model, Path(args.reference))
+    log(f"exported {args.name} (T = {temperature}) to {args.out}")
+
+
+# --- Service-path figures: each fold's model, scored by `speechemotion evaluate` on its own speakers, pooled ------
+def service_report(args):
+    rows = [r for path in args.inputs for r in json.loads(Path(path).read_text())["clipResults"]]
+    y = np.array([LABELS.index(r["label"]) for r in rows])
+    report = {"clips": len(rows), "speakers": sorted({r["speaker"] for r in rows}), "variations": {}}
+    for variation in rows[0]["predictions"]:
+        pred = np.array([LABELS.index(r["predictions"][variation]) if r["predictions"][variation] in LABELS else -1
+                         for r in rows])
+        recall = {label: float((pred[y == k] == k).mean()) for k, label in enumerate(LABELS) if (y == k).any()}
+        report["variations"][variation] = {"accuracy": float((pred == y).mean()),
+                                           "macro_f1": evaluation.macro_f1(y, pred), "recall": recall}
+        log(f"{variation:>22}: accuracy {(pred == y).mean():.3f}  macro-F1 {evaluation.macro_f1(y, pred):.3f}  "
+            + " ".join(f"{k} {v:.2f}" for k, v in recall.items()))
+    if args.out:
+        Path(args.out).write_text(json.dumps(report, indent=1))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True)
+    packer = sub.add_parser("pack")
+    for corpus in ("ravdess", "crema-d", "tess", "savee"):
+        packer.add_argument(f"--{corpus}")
+    packer.add_argument("--cache", default=str(Path(__file__).resolve().parent / ".cache"))
+    packer.add_argument("--out", required=True)
+    runner = sub.add_parser("run")
+    runner.add_argument("--pack", required=True)
+    runner.add_argument("--out", required=True)
+    runner.add_argument("--work", default="/tmp/crossval")
+    runner.add_argument("--epochs", type=int, default=40)
+    runner.add_argument("--versions", type=int, default=8)
+    runner.add_argument("--recipes", default="v2,mixup,mixup-s2,wide")
+    runner.add_argument("--seed", type=int, default=42)
+    runner.add_argument("--processes", type=int, default=os.cpu_count())
+    runner.add_argument("--parallel", type=int, default=(os.cpu_count() or 2) + 4)
+    runner.add_argument("--limit", type=int, default=0, help="about this many clips (smoke tests)")
+    exporter = sub.add_parser("export")
+    exporter.add_argument("--weights", required=True)
+    exporter.add_argument("--report", required=True)
+    exporter.add_argument("--name", required=True, help="e.g. v2-fold3 or final-v2-s42")
+    exporter.add_argument("--version", required=True)
+    exporter.add_argument("--out", required=True)
+    exporter.add_argument("--reference", help="models/reference: rewrite the cases' probabilities for this model")
+    service = sub.add_parser("service-report", help="pool `speechemotion evaluate --json` outputs of the folds")
+    service.add_argument("inputs", nargs="+")
+    service.add_argument("--out")
+    w = sub.add_parser("worker")
+    w.add_argument("--job", required=True)
+    args = p.parse_args()
+    {"pack": pack, "run": run, "export": export_model, "service-report": service_report,
+     "worker": worker}[args.command](args)
+
+
+if __name__ == "__main__":
+    main()
