@@ -1,6 +1,8 @@
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using SpeechEmotion.Persistence.Tenancy;
 using SpeechEmotion.IntegrationTests.Infrastructure;
 
 namespace SpeechEmotion.Bench;
@@ -18,12 +20,20 @@ public sealed class DistributedDeployment : IAsyncDisposable
     public HttpClient Client { get; }
     public IReadOnlyList<WorkerProcess> Workers => _workers;
 
-    private DistributedDeployment(Sandbox sandbox, KestrelApiFactory api)
+    private DistributedDeployment(Sandbox sandbox, KestrelApiFactory api, string apiKey)
     {
         _sandbox = sandbox;
         _api = api;
         Client = api.CreateClient();
         Client.Timeout = TimeSpan.FromSeconds(60);
+        // The distributed default, Auth:Mode=ApiKeys: the bench is one tenant with one key.
+        Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+    }
+
+    private static async Task<string> CreateKeyAsync(KestrelApiFactory api)
+    {
+        await using var scope = api.Services.CreateAsyncScope();
+        return (await scope.ServiceProvider.GetRequiredService<ApiKeyStore>().CreateAsync("bench", CancellationToken.None)).Secret;
     }
 
     public static async Task<DistributedDeployment> StartAsync(int workers)
@@ -35,9 +45,15 @@ public sealed class DistributedDeployment : IAsyncDisposable
             : new UriBuilder("http", rabbitMq.Host, 15672).Uri;
         var sandbox = await Sandbox.CreateAsync(postgres, rabbitMq, management);
 
-        var api = new KestrelApiFactory(new Dictionary<string, string>(SettingsOf(sandbox)) { ["Logging:LogLevel:Default"] = "Warning" });
+        var api = new KestrelApiFactory(new Dictionary<string, string>(SettingsOf(sandbox))
+        {
+            ["Logging:LogLevel:Default"] = "Warning",
+            // The bench measures the service, not the per-key limiter: one key sends every request of the run.
+            ["RateLimit:RequestsPerSecond"] = "100000",
+            ["RateLimit:Burst"] = "100000",
+        });
         api.StartServer();
-        var deployment = new DistributedDeployment(sandbox, api);
+        var deployment = new DistributedDeployment(sandbox, api, await CreateKeyAsync(api));
         for (var i = 0; i < workers; i++)
         {
             var settings = SettingsOf(sandbox);

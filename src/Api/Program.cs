@@ -7,12 +7,19 @@ using SpeechEmotion.Api.Batches;
 using SpeechEmotion.Api.Emotion;
 using SpeechEmotion.Api.Jobs;
 using SpeechEmotion.Api.Live;
+using SpeechEmotion.Api.OpenApi;
 using SpeechEmotion.Api.Problems;
+using SpeechEmotion.Api.Security;
 using SpeechEmotion.Api.Uploads;
 using SpeechEmotion.Api.Webhooks;
 using SpeechEmotion.Persistence.Hosting;
 using SpeechEmotion.Processing.Hosting;
 using SpeechEmotion.ServiceDefaults;
+
+if (KeysCommand.Handles(args))
+{
+    return await KeysCommand.RunAsync(args);   // keys create / list / revoke: no server
+}
 
 var builder = WebApplication.CreateBuilder(args);
 var configuration = builder.Configuration;
@@ -64,19 +71,21 @@ builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = 
     context.ProblemDetails.Extensions.TryAdd("traceId", context.HttpContext.TraceIdentifier);
 });
 builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+builder.Services.AddTenantSecurity();   // Auth:Mode, API keys, the caller's tenant, per-key rate limit
 builder.Services.ConfigureHttpJsonOptions(options =>
     options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
-builder.Services.AddOpenApi();
+builder.Services.AddApiDocument();   // /openapi/v1.json: endpoints, forms, problem codes, key schemes
 
 var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseWebSockets();
+app.UseTenantSecurity();
 
-app.MapOpenApi();                 // /openapi/v1.json
-app.MapScalarApiReference();      // /scalar
-app.MapGet("/", () => Results.Redirect("/scalar")).ExcludeFromDescription();
+app.MapOpenApi().AllowAnonymous();                 // /openapi/v1.json
+app.MapScalarApiReference().AllowAnonymous();      // /scalar
+app.MapGet("/", () => Results.Redirect("/scalar")).ExcludeFromDescription().AllowAnonymous();
 app.MapJobEndpoints();
 app.MapEmotionEndpoints();
 app.MapLiveEndpoints();
@@ -85,7 +94,8 @@ app.MapBatchEndpoints();
 app.MapServiceHealthChecks();
 app.MapServiceDefaults();
 
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>Visible to WebApplicationFactory in tests.</summary>
 public partial class Program;

@@ -48,10 +48,10 @@ public static class ServiceDefaultsExtensions
         return services;
     }
 
-    /// <summary>GET /metrics (Prometheus text format), on the Api's port and on the Worker's health port.</summary>
+    /// <summary>GET /metrics (Prometheus text format), on the Api's port and on the Worker's health port; anonymous (scrapers carry no API key).</summary>
     public static IEndpointRouteBuilder MapServiceDefaults(this IEndpointRouteBuilder app)
     {
-        app.MapPrometheusScrapingEndpoint(MetricsPath);
+        app.MapPrometheusScrapingEndpoint(MetricsPath).AllowAnonymous();
         return app;
     }
 

@@ -1,4 +1,5 @@
 using SpeechEmotion.Persistence.Hosting;
+using SpeechEmotion.Persistence.Tenancy;
 using SpeechEmotion.Processing.Hosting;
 using SpeechEmotion.Processing.Jobs;
 using SpeechEmotion.ServiceDefaults;
@@ -23,6 +24,9 @@ public static class WorkerApplication
 
         builder.Services.AddJobsStorage(builder.Configuration, builder.Environment.ContentRootPath);
         builder.Services.AddJobProcessing(builder.Configuration);
+        // The worker serves no client requests, but says its Auth:Mode like the Api (distributed default: ApiKeys),
+        // so an explicit Open anywhere in a deployment shows in every process's start-up log.
+        builder.Services.AddAuthMode();
 
         var app = builder.Build();
         app.MapServiceHealthChecks();

@@ -64,6 +64,7 @@ public sealed class ObservabilityTests(TestServers servers)
         // A client of our own: in this process the Api's tracer provider makes HttpClient trace, and its handler
         // would put its own traceparent on the request.
         using var client = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { BaseAddress = system.Client.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = system.Client.DefaultRequestHeaders.Authorization;
         using var response = await client.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.Accepted, body);

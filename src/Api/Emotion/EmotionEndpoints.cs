@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using SpeechEmotion.Api.Jobs;
+using SpeechEmotion.Api.OpenApi;
 using SpeechEmotion.Api.Problems;
 using SpeechEmotion.Api.Uploads;
 using SpeechEmotion.Contracts.Errors;
@@ -24,9 +25,9 @@ public static class EmotionEndpoints
             .WithSummary("Upload a recording and wait for its emotion.")
             .WithDescription("Same upload as POST /jobs (up to Uploads:MaxClipBytes), but waits (Emotion:WaitTimeout, default 30 s) for the result. Past the wait it answers 202 with the job's link; bad audio answers 422 with the job's error code.")
             .Accepts<UploadForm>("multipart/form-data")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesUploadProblems()
+            .ProducesProblemCodes(StatusCodes.Status422UnprocessableEntity, [.. ErrorCodes.AudioProblems.Order(StringComparer.Ordinal)])
+            .ProducesProblemCodes(StatusCodes.Status500InternalServerError, ErrorCodes.ProcessingFailed)
             .DisableAntiforgery();
         return app;
     }

@@ -1,4 +1,6 @@
+using System.ComponentModel;
 using Microsoft.AspNetCore.Http.HttpResults;
+using SpeechEmotion.Api.OpenApi;
 using SpeechEmotion.Api.Problems;
 using SpeechEmotion.Api.Uploads;
 using SpeechEmotion.Contracts.Errors;
@@ -19,42 +21,48 @@ public static class JobEndpoints
             .WithSummary("Upload a recording; it is analysed in the background.")
             .WithDescription("multipart/form-data: `file` (required), `callbackUrl` (optional absolute http(s) URL, stored), `metadata` (optional JSON object, kept with the job), `channels` (optional: `mix`, the default, or `split` to analyse each channel on its own), `channelNames` (optional comma-separated names of channels 0, 1, ..., e.g. `agent,customer`).")
             .Accepts<UploadForm>("multipart/form-data")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesUploadProblems()
             .DisableAntiforgery();
 
         jobs.MapGet("/{id}", GetJob)
             .WithName("GetJob")
             .WithSummary("Status of a job, with its newest result or its error once finished.")
-            .WithDescription("`?include=segments` adds each channel's segments (stretches where one emotion holds).")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .WithDescription("`?include=segments` adds each channel's segments (stretches where one emotion holds). A job of another tenant is not found, like an unknown one.")
+            .ProducesProblemCodes(StatusCodes.Status400BadRequest, ErrorCodes.InvalidInclude)
+            .ProducesProblemCodes(StatusCodes.Status404NotFound, ErrorCodes.JobNotFound);
 
         jobs.MapDelete("/{id}", DeleteJob)
             .WithName("DeleteJob")
             .WithSummary("Delete a job: its audio, every result and the recording's facts. 204, then 404 for this id.")
             .Produces(StatusCodes.Status204NoContent)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblemCodes(StatusCodes.Status404NotFound, ErrorCodes.JobNotFound);
 
         jobs.MapGet("/{id}/results", GetResults)
             .WithName("GetJobResults")
             .WithSummary("Every result the job has had (one per successful analysis, reprocessing included), newest first, each with its model version and time.")
             .WithDescription("`?include=segments` adds each channel's segments.")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblemCodes(StatusCodes.Status400BadRequest, ErrorCodes.InvalidInclude)
+            .ProducesProblemCodes(StatusCodes.Status404NotFound, ErrorCodes.JobNotFound);
 
         jobs.MapGet("/{id}/timeline.png", GetTimeline)
             .WithName("GetJobTimeline")
             .WithSummary("The job's emotion timeline as a PNG: one lane per channel, segments coloured by emotion.")
             .Produces(StatusCodes.Status200OK, contentType: "image/png")
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblemCodes(StatusCodes.Status404NotFound, ErrorCodes.JobNotFound)
+            .ProducesProblemCodes(StatusCodes.Status409Conflict, ErrorCodes.JobNotFinished, ErrorCodes.JobFailed);
 
         return app;
     }
 
-    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetTimeline(string id, JobLifecycle lifecycle,
+    /// <summary>The problem answers of a multipart upload (POST /jobs, POST /emotion), for the OpenAPI document.</summary>
+    internal static RouteHandlerBuilder ProducesUploadProblems(this RouteHandlerBuilder endpoint) => endpoint
+        .ProducesProblemCodes(StatusCodes.Status400BadRequest, ErrorCodes.EmptyUpload, ErrorCodes.MissingFile, ErrorCodes.InvalidCallbackUrl,
+            ErrorCodes.InvalidMetadata, ErrorCodes.InvalidChannels, ErrorCodes.InvalidChannelNames, ErrorCodes.MalformedMultipart, ErrorCodes.InvalidRequest)
+        .ProducesProblemCodes(StatusCodes.Status408RequestTimeout, ErrorCodes.UploadTimeout)
+        .ProducesProblemCodes(StatusCodes.Status413PayloadTooLarge, ErrorCodes.UploadTooLarge)
+        .ProducesProblemCodes(StatusCodes.Status415UnsupportedMediaType, ErrorCodes.NotMultipart);
+
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetTimeline([Description("The job's id (from POST /jobs).")] string id, JobLifecycle lifecycle,
         CancellationToken cancellationToken)
     {
         var snapshot = await FindJob(id, lifecycle, cancellationToken);
@@ -81,7 +89,7 @@ public static class JobEndpoints
         return TypedResults.Accepted(JobViews.SelfLink(job.Id), JobViews.Accepted(job));
     }
 
-    private static async Task<Results<Ok<JobView>, ProblemHttpResult>> GetJob(string id, string? include, JobLifecycle lifecycle,
+    private static async Task<Results<Ok<JobView>, ProblemHttpResult>> GetJob([Description("The job's id (from POST /jobs).")] string id, [Description("`segments`: add each channel's segments to the result.")] string? include, JobLifecycle lifecycle,
         ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (!TryReadIncludes(include, out var withSegments))
@@ -97,7 +105,7 @@ public static class JobEndpoints
         return TypedResults.Ok(JobViews.Describe(snapshot, withSegments));
     }
 
-    private static async Task<Results<Ok<JobResultsView>, ProblemHttpResult>> GetResults(string id, string? include, JobLifecycle lifecycle,
+    private static async Task<Results<Ok<JobResultsView>, ProblemHttpResult>> GetResults([Description("The job's id (from POST /jobs).")] string id, [Description("`segments`: add each channel's segments to the result.")] string? include, JobLifecycle lifecycle,
         CancellationToken cancellationToken)
     {
         if (!TryReadIncludes(include, out var withSegments))
@@ -112,7 +120,7 @@ public static class JobEndpoints
         return TypedResults.Ok(JobViews.Results(jobId, outcomes, withSegments));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteJob(string id, JobLifecycle lifecycle,
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteJob([Description("The job's id (from POST /jobs).")] string id, JobLifecycle lifecycle,
         ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (!Guid.TryParse(id, out var jobId) || !await lifecycle.DeleteAsync(jobId, cancellationToken))
@@ -143,4 +151,14 @@ public static class JobEndpoints
 }
 
 /// <summary>Documents the multipart form in the OpenAPI document; the body itself is streamed by <see cref="UploadReader"/>.</summary>
-public sealed record UploadForm(IFormFile File, string? CallbackUrl, string? Metadata, string? Channels, string? ChannelNames);
+public sealed record UploadForm(
+    [property: Description("The recording: WAV (PCM, float, G.711, GSM, ADPCM), MP3, Ogg Vorbis/Opus, FLAC, M4A/AAC or WebM, named with its extension.")]
+    IFormFile File,
+    [property: Description("Absolute http(s) URL, stored with the job. Its user info and query string are never shown back.")]
+    string? CallbackUrl = null,
+    [property: Description("A JSON object kept with the job and returned as `metadata` (at most 64 KB, 32 levels).")]
+    string? Metadata = null,
+    [property: Description("`mix` (default): average the channels; `split`: analyse each channel on its own.")]
+    string? Channels = null,
+    [property: Description("Comma-separated names of channels 0, 1, ..., e.g. `agent,customer` (letters, digits, space, `-`, `_`).")]
+    string? ChannelNames = null);

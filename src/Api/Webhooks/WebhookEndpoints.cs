@@ -1,3 +1,4 @@
+using SpeechEmotion.Persistence.Tenancy;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -158,8 +159,12 @@ public static class WebhookEndpoints
     }
 
     private static async Task<Results<Ok<SecretRotated>, ProblemHttpResult>> RotateSecret(string id, JobsDbContext db,
-        IOptions<WebhookOptions> options, TimeProvider time, CancellationToken cancellationToken)
+        IOptions<WebhookOptions> options, TimeProvider time, CurrentTenant tenant, CancellationToken cancellationToken)
     {
+        if (id == WebhookViews.CallbacksId && tenant.IsRestricted && tenant.Id != Tenant.DefaultId)
+        {
+            return NoSuchWebhook();   // the callbacks secret is the deployment's: its operator's tenant, default, holds it
+        }
         var now = time.GetUtcNow().UtcDateTime;
         var subscription = id == WebhookViews.CallbacksId
             ? await JobCallbacks(db, now, cancellationToken)

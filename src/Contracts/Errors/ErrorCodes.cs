@@ -67,6 +67,16 @@ public static class ErrorCodes
     /// <summary>Live:MaxConcurrentStreams streams are open (503, with Retry-After).</summary>
     public const string TooManyStreams = "too_many_streams";
 
+    // Keys and limits (every request in Auth:Mode=ApiKeys).
+    /// <summary>401: no key in Authorization: Bearer or X-Api-Key.</summary>
+    public const string MissingApiKey = "missing_api_key";
+    /// <summary>401: the key is not one the service made.</summary>
+    public const string InvalidApiKey = "invalid_api_key";
+    /// <summary>401: the key was revoked (<c>keys revoke</c>).</summary>
+    public const string RevokedApiKey = "revoked_api_key";
+    /// <summary>429, with Retry-After: the key sent more requests than its rate limit allows.</summary>
+    public const string RateLimited = "rate_limited";
+
     public static IReadOnlySet<string> AudioProblems { get; } =
         new HashSet<string> { UnsupportedFormat, CorruptAudio, TooShort, TooLong, NoSpeech };
 }

@@ -1,3 +1,5 @@
+using SpeechEmotion.Persistence.Tenancy;
+
 namespace SpeechEmotion.Persistence.Batches;
 
 /// <summary>
@@ -5,9 +7,10 @@ namespace SpeechEmotion.Persistence.Batches;
 /// through the model again. Which jobs belong to it is in <see cref="BatchMember"/> rows; how far it got is counted
 /// from those jobs' rows. All times are UTC.
 /// </summary>
-public sealed class Batch
+public sealed class Batch : ITenantOwned
 {
     public Guid Id { get; set; }
+    public Guid TenantId { get; set; }
     public BatchKind Kind { get; set; }
     public BatchStatus Status { get; set; }
     /// <summary>

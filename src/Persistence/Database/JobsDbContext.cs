@@ -5,6 +5,7 @@ using SpeechEmotion.Persistence.Jobs;
 using SpeechEmotion.Persistence.Recordings;
 using SpeechEmotion.Persistence.Results;
 using SpeechEmotion.Persistence.Webhooks;
+using SpeechEmotion.Persistence.Tenancy;
 
 namespace SpeechEmotion.Persistence.Database;
 
@@ -12,8 +13,10 @@ namespace SpeechEmotion.Persistence.Database;
 /// The jobs database. The model is shared; each provider has its own subclass
 /// (<see cref="SqliteJobsDbContext"/>, <see cref="PostgresJobsDbContext"/>) only so that each keeps its own
 /// migrations (Migrations/Sqlite, Migrations/Postgres). Code everywhere else asks for <see cref="JobsDbContext"/>.
+/// Tenancy: every <see cref="ITenantOwned"/> entity is filtered by the scope's <see cref="CurrentTenant"/> and
+/// stamped with it when added (see <see cref="ITenantOwned"/>); a context without one acts for all tenants.
 /// </summary>
-public abstract class JobsDbContext(DbContextOptions options) : DbContext(options)
+public abstract class JobsDbContext(DbContextOptions options, CurrentTenant? currentTenant = null) : DbContext(options)
 {
     public DbSet<Job> Jobs => Set<Job>();
     public DbSet<Recording> Recordings => Set<Recording>();
@@ -24,9 +27,36 @@ public abstract class JobsDbContext(DbContextOptions options) : DbContext(option
     public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
     public DbSet<Batch> Batches => Set<Batch>();
     public DbSet<BatchMember> BatchMembers => Set<BatchMember>();
+    public DbSet<Tenant> Tenants => Set<Tenant>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+
+    // Read by the global query filters on every query (EF Core parameterises members of the context), so a
+    // restriction made after the context was created still applies.
+    private bool ActsForAllTenants => currentTenant?.IsRestricted != true;
+    private Guid RestrictedTenantId => currentTenant?.Id ?? Tenant.Nobody;
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        modelBuilder.Entity<Tenant>(tenant =>
+        {
+            tenant.ToTable("tenants");
+            tenant.HasKey(t => t.Id);
+            tenant.Property(t => t.Name).HasMaxLength(Tenant.MaxNameLength);
+            tenant.HasIndex(t => t.Name).IsUnique();
+            tenant.HasData(new Tenant { Id = Tenant.DefaultId, Name = Tenant.DefaultName, CreatedAt = new DateTime(2026, 12, 1, 0, 0, 0, DateTimeKind.Utc) });
+        });
+
+        modelBuilder.Entity<ApiKey>(key =>
+        {
+            key.ToTable("api_keys");
+            key.HasKey(k => k.Id);
+            key.Property(k => k.Hash).HasMaxLength(64);
+            key.Property(k => k.Prefix).HasMaxLength(ApiKeySecret.PrefixLength);
+            key.HasIndex(k => k.Hash).IsUnique();
+            key.HasOne(k => k.Tenant).WithMany().HasForeignKey(k => k.TenantId);
+            key.Ignore(k => k.IsRevoked);
+        });
+
         modelBuilder.Entity<Job>(job =>
         {
             job.ToTable("jobs");
@@ -49,6 +79,10 @@ public abstract class JobsDbContext(DbContextOptions options) : DbContext(option
             job.HasIndex(j => new { j.Status, j.LeaseExpiresAt });
             // ... and for finished jobs whose JobFinished was never confirmed published.
             job.HasIndex(j => new { j.FinishedPublishedAt, j.CompletedAt });
+            // Rows stored before tenants existed belong to the default tenant (Open mode's).
+            job.Property(j => j.TenantId).HasDefaultValue(Tenant.DefaultId).ValueGeneratedNever();
+            job.HasOne<Tenant>().WithMany().HasForeignKey(j => j.TenantId).OnDelete(DeleteBehavior.Restrict);
+            job.HasIndex(j => new { j.TenantId, j.CreatedAt });
         });
 
         modelBuilder.Entity<Recording>(recording =>
@@ -85,6 +119,8 @@ public abstract class JobsDbContext(DbContextOptions options) : DbContext(option
             batch.Property(b => b.Kind).HasConversion<string>().HasMaxLength(16);
             batch.Property(b => b.Status).HasConversion<string>().HasMaxLength(16);
             batch.Property(b => b.Source).HasMaxLength(4096);
+            batch.Property(b => b.TenantId).HasDefaultValue(Tenant.DefaultId).ValueGeneratedNever();
+            batch.HasIndex(b => b.TenantId);
         });
 
         modelBuilder.Entity<BatchMember>(member =>
@@ -98,6 +134,7 @@ public abstract class JobsDbContext(DbContextOptions options) : DbContext(option
         });
 
         ConfigureWebhooks(modelBuilder);
+        FilterTenantOwnedEntities(modelBuilder);
     }
 
     private static void ConfigureWebhooks(ModelBuilder modelBuilder)
@@ -117,6 +154,8 @@ public abstract class JobsDbContext(DbContextOptions options) : DbContext(option
             subscription.Property(s => s.PreviousSecret).HasMaxLength(128);
             subscription.Property(s => s.DisabledReason).HasMaxLength(256);
             subscription.Ignore(s => s.IsActive);
+            subscription.Property(s => s.TenantId).HasDefaultValue(Tenant.DefaultId).ValueGeneratedNever();
+            subscription.HasIndex(s => s.TenantId);
         });
 
         modelBuilder.Entity<WebhookDelivery>(delivery =>
@@ -143,5 +182,54 @@ public abstract class JobsDbContext(DbContextOptions options) : DbContext(option
             attempt.Property(a => a.Error).HasMaxLength(512);
             attempt.Property(a => a.ResponsePrefix).HasMaxLength(512);
         });
+    }
+
+    /// <summary>One query filter per <see cref="ITenantOwned"/> entity: its rows of the current tenant only.</summary>
+    private void FilterTenantOwnedEntities(ModelBuilder modelBuilder)
+    {
+        foreach (var entity in modelBuilder.Model.GetEntityTypes().Where(e => typeof(ITenantOwned).IsAssignableFrom(e.ClrType)).ToList())
+        {
+            typeof(JobsDbContext).GetMethod(nameof(FilterByTenant), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
+                .MakeGenericMethod(entity.ClrType)
+                .Invoke(this, [modelBuilder]);
+        }
+    }
+
+    private void FilterByTenant<TEntity>(ModelBuilder modelBuilder) where TEntity : class, ITenantOwned =>
+        modelBuilder.Entity<TEntity>().HasQueryFilter(row => ActsForAllTenants || row.TenantId == RestrictedTenantId);
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        StampTenant();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        StampTenant();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>New rows get the scope's tenant; a row of another tenant, or of none, is a bug and is refused.</summary>
+    private void StampTenant()
+    {
+        foreach (var entry in ChangeTracker.Entries<ITenantOwned>().Where(e => e.State is EntityState.Added or EntityState.Modified))
+        {
+            if (currentTenant?.Id is { } tenantId)
+            {
+                if (entry.State == EntityState.Added && entry.Entity.TenantId == Guid.Empty)
+                {
+                    entry.Entity.TenantId = tenantId;
+                }
+                if (entry.Entity.TenantId != tenantId)
+                {
+                    throw new InvalidOperationException($"A {entry.Metadata.ClrType.Name} of another tenant cannot be saved in this tenant's scope.");
+                }
+            }
+            if (entry.Entity.TenantId == Guid.Empty)
+            {
+                throw new InvalidOperationException($"A {entry.Metadata.ClrType.Name} needs its TenantId (the scope acts for all tenants, so none could be stamped).");
+            }
+        }
     }
 }

@@ -1,10 +1,12 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using SpeechEmotion.Persistence.Tenancy;
 
 namespace SpeechEmotion.Persistence.Database;
 
 /// <summary>Embedded mode: a SQLite file under the data directory.</summary>
-public sealed class SqliteJobsDbContext(DbContextOptions<SqliteJobsDbContext> options) : JobsDbContext(options)
+public sealed class SqliteJobsDbContext(DbContextOptions<SqliteJobsDbContext> options, CurrentTenant? currentTenant = null)
+    : JobsDbContext(options, currentTenant)
 {
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

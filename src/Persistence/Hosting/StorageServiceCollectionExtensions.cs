@@ -1,10 +1,12 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SpeechEmotion.Persistence.Database;
 using SpeechEmotion.Persistence.Recordings;
 using SpeechEmotion.Persistence.Resilience;
+using SpeechEmotion.Persistence.Tenancy;
 
 namespace SpeechEmotion.Persistence.Hosting;
 
@@ -50,6 +52,10 @@ public static class StorageServiceCollectionExtensions
             services.AddSingleton<RecordingStore>(new FolderRecordingStore(Path.Combine(dataDirectory, "recordings")));
         }
 
+        // Whose rows a scope sees: all tenants unless the Api restricts the request's scope (ITenantOwned).
+        services.AddScoped<CurrentTenant>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddScoped<ApiKeyStore>();
         services.AddHostedService<JobsDatabaseMigrator>();
         services.AddHealthChecks().AddDbContextCheck<JobsDbContext>(DatabaseHealthCheckName, tags: [ReadyTag]);
         return services;

@@ -1,5 +1,6 @@
 using SpeechEmotion.Contracts.Results;
 using SpeechEmotion.Persistence.Recordings;
+using SpeechEmotion.Persistence.Tenancy;
 
 namespace SpeechEmotion.Persistence.Jobs;
 
@@ -8,9 +9,11 @@ namespace SpeechEmotion.Persistence.Jobs;
 /// The claim columns (<see cref="ClaimToken"/>, <see cref="LeaseExpiresAt"/>, <see cref="WorkerName"/>) let
 /// exactly one worker own the job at a time; only the owner may write the outcome.
 /// </summary>
-public sealed class Job
+public sealed class Job : ITenantOwned
 {
     public Guid Id { get; set; }
+    /// <summary>Whose job it is: stamped from the submitting request's tenant; other tenants never see it.</summary>
+    public Guid TenantId { get; set; }
     public JobStatus Status { get; set; }
 
     public DateTime CreatedAt { get; set; }

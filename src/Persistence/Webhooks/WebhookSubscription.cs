@@ -1,3 +1,5 @@
+using SpeechEmotion.Persistence.Tenancy;
+
 namespace SpeechEmotion.Persistence.Webhooks;
 
 /// <summary>
@@ -5,14 +7,16 @@ namespace SpeechEmotion.Persistence.Webhooks;
 /// handling: an <see cref="WebhookSubscriptionKind.Endpoint"/> made by <c>POST /webhooks</c> (one URL, chosen
 /// events), and the one <see cref="WebhookSubscriptionKind.JobCallbacks"/> row whose secret signs the per-job
 /// <c>callbackUrl</c> deliveries (each job brings its own URL). All times are UTC.
-/// Tenancy will add a TenantId column here (and make the JobCallbacks row one per tenant).
+/// Endpoints belong to the tenant that made them (they hear only that tenant's jobs and batches); the one
+/// JobCallbacks row is the deployment's and belongs to the default tenant.
 /// </summary>
-public sealed class WebhookSubscription
+public sealed class WebhookSubscription : ITenantOwned
 {
     /// <summary>The fixed id of the <see cref="WebhookSubscriptionKind.JobCallbacks"/> row (created on first use).</summary>
     public static readonly Guid JobCallbacksId = new("00000000-0000-0000-0000-0000000ca11b");
 
     public Guid Id { get; set; }
+    public Guid TenantId { get; set; }
     public WebhookSubscriptionKind Kind { get; set; }
 
     /// <summary>The receiver's URL; null for JobCallbacks (each job names its own).</summary>

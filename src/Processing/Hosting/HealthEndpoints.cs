@@ -11,13 +11,13 @@ namespace SpeechEmotion.Processing.Hosting;
 /// <summary>
 /// /health/live: the process answers (no checks, so a database outage does not get it restarted).
 /// /health/ready: every check tagged "ready": the database and the broker connection (the bus check); 503 unless
-/// all are Healthy.
+/// all are Healthy. Both anonymous: probes carry no API key.
 /// </summary>
 public static class HealthEndpoints
 {
     public static IEndpointRouteBuilder MapServiceHealthChecks(this IEndpointRouteBuilder app)
     {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteJson });
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteJson }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(StorageServiceCollectionExtensions.ReadyTag),
@@ -29,7 +29,7 @@ public static class HealthEndpoints
                 [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
                 [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
             },
-        });
+        }).AllowAnonymous();
         return app;
     }
 

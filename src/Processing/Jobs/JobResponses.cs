@@ -20,7 +20,6 @@ public sealed record JobView(
     DateTime? StartedAt,
     DateTime? CompletedAt,
     int Attempts,
-    string? Worker,
     RecordingView Recording,
     string? CallbackUrl,
     JsonElement? Metadata,
@@ -70,9 +69,8 @@ public static class JobViews
             job.StartedAt,
             job.CompletedAt,
             job.Attempts,
-            job.WorkerName,
             Describe(snapshot.Recording),
-            job.CallbackUrl,
+            ShownCallbackUrl(job.CallbackUrl),
             MetadataOf(job),
             snapshot.Newest is { } newest ? Shaped(newest.Result, withSegments) : null,
             ErrorOf(job),
@@ -88,6 +86,16 @@ public static class JobViews
         new JobLinks(SelfLink(jobId), ResultsLink(jobId)));
 
     public static string ResultsLink(Guid jobId) => $"/jobs/{jobId}/results";
+
+    /// <summary>
+    /// The callback URL as clients see it: scheme, host, port and path only. Its user info and query string (where
+    /// receivers put credentials: <c>https://user:secret@…</c>, <c>?token=…</c>) and fragment are stored and used for
+    /// delivery, never shown. (The worker's host name is not shown either: it is operators' business, in the logs.)
+    /// </summary>
+    public static string? ShownCallbackUrl(string? callbackUrl) =>
+        Uri.TryCreate(callbackUrl, UriKind.Absolute, out var uri)
+            ? uri.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped)
+            : null;
 
     /// <summary>Left out when it could not be written back (stored before <see cref="MetadataRules"/> guarded the door): the job still answers.</summary>
     public static JsonElement? MetadataOf(Job job) =>

@@ -1,3 +1,4 @@
+using SpeechEmotion.Persistence.Tenancy;
 using SpeechEmotion.Processing.Batches;
 using Microsoft.EntityFrameworkCore;
 using SpeechEmotion.Contracts.Messages;
@@ -30,7 +31,7 @@ public sealed class WebhookDeliveryPlanner(JobsDbContext db, JobLifecycle jobs, 
         var finishedAt = job.CompletedAt ?? Now;
         var body = new WebhookEnvelope(type, finishedAt, JobViews.Describe(snapshot, withSegments: false)).ToJson();
 
-        var targets = await EndpointsFor(type, cancellationToken);
+        var targets = await EndpointsFor(type, job.TenantId, cancellationToken);
         if (job.CallbackUrl is { } callbackUrl)
         {
             targets.Add(new Target(await EnsureJobCallbacksAsync(cancellationToken), callbackUrl));
@@ -43,14 +44,17 @@ public sealed class WebhookDeliveryPlanner(JobsDbContext db, JobLifecycle jobs, 
     {
         var data = await BatchViews.DescribeAsync(completed.BatchId, db, cancellationToken);
         var body = new WebhookEnvelope(WebhookEvents.BatchCompleted, completed.CompletedAt, data).ToJson();
-        var targets = await EndpointsFor(WebhookEvents.BatchCompleted, cancellationToken);
+        var tenantId = await db.Batches.Where(b => b.Id == completed.BatchId).Select(b => b.TenantId).SingleAsync(cancellationToken);
+        var targets = await EndpointsFor(WebhookEvents.BatchCompleted, tenantId, cancellationToken);
         var eventKey = $"{WebhookEvents.BatchCompleted}:{completed.BatchId}";
         return await AddAsync(targets, WebhookEvents.BatchCompleted, eventKey, body, jobId: null, completed.BatchId, cancellationToken);
     }
 
-    private async Task<List<Target>> EndpointsFor(string eventType, CancellationToken cancellationToken)
+    /// <summary>The tenant's own active endpoints for the event: a tenant never hears another tenant's jobs or batches.</summary>
+    private async Task<List<Target>> EndpointsFor(string eventType, Guid tenantId, CancellationToken cancellationToken)
     {
         var active = await db.WebhookSubscriptions.AsNoTracking()
+            .Where(s => s.TenantId == tenantId)
             .Where(s => s.Kind == WebhookSubscriptionKind.Endpoint && s.DisabledAt == null && s.DeletedAt == null)
             .ToListAsync(cancellationToken);
         return active.Where(s => s.Events.Contains(eventType)).Select(s => new Target(s.Id, s.Url!)).ToList();
@@ -126,6 +130,7 @@ public static class JobCallbacksSubscription
     public static WebhookSubscription New(DateTime now) => new()
     {
         Id = WebhookSubscription.JobCallbacksId,
+        TenantId = Tenant.DefaultId,   // the deployment's secret, held by its operator's tenant
         Kind = WebhookSubscriptionKind.JobCallbacks,
         Events = [WebhookEvents.JobSucceeded, WebhookEvents.JobFailed],
         Secret = WebhookSecrets.NewSecret(),

@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Reflection;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using SpeechEmotion.Persistence.Tenancy;
 using SpeechEmotion.TestSupport.Http;
 
 namespace SpeechEmotion.IntegrationTests.Infrastructure;
@@ -11,6 +13,8 @@ namespace SpeechEmotion.IntegrationTests.Infrastructure;
 /// One whole distributed deployment for one test: a fresh database and virtual host (<see cref="Sandbox"/>), the Api
 /// in-process, and as many Worker processes as the test starts. Talks to the Api over HTTP only, like a client, and
 /// reads job rows straight from PostgreSQL where the HTTP contract does not show bookkeeping (attempts).
+/// Auth: the distributed default, Auth:Mode=ApiKeys. <see cref="Client"/> carries a key of tenant "integration", made
+/// through the Api's own key store on the sandbox database, so every test also runs the key path.
 /// </summary>
 public sealed class DistributedSystem : IAsyncDisposable
 {
@@ -22,6 +26,8 @@ public sealed class DistributedSystem : IAsyncDisposable
 
     public Sandbox Sandbox { get; }
     public HttpClient Client { get; private set; } = null!;
+    /// <summary>The key <see cref="Client"/> sends (Authorization: Bearer).</summary>
+    public string ApiKey { get; private set; } = null!;
     public IReadOnlyList<WorkerProcess> Workers => _workers;
 
     private DistributedSystem(Sandbox sandbox, IReadOnlyDictionary<string, string?>? extraSettings)
@@ -31,23 +37,43 @@ public sealed class DistributedSystem : IAsyncDisposable
     }
 
     /// <param name="extraSettings">Added to what the Api and every worker share (colon keys).</param>
-    public static Task<DistributedSystem> StartAsync(TestServers servers, IReadOnlyDictionary<string, string?>? extraSettings = null) =>
-        StartAsync(servers.PostgresConnectionString, servers.RabbitMqUri, servers.RabbitMqManagementUri, extraSettings);
+    /// <param name="apiSettings">Added to or replacing the Api's settings only (e.g. Auth:Mode), not the workers'.</param>
+    public static Task<DistributedSystem> StartAsync(TestServers servers, IReadOnlyDictionary<string, string?>? extraSettings = null,
+        IReadOnlyDictionary<string, string>? apiSettings = null) =>
+        StartAsync(servers.PostgresConnectionString, servers.RabbitMqUri, servers.RabbitMqManagementUri, extraSettings, apiSettings);
 
     /// <summary>On a test's own servers (<see cref="PrivateServers"/>), the ones an outage test stops and restarts.</summary>
     public static Task<DistributedSystem> StartAsync(PrivateServers servers) =>
         StartAsync(servers.Postgres.ConnectionString, servers.RabbitMq.AmqpUri, servers.RabbitMq.ManagementUri);
 
     private static async Task<DistributedSystem> StartAsync(string postgresConnectionString, Uri rabbitMqUri, Uri managementUri,
-        IReadOnlyDictionary<string, string?>? extraSettings = null)
+        IReadOnlyDictionary<string, string?>? extraSettings = null, IReadOnlyDictionary<string, string>? apiSettings = null)
     {
         var system = new DistributedSystem(await Sandbox.CreateAsync(postgresConnectionString, rabbitMqUri, managementUri), extraSettings);
-        system._api = new KestrelApiFactory(system.SharedSettings());
+        var settings = system.SharedSettings();
+        foreach (var (key, value) in apiSettings ?? new Dictionary<string, string>())
+        {
+            settings[key] = value;
+        }
+        system._api = new KestrelApiFactory(settings);
         system._api.StartServer();
+        system.ApiKey = await system.CreateApiKeyAsync("integration");
         system.Client = system._api.CreateClient();
         system.Client.Timeout = TimeSpan.FromSeconds(120);
+        system.Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", system.ApiKey);
         return system;
     }
+
+    /// <summary>A key of <paramref name="tenant"/>, made as <c>keys create</c> makes it, in the sandbox database.</summary>
+    public async Task<string> CreateApiKeyAsync(string tenant)
+    {
+        await using var scope = _api!.Services.CreateAsyncScope();
+        var (_, secret) = await scope.ServiceProvider.GetRequiredService<ApiKeyStore>().CreateAsync(tenant, CancellationToken.None);
+        return secret;
+    }
+
+    /// <summary>A client of the Api without any key.</summary>
+    public HttpClient CreateClientWithoutKey() => _api!.CreateClient();
 
     /// <summary>What the Api and every worker share: the mode, the database, the broker, the model.</summary>
     public Dictionary<string, string> SharedSettings()

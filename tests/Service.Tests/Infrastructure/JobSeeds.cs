@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using SpeechEmotion.Persistence.Database;
 using SpeechEmotion.Persistence.Jobs;
 using SpeechEmotion.Persistence.Recordings;
+using SpeechEmotion.Persistence.Tenancy;
 
 namespace SpeechEmotion.Service.Tests.Infrastructure;
 
@@ -36,6 +37,7 @@ public static class JobSeeds
             var job = new Job
             {
                 Id = Guid.CreateVersion7(),
+                TenantId = Tenant.DefaultId,   // Open mode's tenant: the one the tests' clients are
                 Status = JobStatus.Queued,
                 CreatedAt = now,
                 LastPublishedAt = now,

@@ -90,6 +90,22 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>For one-shot verbs (<c>keys ...</c>): waits for the process to end and gives its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"the process did not exit within {timeout}:\n{string.Join('\n', Output)}");
+        }
+        _process.WaitForExit();   // drains the redirected output
+        return _process.ExitCode;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

@@ -1,0 +1,104 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using SpeechEmotion.Contracts.Errors;
+using SpeechEmotion.Persistence.Database;
+using SpeechEmotion.Persistence.Tenancy;
+using SpeechEmotion.Service.Tests.Infrastructure;
+
+namespace SpeechEmotion.Service.Tests.Security;
+
+/// <summary>Auth:Mode=ApiKeys: a tenant's jobs are invisible to every other tenant (404, as if they did not exist).</summary>
+public sealed class TenantIsolationTests
+{
+    [Fact]
+    public async Task Tenant_b_cannot_read_tenant_a_job_or_its_timeline()
+    {
+        await using var api = EmbeddedApi.With(ApiKeys.KeysModeSettings());
+        var (_, keyA) = await api.CreateKeyAsync("tenant-a");
+        var (_, keyB) = await api.CreateKeyAsync("tenant-b");
+        using var clientA = api.ClientWithKey(keyA);
+        using var clientB = api.ClientWithKey(keyB);
+
+        var jobOfA = await api.SubmitAsync(clientA, GeneratedAudio.Tone(2));
+        var finished = await EmbeddedApi.WaitUntilFinishedAsync(clientA, jobOfA);
+        Assert.Equal("succeeded", finished["status"]!.GetValue<string>());
+
+        await (await clientB.GetAsync($"/jobs/{jobOfA}")).AssertProblemAsync(HttpStatusCode.NotFound, ErrorCodes.JobNotFound, "B reads A's job");
+        await (await clientB.GetAsync($"/jobs/{jobOfA}/timeline.png")).AssertProblemAsync(HttpStatusCode.NotFound, ErrorCodes.JobNotFound, "B reads A's timeline");
+        await (await clientB.GetAsync($"/jobs/{jobOfA}/results")).AssertProblemAsync(HttpStatusCode.NotFound, ErrorCodes.JobNotFound, "B reads A's results");
+        using var timelineOfA = await clientA.GetAsync($"/jobs/{jobOfA}/timeline.png");
+        Assert.Equal(HttpStatusCode.OK, timelineOfA.StatusCode);
+    }
+
+    [Fact]
+    public async Task Tenant_b_cannot_delete_tenant_a_job_and_tenant_a_can()
+    {
+        await using var api = EmbeddedApi.With(ApiKeys.KeysModeSettings());
+        var (_, keyA) = await api.CreateKeyAsync("tenant-a");
+        var (_, keyB) = await api.CreateKeyAsync("tenant-b");
+        using var clientA = api.ClientWithKey(keyA);
+        using var clientB = api.ClientWithKey(keyB);
+        var jobOfA = await api.SubmitAsync(clientA, GeneratedAudio.Tone(1));
+        await EmbeddedApi.WaitUntilFinishedAsync(clientA, jobOfA);
+
+        await (await clientB.DeleteAsync($"/jobs/{jobOfA}")).AssertProblemAsync(HttpStatusCode.NotFound, ErrorCodes.JobNotFound, "B deletes A's job");
+        await EmbeddedApi.GetJobAsync(clientA, jobOfA);   // still there, with its audio
+        Assert.Equal("stored", (await EmbeddedApi.GetJobAsync(clientA, jobOfA))["recording"]!["audio"]!.GetValue<string>());
+
+        using var deleted = await clientA.DeleteAsync($"/jobs/{jobOfA}");
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        await (await clientA.GetAsync($"/jobs/{jobOfA}")).AssertProblemAsync(HttpStatusCode.NotFound, ErrorCodes.JobNotFound, "after A's delete");
+    }
+
+    [Fact]
+    public async Task A_scope_restricted_to_tenant_b_can_neither_find_nor_delete_tenant_a_job()
+    {
+        await using var api = EmbeddedApi.With(ApiKeys.KeysModeSettings());
+        var (keyIdA, keyA) = await api.CreateKeyAsync("tenant-a");
+        var (keyIdB, _) = await api.CreateKeyAsync("tenant-b");
+        using var clientA = api.ClientWithKey(keyA);
+        var jobOfA = await api.SubmitAsync(clientA, GeneratedAudio.Tone(1));
+        var tenantA = await TenantOfKey(api, keyIdA);
+        var tenantB = await TenantOfKey(api, keyIdB);
+
+        await using (var scopeOfB = api.Services.CreateAsyncScope())
+        {
+            scopeOfB.ServiceProvider.GetRequiredService<CurrentTenant>().Restrict(tenantB);
+            var db = scopeOfB.ServiceProvider.GetRequiredService<JobsDbContext>();
+            Assert.Null(await db.Jobs.SingleOrDefaultAsync(j => j.Id == jobOfA));
+            // What a delete endpoint does: the filter applies to set-based deletes as well.
+            Assert.Equal(0, await db.Jobs.Where(j => j.Id == jobOfA).ExecuteDeleteAsync());
+        }
+
+        await using (var scopeOfA = api.Services.CreateAsyncScope())
+        {
+            scopeOfA.ServiceProvider.GetRequiredService<CurrentTenant>().Restrict(tenantA);
+            var job = await scopeOfA.ServiceProvider.GetRequiredService<JobsDbContext>().Jobs.SingleAsync(j => j.Id == jobOfA);
+            Assert.Equal(tenantA, job.TenantId);
+        }
+    }
+
+    [Fact]
+    public async Task A_row_of_another_tenant_cannot_be_saved_in_a_tenant_scope()
+    {
+        await using var api = EmbeddedApi.With(ApiKeys.KeysModeSettings());
+        var (keyIdB, _) = await api.CreateKeyAsync("tenant-b");
+        var tenantB = await TenantOfKey(api, keyIdB);
+        await using var scopeOfB = api.Services.CreateAsyncScope();
+        scopeOfB.ServiceProvider.GetRequiredService<CurrentTenant>().Restrict(tenantB);
+        var db = scopeOfB.ServiceProvider.GetRequiredService<JobsDbContext>();
+        db.Jobs.Add(new SpeechEmotion.Persistence.Jobs.Job
+        {
+            Id = Guid.CreateVersion7(), TenantId = Tenant.DefaultId, RecordingId = Guid.CreateVersion7(),
+        });
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => db.SaveChangesAsync());
+    }
+
+    private static async Task<Guid> TenantOfKey(EmbeddedApi api, Guid keyId)
+    {
+        await using var scope = api.Services.CreateAsyncScope();
+        return (await scope.ServiceProvider.GetRequiredService<JobsDbContext>().ApiKeys.SingleAsync(k => k.Id == keyId)).TenantId;
+    }
+}
