@@ -1,3 +1,4 @@
+using SpeechEmotion.Api.OpenApi;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -47,34 +48,33 @@ public static class BatchEndpoints
                 }
             })
             .Produces<BatchView>(StatusCodes.Status202Accepted)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status408RequestTimeout)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblemCodes(StatusCodes.Status400BadRequest, ErrorCodes.InvalidBatchRequest, ErrorCodes.MissingArchive, ErrorCodes.UnreadableArchive, ErrorCodes.MalformedMultipart, ErrorCodes.FolderNotFound)
+            .ProducesProblemCodes(StatusCodes.Status403Forbidden, ErrorCodes.FolderNotAllowed)
+            .ProducesProblemCodes(StatusCodes.Status408RequestTimeout, ErrorCodes.UploadTimeout)
+            .ProducesProblemCodes(StatusCodes.Status413PayloadTooLarge, ErrorCodes.UploadTooLarge)
+            .ProducesProblemCodes(StatusCodes.Status415UnsupportedMediaType, ErrorCodes.NotMultipart)
             .DisableAntiforgery();
 
         batches.MapGet("/{id}", GetBatch)
             .WithName("GetBatch")
             .WithSummary("A batch's status (running, completed, cancelled) and how many of its jobs are in each state.")
             .WithDescription("Problems: 404 `batch_not_found`.")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblemCodes(StatusCodes.Status404NotFound, ErrorCodes.BatchNotFound);
 
         batches.MapGet("/{id}/jobs", GetBatchJobs)
             .WithName("GetBatchJobs")
             .WithSummary("A batch's jobs, a page at a time, oldest first; follow `next` for the following page.")
             .WithDescription("`?status=queued|running|succeeded|failed` keeps only jobs in that state; `?limit=` (1–1000, default 100). " +
                 "Problems: 400 `invalid_batch_query`, 404 `batch_not_found`.")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblemCodes(StatusCodes.Status400BadRequest, ErrorCodes.InvalidBatchQuery)
+            .ProducesProblemCodes(StatusCodes.Status404NotFound, ErrorCodes.BatchNotFound);
 
         batches.MapPost("/{id}/cancel", CancelBatch)
             .WithName("CancelBatch")
             .WithSummary("Cancels a running batch: its queued jobs fail with `batch_cancelled`; jobs already running finish.")
             .WithDescription("Problems: 404 `batch_not_found`, 409 `batch_not_running` (already completed or cancelled).")
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblemCodes(StatusCodes.Status404NotFound, ErrorCodes.BatchNotFound)
+            .ProducesProblemCodes(StatusCodes.Status409Conflict, ErrorCodes.BatchNotRunning);
 
         return app;
     }

@@ -1,3 +1,4 @@
+using SpeechEmotion.Api.OpenApi;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using SpeechEmotion.Analysis.Calls;
@@ -23,8 +24,9 @@ public static class LiveEndpoints
             .WithName("LiveStream")
             .WithSummary("WebSocket: stream a call (Twilio Media Streams or raw PCM) and receive each utterance's emotion as it ends.")
             .WithDescription("Upgrade to a WebSocket. `?record=true` stores the stream as a job (`callbackUrl` optional). See README, Live.")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .Produces(StatusCodes.Status101SwitchingProtocols)
+            .ProducesProblemCodes(StatusCodes.Status400BadRequest, ErrorCodes.WebSocketRequired, ErrorCodes.InvalidRequest)
+            .ProducesProblemCodes(StatusCodes.Status503ServiceUnavailable, ErrorCodes.TooManyStreams);
         return app;
     }
 

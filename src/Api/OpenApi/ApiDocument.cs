@@ -28,6 +28,9 @@ public static class ApiDocument
     {
         ["Jobs"] = "Upload a recording as a job, then poll it for its status, result or error.",
         ["Emotion"] = "Upload a short clip and wait for its emotion in the same request.",
+        ["Batches"] = "Many jobs at once: an archive's or a server folder's recordings, or existing recordings reprocessed.",
+        ["Webhooks"] = "Subscriptions that receive signed job and batch events (Standard Webhooks), and their deliveries.",
+        ["Live"] = "A WebSocket that answers each utterance's emotion while the call is still going.",
     };
 
     private static readonly ProblemCodesMetadata[] SharedProblems =

@@ -1,3 +1,4 @@
+using SpeechEmotion.Api.OpenApi;
 using SpeechEmotion.Persistence.Tenancy;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -38,8 +39,8 @@ public static class WebhookEndpoints
             .WithName("CreateWebhook")
             .WithSummary("Subscribe a URL to events; the answer shows its signing secret, once.")
             .WithDescription("JSON `{ \"url\", \"events\": [\"job.succeeded\", \"job.failed\", \"batch.completed\"] }`. Deliveries are signed as the Standard Webhooks specification says (`webhook-id`, `webhook-timestamp`, `webhook-signature`).")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblemCodes(StatusCodes.Status400BadRequest, ErrorCodes.InvalidRequest, ErrorCodes.InvalidWebhookUrl, ErrorCodes.InvalidWebhookEvents, ErrorCodes.WebhookAddressNotAllowed)
+            .ProducesProblemCodes(StatusCodes.Status415UnsupportedMediaType, ErrorCodes.NotJson);
 
         webhooks.MapGet("/", ListWebhooks)
             .WithName("ListWebhooks")
@@ -48,31 +49,31 @@ public static class WebhookEndpoints
         webhooks.MapGet("/{id}", GetWebhook)
             .WithName("GetWebhook")
             .WithSummary("One subscription (without its secret); `status` is `disabled` after a receiver answered 410.")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblemCodes(StatusCodes.Status404NotFound, ErrorCodes.WebhookNotFound);
 
         webhooks.MapDelete("/{id}", DeleteWebhook)
             .WithName("DeleteWebhook")
             .WithSummary("Stop sending to a subscription; its pending deliveries are cancelled, past ones keep their history.")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblemCodes(StatusCodes.Status404NotFound, ErrorCodes.WebhookNotFound);
 
         webhooks.MapPost("/{id}/rotate-secret", RotateSecret)
             .WithName("RotateWebhookSecret")
             .WithSummary("A new signing secret, shown once. `id` is a subscription's id, or `callbacks` for the secret that signs per-job callbackUrl deliveries.")
             .WithDescription("Until `previousSecretExpiresAt` (Webhooks:SecretRotationOverlap) deliveries carry a signature by the old secret too, so receivers can switch without losing events.")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblemCodes(StatusCodes.Status404NotFound, ErrorCodes.WebhookNotFound);
 
         app.MapGet("/jobs/{id}/deliveries", ListJobDeliveries)
             .WithTags("Webhooks")
             .WithName("ListJobDeliveries")
             .WithSummary("The webhook and callback deliveries of a job, each with its attempts (time, status code, error, start of the answer).")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblemCodes(StatusCodes.Status404NotFound, ErrorCodes.JobNotFound);
 
         app.MapPost("/deliveries/{id}/retry", RetryDelivery)
             .WithTags("Webhooks")
             .WithName("RetryDelivery")
             .WithSummary("Send a dead delivery again, with a fresh retry schedule.")
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblemCodes(StatusCodes.Status404NotFound, ErrorCodes.DeliveryNotFound)
+            .ProducesProblemCodes(StatusCodes.Status409Conflict, ErrorCodes.DeliveryNotDead, ErrorCodes.WebhookDisabled);
 
         return app;
     }

@@ -164,7 +164,7 @@ public sealed class ArchiveBatchTests(EmbeddedApi api) : IClassFixture<EmbeddedA
         var content = create["requestBody"]!["content"]!;
         Assert.Contains("archive", content["multipart/form-data"]!["schema"]!.ToJsonString());
         Assert.Contains("BatchRequest", content["application/json"]!["schema"]!.ToJsonString());
-        Assert.Equal(["202", "400", "403", "408", "413", "415", "503"], create["responses"]!.AsObject().Select(r => r.Key).Order());
+        Assert.Equal(["202", "400", "401", "403", "408", "413", "415", "429", "503"], create["responses"]!.AsObject().Select(r => r.Key).Order());   // 401 and 429: every endpoint's (keys, rate limit)
         Assert.NotNull(paths["/batches/{id}"]!["get"]);
         Assert.NotNull(paths["/batches/{id}/jobs"]!["get"]);
         Assert.NotNull(paths["/batches/{id}/cancel"]!["post"]);

@@ -5,6 +5,7 @@ using SpeechEmotion.Contracts.Errors;
 using SpeechEmotion.Persistence.Database;
 using SpeechEmotion.Persistence.Tenancy;
 using SpeechEmotion.Service.Tests.Infrastructure;
+using SpeechEmotion.TestSupport.Webhooks;
 
 namespace SpeechEmotion.Service.Tests.Security;
 
@@ -29,6 +30,40 @@ public sealed class TenantIsolationTests
         await (await clientB.GetAsync($"/jobs/{jobOfA}/results")).AssertProblemAsync(HttpStatusCode.NotFound, ErrorCodes.JobNotFound, "B reads A's results");
         using var timelineOfA = await clientA.GetAsync($"/jobs/{jobOfA}/timeline.png");
         Assert.Equal(HttpStatusCode.OK, timelineOfA.StatusCode);
+    }
+
+    [Fact]
+    public async Task Tenant_b_sees_none_of_tenant_a_batches_webhooks_or_deliveries_and_hears_none_of_its_jobs()
+    {
+        var settings = new Dictionary<string, string?>(ApiKeys.KeysModeSettings());
+        foreach (var (key, value) in WebhookApi.FastSettings())
+        {
+            settings[key] = value;
+        }
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var api = EmbeddedApi.With(settings);
+        var (_, keyA) = await api.CreateKeyAsync("tenant-a");
+        var (_, keyB) = await api.CreateKeyAsync("tenant-b");
+        using var clientA = api.ClientWithKey(keyA);
+        using var clientB = api.ClientWithKey(keyB);
+        var hookOfA = await WebhookApi.SubscribeAsync(clientA, receiver.Url("/a"), "job.succeeded", "batch.completed");
+        var hookOfB = await WebhookApi.SubscribeAsync(clientB, receiver.Url("/b"), "job.succeeded", "batch.completed");
+
+        var batchOfA = BatchArchives.IdOf(await BatchArchives.CreateAsync(clientA,
+            BatchArchives.ArchiveForm(BatchArchives.Zip(BatchArchives.Clips(2)), "calls.zip")));
+        await BatchArchives.WaitUntilEndedAsync(clientA, batchOfA, TimeSpan.FromMinutes(1));
+        var jobOfA = (await BatchArchives.AllJobsAsync(clientA, batchOfA))[0]["id"]!.GetValue<Guid>();
+        await receiver.WaitForAsync(r => r.Path == "/a" && r.Body.Contains("batch.completed"));
+
+        await (await clientB.GetAsync($"/batches/{batchOfA}")).AssertProblemAsync(HttpStatusCode.NotFound, ErrorCodes.BatchNotFound, "B reads A's batch");
+        await (await clientB.GetAsync($"/webhooks/{hookOfA.Id}")).AssertProblemAsync(HttpStatusCode.NotFound, ErrorCodes.WebhookNotFound, "B reads A's webhook");
+        await (await clientB.DeleteAsync($"/webhooks/{hookOfA.Id}")).AssertProblemAsync(HttpStatusCode.NotFound, ErrorCodes.WebhookNotFound, "B deletes A's webhook");
+        await (await clientB.GetAsync($"/jobs/{jobOfA}/deliveries")).AssertProblemAsync(HttpStatusCode.NotFound, ErrorCodes.JobNotFound, "B reads A's deliveries");
+        var listedToB = await clientB.GetStringAsync("/webhooks");
+        Assert.DoesNotContain(hookOfA.Id.ToString(), listedToB);
+        Assert.Contains(hookOfB.Id.ToString(), listedToB);
+        await Task.Delay(500);   // B's receiver path would have had A's events by now
+        Assert.DoesNotContain(receiver.Received, r => r.Path == "/b");
     }
 
     [Fact]
