@@ -58,7 +58,10 @@ public sealed class ApiKeyAuthenticationHandler(
     private AuthenticateResult Authenticated(Guid tenantId, Guid? keyId) =>
         AuthenticateResult.Success(new AuthenticationTicket(TenantClaims.Principal(tenantId, keyId, SchemeName), SchemeName));
 
-    /// <summary>Bearer first, then X-Api-Key; blank values count as none.</summary>
+    /// <summary>
+    /// Bearer first, then X-Api-Key; blank values count as none. Only on the <c>/live</c> WebSocket also
+    /// <c>?key=</c>: browsers and some voice platforms cannot set headers on a WebSocket handshake.
+    /// </summary>
     private static string? KeyOf(HttpRequest request)
     {
         var authorization = request.Headers.Authorization.ToString();
@@ -67,8 +70,16 @@ public sealed class ApiKeyAuthenticationHandler(
             return authorization[BearerPrefix.Length..].Trim();
         }
         var header = request.Headers[ApiKeyHeader].ToString().Trim();
-        return header.Length > 0 ? header : null;
+        if (header.Length > 0)
+        {
+            return header;
+        }
+        var query = request.Path.StartsWithSegments(LivePath) ? request.Query[LiveKeyParameter].ToString().Trim() : "";
+        return query.Length > 0 ? query : null;
     }
+
+    public const string LivePath = "/live";
+    public const string LiveKeyParameter = "key";
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {

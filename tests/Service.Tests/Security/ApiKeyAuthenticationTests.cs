@@ -26,6 +26,20 @@ public sealed class ApiKeyAuthenticationTests
     }
 
     [Fact]
+    public async Task The_live_socket_takes_its_key_from_the_query_and_no_other_endpoint_does()
+    {
+        await using var api = EmbeddedApi.With(ApiKeys.KeysModeSettings());
+        var (_, key) = await api.CreateKeyAsync("tenant-a");
+        using var client = api.CreateClient();
+
+        // Past authentication, a plain GET of /live is refused for not being a WebSocket handshake.
+        await (await client.GetAsync($"/live?key={Uri.EscapeDataString(key)}")).AssertProblemAsync(HttpStatusCode.BadRequest, ErrorCodes.WebSocketRequired);
+        await (await client.GetAsync("/live")).AssertProblemAsync(HttpStatusCode.Unauthorized, ErrorCodes.MissingApiKey, "/live without a key");
+        await (await client.GetAsync($"/live?key={Uri.EscapeDataString(ApiKeySecret.NewKey())}")).AssertProblemAsync(HttpStatusCode.Unauthorized, ErrorCodes.InvalidApiKey);
+        await (await client.GetAsync($"{UnknownJob}?key={Uri.EscapeDataString(key)}")).AssertProblemAsync(HttpStatusCode.Unauthorized, ErrorCodes.MissingApiKey, "?key= on /jobs");
+    }
+
+    [Fact]
     public async Task A_key_the_service_did_not_make_is_401_invalid_api_key()
     {
         await using var api = EmbeddedApi.With(ApiKeys.KeysModeSettings());
