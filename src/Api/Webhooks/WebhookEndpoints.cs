@@ -223,11 +223,13 @@ public static class WebhookEndpoints
         var delivery = Guid.TryParse(id, out var deliveryId)
             ? await db.WebhookDeliveries.AsNoTracking().SingleOrDefaultAsync(d => d.Id == deliveryId, cancellationToken)
             : null;
-        if (delivery is null)
+        if (delivery is null || !await IsCallersAsync(delivery, db, cancellationToken))
         {
             return ApiProblems.Create(StatusCodes.Status404NotFound, ErrorCodes.DeliveryNotFound, "There is no delivery with this id.");
         }
-        var subscription = await db.WebhookSubscriptions.AsNoTracking().SingleAsync(s => s.Id == delivery.SubscriptionId, cancellationToken);
+        // The job's callbacks are signed by the deployment's row (the default tenant's): found past the tenant filter.
+        var subscription = await db.WebhookSubscriptions.IgnoreQueryFilters().AsNoTracking()
+            .SingleAsync(s => s.Id == delivery.SubscriptionId, cancellationToken);
         if (!subscription.IsActive)
         {
             return ApiProblems.Create(StatusCodes.Status409Conflict, ErrorCodes.WebhookDisabled,
@@ -268,6 +270,11 @@ public static class WebhookEndpoints
         db.WebhookSubscriptions.Add(created);
         return created;
     }
+
+    /// <summary>A delivery is the caller's when its job or batch is (both are filtered by tenant): another's is 404.</summary>
+    private static async Task<bool> IsCallersAsync(WebhookDelivery delivery, JobsDbContext db, CancellationToken cancellationToken) =>
+        delivery.JobId is { } jobId ? await db.Jobs.AnyAsync(j => j.Id == jobId, cancellationToken)
+        : delivery.BatchId is { } batchId && await db.Batches.AnyAsync(b => b.Id == batchId, cancellationToken);
 
     private static ProblemHttpResult NoSuchWebhook() =>
         ApiProblems.Create(StatusCodes.Status404NotFound, ErrorCodes.WebhookNotFound, "There is no webhook with this id.");
