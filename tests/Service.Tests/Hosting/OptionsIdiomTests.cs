@@ -10,7 +10,7 @@ namespace SpeechEmotion.Service.Tests.Hosting;
 public sealed partial class OptionsIdiomTests
 {
     /// <summary>Framework options configured on top of our own settings, not bound from a section of ours.</summary>
-    private static readonly HashSet<string> FrameworkOptions = ["KestrelServerOptions", "SimpleConsoleFormatterOptions", "JsonConsoleFormatterOptions"];
+    private static readonly HashSet<string> FrameworkOptions = ["KestrelServerOptions", "SimpleConsoleFormatterOptions", "JsonConsoleFormatterOptions", "RateLimiterOptions"];
 
     [Fact]
     public void Every_settings_class_is_bound_with_BindConfiguration_and_validated_on_start()
