@@ -1,3 +1,4 @@
+using SpeechEmotion.Persistence.Tenancy;
 using SpeechEmotion.Api.OpenApi;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -57,7 +58,8 @@ public static class LiveEndpoints
         {
             var logger = loggers.CreateLogger(typeof(LiveEndpoints));
             var recorder = recorded
-                ? new LiveRecorder(uploads, scopes, logger, string.IsNullOrWhiteSpace(callbackUrl) ? null : callbackUrl.Trim())
+                ? new LiveRecorder(uploads, scopes, logger, string.IsNullOrWhiteSpace(callbackUrl) ? null : callbackUrl.Trim(),
+                    context.RequestServices.GetRequiredService<CurrentTenant>().Id ?? Tenant.DefaultId)
                 : null;
             using var socket = await context.WebSockets.AcceptWebSocketAsync();
             await using var connection = new LiveConnection(socket, options.Value, analyzer, recorder, logger);

@@ -1,3 +1,4 @@
+using SpeechEmotion.Persistence.Tenancy;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using SpeechEmotion.Analysis.Calls;
@@ -16,7 +17,7 @@ namespace SpeechEmotion.Api.Live;
 /// <c>JobLifecycle.CreateAsync</c>: stored as a recording with a job row, published, analysed by a worker with channels=split and the track names as channel names), so
 /// GET /jobs/{id}, the timeline and the callbackUrl behave as for an upload.
 /// </summary>
-internal sealed class LiveRecorder(IOptions<UploadOptions> uploads, IServiceScopeFactory scopes, ILogger logger, string? callbackUrl)
+internal sealed class LiveRecorder(IOptions<UploadOptions> uploads, IServiceScopeFactory scopes, ILogger logger, string? callbackUrl, Guid tenantId)
 {
     public const string FileName = "live.wav";
 
@@ -44,6 +45,8 @@ internal sealed class LiveRecorder(IOptions<UploadOptions> uploads, IServiceScop
             };
             var upload = new ReceivedUpload(file, recorded, callbackUrl, metadata, new AnalysisRequest(ChannelHandling.Split, start.Tracks));
             await using var scope = scopes.CreateAsyncScope();
+            // The stream ends after its request's scope: the job is stored for the tenant whose key opened it.
+            scope.ServiceProvider.GetRequiredService<CurrentTenant>().Restrict(tenantId);
             await scope.ServiceProvider.GetRequiredService<JobSubmitter>().SubmitAsync(jobId, upload, CancellationToken.None);
             return (jobId, null);
         }

@@ -1,3 +1,4 @@
+using SpeechEmotion.Persistence.Tenancy;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -259,7 +260,7 @@ public sealed class WebhookDeliveryTests
             var db = scope.ServiceProvider.GetRequiredService<JobsDbContext>();
             db.WebhookSubscriptions.Add(new WebhookSubscription
             {
-                Id = Guid.CreateVersion7(), Kind = WebhookSubscriptionKind.Endpoint, Url = $"http://localhost:{receiver.Port}/hook",
+                Id = Guid.CreateVersion7(), TenantId = Tenant.DefaultId, Kind = WebhookSubscriptionKind.Endpoint, Url = $"http://localhost:{receiver.Port}/hook",
                 Events = ["job.failed"], Secret = WebhookSecrets.NewSecret(), CreatedAt = DateTime.UtcNow,
             });
             await db.SaveChangesAsync();
