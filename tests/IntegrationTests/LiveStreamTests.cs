@@ -22,7 +22,7 @@ public sealed class LiveStreamTests(TestServers servers)
         var wav = await File.ReadAllBytesAsync(call);
         File.Delete(call);
 
-        await using var client = await LiveStreamClient.ConnectAsync(system.Client.BaseAddress!, "record=true");
+        await using var client = await LiveStreamClient.ConnectAsync(system.Client.BaseAddress!, $"record=true&key={Uri.EscapeDataString(system.ApiKey)}");
         await client.StreamTwilioAsync(wav, ["outbound", "inbound"]);
         var transcript = await client.TranscriptAsync();
 

@@ -83,6 +83,9 @@ public sealed class DistributedSystem : IAsyncDisposable
             ["SpeechEmotion:Mode"] = "Distributed",
             ["ConnectionStrings:Jobs"] = Sandbox.JobsConnectionString,
             ["ConnectionStrings:RabbitMq"] = Sandbox.RabbitMqConnectionString,
+            // Tests poll many jobs with one key: the per-key limit is RateLimitTests' subject, not these tests'.
+            ["RateLimit:RequestsPerSecond"] = "100000",
+            ["RateLimit:Burst"] = "100000",
         };
         var model = Path.Combine(RepositoryRoot, "models", "emotion-cnn.onnx");
         if (File.Exists(model))
