@@ -58,7 +58,7 @@ public static class WebhookEndpoints
 
         webhooks.MapPost("/{id}/rotate-secret", RotateSecret)
             .WithName("RotateWebhookSecret")
-            .WithSummary("A new signing secret, shown once. `id` is a subscription's id, or `callbacks` for the secret that signs per-job callbackUrl deliveries.")
+            .WithSummary("A new signing secret, shown once. `id` is a subscription's id, or `callbacks` for the caller's own secret that signs its jobs' callbackUrl deliveries.")
             .WithDescription("Until `previousSecretExpiresAt` (Webhooks:SecretRotationOverlap) deliveries carry a signature by the old secret too, so receivers can switch without losing events.")
             .ProducesProblemCodes(StatusCodes.Status404NotFound, ErrorCodes.WebhookNotFound);
 
@@ -162,45 +162,38 @@ public static class WebhookEndpoints
     private static async Task<Results<Ok<SecretRotated>, ProblemHttpResult>> RotateSecret(string id, JobsDbContext db,
         IOptions<WebhookOptions> options, TimeProvider time, CurrentTenant tenant, CancellationToken cancellationToken)
     {
-        if (id == WebhookViews.CallbacksId && tenant.IsRestricted && tenant.Id != Tenant.DefaultId)
-        {
-            return NoSuchWebhook();   // the callbacks secret is the deployment's: its operator's tenant, default, holds it
-        }
         var now = time.GetUtcNow().UtcDateTime;
-        var subscription = id == WebhookViews.CallbacksId
-            ? await JobCallbacks(db, now, cancellationToken)
-            : await FindEndpoint(id, db, cancellationToken, tracked: true);
+        WebhookSubscription? subscription;
+        if (id == WebhookViews.CallbacksId)
+        {
+            // The caller's own callbacks row: each tenant's callbacks are signed with its own secret.
+            var callbacks = await JobCallbacksSubscription.EnsureAsync(db, CallersTenant(tenant), now, cancellationToken);
+            if (callbacks.Created)
+            {
+                // Made just now: its secret was never shown, so nothing needs an old one beside it.
+                return TypedResults.Ok(new SecretRotated(id, callbacks.Subscription.Secret, PreviousSecretExpiresAt: null));
+            }
+            subscription = callbacks.Subscription;
+        }
+        else
+        {
+            subscription = await FindEndpoint(id, db, cancellationToken, tracked: true);
+        }
         if (subscription is null)
         {
             return NoSuchWebhook();
         }
-        Rotate(db, subscription, now + options.Value.SecretRotationOverlap);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException) when (id == WebhookViews.CallbacksId)
-        {
-            // A job's callback created the row at the same moment: rotate the row it created.
-            db.ChangeTracker.Clear();
-            subscription = await JobCallbacks(db, now, cancellationToken);
-            Rotate(db, subscription, now + options.Value.SecretRotationOverlap);
-            await db.SaveChangesAsync(cancellationToken);
-        }
+        // The old secret keeps signing (beside the new one) until it expires, so receivers can switch without losing events.
+        subscription.PreviousSecret = subscription.Secret;
+        subscription.PreviousSecretExpiresAt = now + options.Value.SecretRotationOverlap;
+        subscription.Secret = WebhookSecrets.NewSecret();
+        await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(new SecretRotated(id, subscription.Secret, subscription.PreviousSecretExpiresAt));
     }
 
-    /// <summary>A new secret; the old one keeps signing until <paramref name="previousExpiresAt"/>. A row being created keeps its fresh one.</summary>
-    private static void Rotate(JobsDbContext db, WebhookSubscription subscription, DateTime previousExpiresAt)
-    {
-        if (db.Entry(subscription).State == EntityState.Added)
-        {
-            return;   // the callbacks row, made just now: its secret was never shown, so nothing needs its old one
-        }
-        subscription.PreviousSecret = subscription.Secret;
-        subscription.PreviousSecretExpiresAt = previousExpiresAt;
-        subscription.Secret = WebhookSecrets.NewSecret();
-    }
+    /// <summary>Every request's scope is restricted to its caller's tenant (see TenantSecurity) before an endpoint runs.</summary>
+    private static Guid CallersTenant(CurrentTenant tenant) =>
+        tenant.Id ?? throw new InvalidOperationException("A request's scope acts for all tenants: TenantSecurity did not restrict it.");
 
     private static async Task<Results<Ok<DeliveryList>, ProblemHttpResult>> ListJobDeliveries(string id, JobsDbContext db, JobLifecycle jobs,
         CancellationToken cancellationToken)
@@ -214,7 +207,12 @@ public static class WebhookEndpoints
             .Where(d => d.JobId == job.Id)
             .OrderBy(d => d.CreatedAt)
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(new DeliveryList(deliveries.Select(WebhookViews.Describe).ToList()));
+        var subscriptionIds = deliveries.Select(d => d.SubscriptionId).Distinct().ToList();
+        // Past the tenant filter: a callback made before callbacks secrets were per tenant was signed by the default tenant's row.
+        var kinds = await db.WebhookSubscriptions.IgnoreQueryFilters()
+            .Where(s => subscriptionIds.Contains(s.Id))
+            .ToDictionaryAsync(s => s.Id, s => s.Kind, cancellationToken);
+        return TypedResults.Ok(new DeliveryList(deliveries.Select(d => WebhookViews.Describe(d, kinds[d.SubscriptionId])).ToList()));
     }
 
     private static async Task<Results<Accepted<DeliveryView>, ProblemHttpResult>> RetryDelivery(string id, JobsDbContext db,
@@ -227,7 +225,8 @@ public static class WebhookEndpoints
         {
             return ApiProblems.Create(StatusCodes.Status404NotFound, ErrorCodes.DeliveryNotFound, "There is no delivery with this id.");
         }
-        // The job's callbacks are signed by the deployment's row (the default tenant's): found past the tenant filter.
+        // Found past the tenant filter: a callback made before callbacks secrets were per tenant was signed by the
+        // default tenant's row.
         var subscription = await db.WebhookSubscriptions.IgnoreQueryFilters().AsNoTracking()
             .SingleAsync(s => s.Id == delivery.SubscriptionId, cancellationToken);
         if (!subscription.IsActive)
@@ -242,7 +241,7 @@ public static class WebhookEndpoints
         }
         dispatch.Notify();
         var resent = await db.WebhookDeliveries.AsNoTracking().Include(d => d.Attempts).SingleAsync(d => d.Id == deliveryId, cancellationToken);
-        return TypedResults.Accepted($"/jobs/{resent.JobId}/deliveries", WebhookViews.Describe(resent));
+        return TypedResults.Accepted($"/jobs/{resent.JobId}/deliveries", WebhookViews.Describe(resent, subscription.Kind));
     }
 
     private static IQueryable<WebhookSubscription> Endpoints(JobsDbContext db) =>
@@ -256,19 +255,6 @@ public static class WebhookEndpoints
         }
         var query = tracked ? Endpoints(db) : Endpoints(db).AsNoTracking();
         return await query.SingleOrDefaultAsync(s => s.Id == subscriptionId, cancellationToken);
-    }
-
-    /// <summary>The JobCallbacks row, tracked; created when no job has needed it yet.</summary>
-    private static async Task<WebhookSubscription> JobCallbacks(JobsDbContext db, DateTime now, CancellationToken cancellationToken)
-    {
-        var existing = await db.WebhookSubscriptions.SingleOrDefaultAsync(s => s.Id == WebhookSubscription.JobCallbacksId, cancellationToken);
-        if (existing is not null)
-        {
-            return existing;
-        }
-        var created = JobCallbacksSubscription.New(now);
-        db.WebhookSubscriptions.Add(created);
-        return created;
     }
 
     /// <summary>A delivery is the caller's when its job or batch is (both are filtered by tenant): another's is 404.</summary>

@@ -35,9 +35,10 @@ public static class WebhookViews
 
     public static string StatusOf(WebhookSubscription subscription) => subscription.DisabledAt is null ? "active" : "disabled";
 
-    public static DeliveryView Describe(WebhookDelivery delivery)
+    /// <param name="kind">The kind of the delivery's subscription: a JobCallbacks row's deliveries went to a job's callbackUrl.</param>
+    public static DeliveryView Describe(WebhookDelivery delivery, WebhookSubscriptionKind kind)
     {
-        var isCallback = delivery.SubscriptionId == WebhookSubscription.JobCallbacksId;
+        var isCallback = kind == WebhookSubscriptionKind.JobCallbacks;
         return new DeliveryView(
             delivery.Id,
             delivery.EventType,

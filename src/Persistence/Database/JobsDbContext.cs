@@ -156,6 +156,9 @@ public abstract class JobsDbContext(DbContextOptions options, CurrentTenant? cur
             subscription.Ignore(s => s.IsActive);
             subscription.Property(s => s.TenantId).HasDefaultValue(Tenant.DefaultId).ValueGeneratedNever();
             subscription.HasIndex(s => s.TenantId);
+            // One callbacks secret per tenant: two of its jobs ending at once cannot both make a row.
+            subscription.HasIndex(s => s.TenantId, "IX_webhook_subscriptions_callbacks_per_tenant").IsUnique()
+                .HasFilter($"\"Kind\" = '{nameof(WebhookSubscriptionKind.JobCallbacks)}'");
         });
 
         modelBuilder.Entity<WebhookDelivery>(delivery =>

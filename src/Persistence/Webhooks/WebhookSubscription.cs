@@ -5,16 +5,14 @@ namespace SpeechEmotion.Persistence.Webhooks;
 /// <summary>
 /// Where the service sends signed events, and with which secret. Two kinds share the table and the secret
 /// handling: an <see cref="WebhookSubscriptionKind.Endpoint"/> made by <c>POST /webhooks</c> (one URL, chosen
-/// events), and the one <see cref="WebhookSubscriptionKind.JobCallbacks"/> row whose secret signs the per-job
-/// <c>callbackUrl</c> deliveries (each job brings its own URL). All times are UTC.
-/// Endpoints belong to the tenant that made them (they hear only that tenant's jobs and batches); the one
-/// JobCallbacks row is the deployment's and belongs to the default tenant.
+/// events), and a tenant's <see cref="WebhookSubscriptionKind.JobCallbacks"/> row whose secret signs the
+/// <c>callbackUrl</c> deliveries of that tenant's jobs (each job brings its own URL). All times are UTC.
+/// Every row belongs to one tenant: endpoints hear only their tenant's jobs and batches, and each tenant has at most
+/// one JobCallbacks row (a unique index; made on first use). The deployment-wide callbacks row of earlier versions
+/// (id <c>…0ca11b</c>) was the default tenant's and stays its callbacks row.
 /// </summary>
 public sealed class WebhookSubscription : ITenantOwned
 {
-    /// <summary>The fixed id of the <see cref="WebhookSubscriptionKind.JobCallbacks"/> row (created on first use).</summary>
-    public static readonly Guid JobCallbacksId = new("00000000-0000-0000-0000-0000000ca11b");
-
     public Guid Id { get; set; }
     public Guid TenantId { get; set; }
     public WebhookSubscriptionKind Kind { get; set; }

@@ -1,4 +1,3 @@
-using SpeechEmotion.Persistence.Tenancy;
 using SpeechEmotion.Processing.Batches;
 using Microsoft.EntityFrameworkCore;
 using SpeechEmotion.Contracts.Messages;
@@ -11,7 +10,7 @@ namespace SpeechEmotion.Processing.Webhooks;
 
 /// <summary>
 /// Turns an event into delivery rows: one per active subscription that asked for its type, plus one to the job's
-/// own <c>callbackUrl</c> (signed with the JobCallbacks secret). The body is written once, here, so every attempt
+/// own <c>callbackUrl</c> (signed with its tenant's JobCallbacks secret). The body is written once, here, so every attempt
 /// sends the same bytes. Each row's EventKey is unique per subscription, so a duplicate event adds nothing.
 /// </summary>
 public sealed class WebhookDeliveryPlanner(JobsDbContext db, JobLifecycle jobs, WebhookDispatchSignal signal, TimeProvider time)
@@ -34,7 +33,8 @@ public sealed class WebhookDeliveryPlanner(JobsDbContext db, JobLifecycle jobs, 
         var targets = await EndpointsFor(type, job.TenantId, cancellationToken);
         if (job.CallbackUrl is { } callbackUrl)
         {
-            targets.Add(new Target(await EnsureJobCallbacksAsync(cancellationToken), callbackUrl));
+            var callbacks = await JobCallbacksSubscription.EnsureAsync(db, job.TenantId, Now, cancellationToken);
+            targets.Add(new Target(callbacks.Subscription.Id, callbackUrl));
         }
         var eventKey = $"{type}:{job.Id}:{finishedAt.Ticks}";
         return await AddAsync(targets, type, eventKey, body, job.Id, batchId: null, cancellationToken);
@@ -58,31 +58,6 @@ public sealed class WebhookDeliveryPlanner(JobsDbContext db, JobLifecycle jobs, 
             .Where(s => s.Kind == WebhookSubscriptionKind.Endpoint && s.DisabledAt == null && s.DeletedAt == null)
             .ToListAsync(cancellationToken);
         return active.Where(s => s.Events.Contains(eventType)).Select(s => new Target(s.Id, s.Url!)).ToList();
-    }
-
-    /// <summary>The JobCallbacks subscription, created with a fresh secret the first time a job with a callbackUrl ends.</summary>
-    private async Task<Guid> EnsureJobCallbacksAsync(CancellationToken cancellationToken)
-    {
-        var id = WebhookSubscription.JobCallbacksId;
-        if (await db.WebhookSubscriptions.AnyAsync(s => s.Id == id, cancellationToken))
-        {
-            return id;
-        }
-        db.WebhookSubscriptions.Add(JobCallbacksSubscription.New(Now));
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException)
-        {
-            db.ChangeTracker.Clear();
-            if (!await db.WebhookSubscriptions.AnyAsync(s => s.Id == id, cancellationToken))
-            {
-                throw;
-            }
-            // Another process created it at the same moment.
-        }
-        return id;
     }
 
     private async Task<int> AddAsync(List<Target> targets, string eventType, string eventKey, string body, Guid? jobId, Guid? batchId,
@@ -122,18 +97,4 @@ public sealed class WebhookDeliveryPlanner(JobsDbContext db, JobLifecycle jobs, 
     }
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;
-}
-
-/// <summary>The one row whose secret signs per-job callbacks.</summary>
-public static class JobCallbacksSubscription
-{
-    public static WebhookSubscription New(DateTime now) => new()
-    {
-        Id = WebhookSubscription.JobCallbacksId,
-        TenantId = Tenant.DefaultId,   // the deployment's secret, held by its operator's tenant
-        Kind = WebhookSubscriptionKind.JobCallbacks,
-        Events = [WebhookEvents.JobSucceeded, WebhookEvents.JobFailed],
-        Secret = WebhookSecrets.NewSecret(),
-        CreatedAt = now,
-    };
 }

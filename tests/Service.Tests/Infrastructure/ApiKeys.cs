@@ -1,5 +1,7 @@
 using System.Net.Http.Headers;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using SpeechEmotion.Persistence.Database;
 using SpeechEmotion.Persistence.Tenancy;
 
 namespace SpeechEmotion.Service.Tests.Infrastructure;
@@ -22,6 +24,13 @@ public static class ApiKeys
         await using var scope = api.Services.CreateAsyncScope();
         var (key, secret) = await scope.ServiceProvider.GetRequiredService<ApiKeyStore>().CreateAsync(tenant, CancellationToken.None);
         return (key.Id, secret);
+    }
+
+    /// <summary>The tenant a key belongs to.</summary>
+    public static async Task<Guid> TenantOfKeyAsync(this EmbeddedApi api, Guid keyId)
+    {
+        await using var scope = api.Services.CreateAsyncScope();
+        return (await scope.ServiceProvider.GetRequiredService<JobsDbContext>().ApiKeys.SingleAsync(k => k.Id == keyId)).TenantId;
     }
 
     public static async Task RevokeKeyAsync(this EmbeddedApi api, Guid keyId)

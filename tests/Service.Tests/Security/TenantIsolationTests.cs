@@ -97,8 +97,8 @@ public sealed class TenantIsolationTests
         var (keyIdB, _) = await api.CreateKeyAsync("tenant-b");
         using var clientA = api.ClientWithKey(keyA);
         var jobOfA = await api.SubmitAsync(clientA, GeneratedAudio.Tone(1));
-        var tenantA = await TenantOfKey(api, keyIdA);
-        var tenantB = await TenantOfKey(api, keyIdB);
+        var tenantA = await api.TenantOfKeyAsync(keyIdA);
+        var tenantB = await api.TenantOfKeyAsync(keyIdB);
 
         await using (var scopeOfB = api.Services.CreateAsyncScope())
         {
@@ -122,7 +122,7 @@ public sealed class TenantIsolationTests
     {
         await using var api = EmbeddedApi.With(ApiKeys.KeysModeSettings());
         var (keyIdB, _) = await api.CreateKeyAsync("tenant-b");
-        var tenantB = await TenantOfKey(api, keyIdB);
+        var tenantB = await api.TenantOfKeyAsync(keyIdB);
         await using var scopeOfB = api.Services.CreateAsyncScope();
         scopeOfB.ServiceProvider.GetRequiredService<CurrentTenant>().Restrict(tenantB);
         var db = scopeOfB.ServiceProvider.GetRequiredService<JobsDbContext>();
@@ -132,11 +132,5 @@ public sealed class TenantIsolationTests
         });
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => db.SaveChangesAsync());
-    }
-
-    private static async Task<Guid> TenantOfKey(EmbeddedApi api, Guid keyId)
-    {
-        await using var scope = api.Services.CreateAsyncScope();
-        return (await scope.ServiceProvider.GetRequiredService<JobsDbContext>().ApiKeys.SingleAsync(k => k.Id == keyId)).TenantId;
     }
 }

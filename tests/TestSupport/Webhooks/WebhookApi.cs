@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
 using StandardWebhooks;
+using StandardWebhooks.Diagnostics;
 
 namespace SpeechEmotion.TestSupport.Webhooks;
 
@@ -75,6 +77,25 @@ public static class WebhookApi
             throw new InvalidOperationException(failure);
         }
     }
+
+    /// <summary>
+    /// Whether any one of the delivery's signatures verifies with the secret (during a rotation it carries one per
+    /// secret); checked one entry at a time, as the README's receivers do, since the package's Verify skips the last entry.
+    /// </summary>
+    public static bool IsSignedBy(string secret, ReceivedWebhook webhook) =>
+        webhook.Headers["webhook-signature"].ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries).Any(signature =>
+        {
+            var single = new HeaderDictionary(webhook.Headers.ToDictionary(h => h.Key, h => h.Value)) { ["webhook-signature"] = signature };
+            try
+            {
+                new StandardWebhook(secret).Verify(webhook.Body, single);
+                return true;
+            }
+            catch (WebhookVerificationException)
+            {
+                return false;
+            }
+        });
 
     /// <summary>Throws WebhookVerificationException when the signature does not match the body (or is missing).</summary>
     public static void Verify(string secret, ReceivedWebhook webhook, string? body = null) =>

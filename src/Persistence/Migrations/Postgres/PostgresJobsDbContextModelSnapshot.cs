@@ -489,6 +489,10 @@ namespace SpeechEmotion.Persistence.Migrations.Postgres
 
                     b.HasIndex("TenantId");
 
+                    b.HasIndex(new[] { "TenantId" }, "IX_webhook_subscriptions_callbacks_per_tenant")
+                        .IsUnique()
+                        .HasFilter("\"Kind\" = 'JobCallbacks'");
+
                     b.ToTable("webhook_subscriptions", (string)null);
                 });
 
