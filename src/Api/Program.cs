@@ -43,7 +43,8 @@ builder.Services.AddOptions<UploadOptions>().BindConfiguration(UploadOptions.Sec
     .Validate(uploads => uploads.IsValid, "Uploads: limits must be positive and MinBodyRateGracePeriod over 1 s.")
     .ValidateOnStart();
 builder.Services.AddOptions<EmotionOptions>().BindConfiguration(EmotionOptions.SectionName)
-    .Validate(emotion => emotion.WaitTimeout > TimeSpan.Zero, "Emotion:WaitTimeout must be positive.")
+    .Validate(emotion => emotion.WaitTimeout > TimeSpan.Zero && emotion.PollInterval > TimeSpan.Zero,
+        "Emotion:WaitTimeout and Emotion:PollInterval must be positive.")
     .ValidateOnStart();
 // Kestrel's body size limit is only the backstop (UploadReader refuses earlier); its rate and header limits drop
 // clients that stall before the upload reader could notice.

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 using SpeechEmotion.Api.Jobs;
 using SpeechEmotion.Api.OpenApi;
 using SpeechEmotion.Api.Problems;
@@ -38,7 +37,6 @@ public static class EmotionEndpoints
         JobSubmitter submitter,
         JobWaiter waiter,
         JobCompletionSignal completion,
-        IOptions<EmotionOptions> options,
         ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
@@ -50,7 +48,7 @@ public static class EmotionEndpoints
         try
         {
             await submitter.SubmitAsync(jobId, upload, cancellationToken);
-            var job = await waiter.WaitAsync(jobId, finished, options.Value.WaitTimeout, cancellationToken);
+            var job = await waiter.WaitAsync(jobId, finished, cancellationToken);
             return AnswerFor(job);
         }
         finally

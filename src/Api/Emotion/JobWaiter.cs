@@ -1,23 +1,23 @@
+using Microsoft.Extensions.Options;
 using SpeechEmotion.Persistence.Jobs;
 using SpeechEmotion.Processing.Jobs;
 
 namespace SpeechEmotion.Api.Emotion;
 
 /// <summary>
-/// Waits, up to a deadline, for a job to finish. Wakes on the in-process completion signal (embedded mode: the
-/// JobFinished event reaches this process) and otherwise polls the database, starting at 5 ms and backing off to
-/// 200 ms so short jobs answer fast and long ones cost little.
+/// Waits, up to Emotion:WaitTimeout, for a job to finish. Wakes on the in-process completion signal (the job's
+/// JobFinished event reached this process: in both modes) and re-reads the job every Emotion:PollInterval besides,
+/// the fallback should the event be lost.
 /// </summary>
-public sealed class JobWaiter(JobLifecycle lifecycle, TimeProvider time)
+public sealed class JobWaiter(JobLifecycle lifecycle, IOptions<EmotionOptions> options, TimeProvider time)
 {
-    private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(5);
-    private static readonly TimeSpan SlowestPoll = TimeSpan.FromMilliseconds(200);
+    private static readonly Task Never = new TaskCompletionSource().Task;
 
     /// <summary>The job once finished, or its latest state when the deadline passed first.</summary>
-    public async Task<JobSnapshot> WaitAsync(Guid jobId, Task finishedSignal, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<JobSnapshot> WaitAsync(Guid jobId, Task finishedSignal, CancellationToken cancellationToken)
     {
-        var deadline = time.GetUtcNow() + timeout;
-        var poll = FirstPoll;
+        var deadline = time.GetUtcNow() + options.Value.WaitTimeout;
+        var wake = finishedSignal;
         while (true)
         {
             var snapshot = await lifecycle.FindAsync(jobId, cancellationToken)
@@ -27,10 +27,13 @@ public sealed class JobWaiter(JobLifecycle lifecycle, TimeProvider time)
             {
                 return snapshot;
             }
-            var nap = poll < left ? poll : left;
-            await Task.WhenAny(finishedSignal, Task.Delay(nap, time, cancellationToken));
+            if (wake.IsCompleted)
+            {
+                wake = Never;   // signalled, yet the row is not finished (a stray event): poll only, do not spin
+            }
+            var nap = options.Value.PollInterval < left ? options.Value.PollInterval : left;
+            await Task.WhenAny(wake, Task.Delay(nap, time, cancellationToken));
             cancellationToken.ThrowIfCancellationRequested();
-            poll = poll * 2 < SlowestPoll ? poll * 2 : SlowestPoll;
         }
     }
 }

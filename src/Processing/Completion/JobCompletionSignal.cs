@@ -3,9 +3,9 @@ using System.Collections.Concurrent;
 namespace SpeechEmotion.Processing.Completion;
 
 /// <summary>
-/// In-process "job finished" notifications, fed by <see cref="JobFinishedSignalConsumer"/> (the JobFinished event).
-/// In embedded mode the bus runs in the Api process, so POST /emotion wakes up the moment the event arrives instead
-/// of waiting for its next poll. In distributed mode nobody signals and waiters fall back to polling the database.
+/// In-process "job finished" notifications, fed by <see cref="JobFinishedSignalConsumer"/> (the JobFinished event,
+/// which reaches the Api in both modes), so POST /emotion wakes up the moment the event arrives instead of waiting for
+/// its next poll of the database (the fallback, should an event be lost).
 /// </summary>
 public sealed class JobCompletionSignal
 {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using SpeechEmotion.Analysis;
+using SpeechEmotion.Contracts.Messages;
 using SpeechEmotion.Persistence.Hosting;
 using SpeechEmotion.Processing.Batches;
 using SpeechEmotion.Processing.Completion;
@@ -43,7 +44,8 @@ public static class ProcessingServiceCollectionExtensions
             bus.AddWebhookConsumers();
             if (configuration.ReadServiceMode() == ServiceMode.Embedded)
             {
-                // POST /emotion waits in this process: wake it when its job's JobFinished arrives.
+                // POST /emotion waits in this process: wake it when its job's JobFinished arrives (the distributed Api
+                // listens on a queue of its own: AddJobPublishing).
                 bus.AddConsumer<JobFinishedSignalConsumer>();
             }
             bus.AddConsumer<BatchProgressConsumer, BatchProgressConsumerDefinition>();
@@ -51,11 +53,16 @@ public static class ProcessingServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>For a process that only submits jobs (the Api in distributed mode): the bus to publish on, no consumers.</summary>
+    /// <summary>
+    /// For a process that only submits jobs (the Api in distributed mode): the bus to publish on, and one consumer, of
+    /// <see cref="JobFinished"/> events on a queue of this process's own, which wakes its waiting <c>POST /emotion</c>
+    /// requests (see <c>AddBus</c>'s <c>listenForJobFinished</c>).
+    /// </summary>
     public static IServiceCollection AddJobPublishing(this IServiceCollection services, IConfiguration configuration)
     {
         AddPipelineServices(services, configuration);
-        AddBus(services, configuration, _ => { }, watchBroker: true);
+        AddBus(services, configuration, bus => bus.AddConsumer<JobFinishedSignalConsumer>().ExcludeFromConfigureEndpoints(),
+            listenForJobFinished: true);
         return services;
     }
 
@@ -76,14 +83,16 @@ public static class ProcessingServiceCollectionExtensions
         services.AddScoped<BatchReprocessing>();
     }
 
-    /// <param name="watchBroker">
-    /// For a bus without consumers. MassTransit's bus health reflects its receive endpoints only, so a publish-only
-    /// bus says Healthy while RabbitMQ is down. One temporary queue (auto-deleted, nothing is ever sent to it) gives the
-    /// health check, and JobSubmitter's fail-fast check, a broker connection to watch.
+    /// <param name="listenForJobFinished">
+    /// For the distributed Api, whose jobs run in workers: a temporary queue of this process's own (a unique name,
+    /// auto-deleted when the process goes) bound to <see cref="JobFinished"/>, so every Api process hears every job's
+    /// end and <see cref="JobFinishedSignalConsumer"/> wakes the <c>POST /emotion</c> waiting for it. The queue also
+    /// gives the health check, and JobSubmitter's fail-fast check, a broker connection to watch: MassTransit's bus
+    /// health reflects its receive endpoints only, so a bus without one says Healthy while RabbitMQ is down.
     /// </param>
     /// <param name="addReceiveEndpoints">Endpoints that ConfigureEndpoints does not make (the batch queue).</param>
     private static void AddBus(IServiceCollection services, IConfiguration configuration, Action<IBusRegistrationConfigurator> addConsumers,
-        Action<IBusRegistrationContext, IBusFactoryConfigurator>? addReceiveEndpoints = null, bool watchBroker = false)
+        Action<IBusRegistrationContext, IBusFactoryConfigurator>? addReceiveEndpoints = null, bool listenForJobFinished = false)
     {
         var mode = configuration.ReadServiceMode();
         var rabbitMq = configuration.GetConnectionString("RabbitMq");
@@ -112,9 +121,10 @@ public static class ProcessingServiceCollectionExtensions
                 bus.UsingRabbitMq((context, transport) =>
                 {
                     transport.Host(new Uri(rabbitMq!));
-                    if (watchBroker)
+                    if (listenForJobFinished)
                     {
-                        transport.ReceiveEndpoint(new TemporaryEndpointDefinition("broker-watch"), endpoint => endpoint.ConfigureConsumeTopology = false);
+                        transport.ReceiveEndpoint(new TemporaryEndpointDefinition("job-finished-signals"),
+                            endpoint => endpoint.ConfigureConsumer<JobFinishedSignalConsumer>(context));
                     }
                     transport.ConfigureEndpoints(context);
                     addReceiveEndpoints?.Invoke(context, transport);

@@ -162,6 +162,15 @@ public sealed class DistributedSystem : IAsyncDisposable
         return new JobRow(reader.GetString(0), reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2));
     }
 
+    /// <summary>When the newest finished job ended, as its row says (written by the worker that finished it).</summary>
+    public async Task<DateTime> ReadLastCompletedAtAsync()
+    {
+        await using var connection = new NpgsqlConnection(Sandbox.JobsConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("""SELECT max("CompletedAt") FROM jobs""", connection);
+        return DateTime.SpecifyKind((DateTime)(await command.ExecuteScalarAsync())!, DateTimeKind.Utc);
+    }
+
     /// <summary>Audio no recording row points at: must stay zero whatever fails.</summary>
     public async Task<long> CountOrphanRecordingsAsync()
     {
