@@ -1,6 +1,11 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using SpeechEmotion.Persistence.Database;
+using SpeechEmotion.Persistence.Tenancy;
+using SpeechEmotion.Persistence.Webhooks;
+using SpeechEmotion.Processing.Webhooks;
 using SpeechEmotion.IntegrationTests.Audio;
 using SpeechEmotion.IntegrationTests.Infrastructure;
 
@@ -8,7 +13,7 @@ namespace SpeechEmotion.IntegrationTests;
 
 /// <summary>
 /// Distributed mode's default is Auth:Mode=ApiKeys for the Api and the workers; it runs open only when told so in so
-/// many words. Tenants are kept apart in PostgreSQL as in SQLite.
+/// many words. Tenants are kept apart in PostgreSQL as in SQLite, and each has one callbacks secret.
 /// </summary>
 [Collection(ServersCollection.Name)]
 public sealed class TenantTests(TestServers servers)
@@ -53,6 +58,30 @@ public sealed class TenantTests(TestServers servers)
 
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         Assert.Contains("Auth:Mode is Open", worker.RecentOutput);
+    }
+
+    [Fact]
+    public async Task A_tenant_callbacks_row_made_from_many_scopes_at_once_is_one_row_in_PostgreSql()
+    {
+        await using var system = await DistributedSystem.StartAsync(servers);   // the sandbox database, migrated
+        var options = new DbContextOptionsBuilder<PostgresJobsDbContext>().UseNpgsql(system.Sandbox.JobsConnectionString).Options;
+
+        // What jobs of one tenant ending at once in several workers do: all look for the row before any has made it.
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var ensuring = Enumerable.Range(0, 16).Select(async _ =>
+        {
+            await using var db = new PostgresJobsDbContext(options);
+            await db.Database.OpenConnectionAsync();
+            await go.Task;
+            return (await JobCallbacksSubscription.EnsureAsync(db, Tenant.DefaultId, DateTime.UtcNow, CancellationToken.None)).Subscription.Id;
+        }).ToList();
+        await Task.Delay(200);
+        go.SetResult();
+        var ids = await Task.WhenAll(ensuring);
+
+        Assert.Single(ids.Distinct());
+        await using var check = new PostgresJobsDbContext(options);
+        Assert.Equal(1, await check.WebhookSubscriptions.CountAsync(s => s.Kind == WebhookSubscriptionKind.JobCallbacks && s.TenantId == Tenant.DefaultId));
     }
 
     private static MultipartFormDataContent Upload(byte[] wav)
