@@ -69,17 +69,34 @@ public sealed class StuckJobRecovery(
         return (requeued, failed);
     }
 
+    /// <summary>
+    /// Page after page until none is left: after an embedded restart the whole backlog of the stopped process is
+    /// lost at once, and a page per sweep would take an hour to publish 10,000 jobs again. A job published here is
+    /// marked confirmed by this process, so the next page never finds it again.
+    /// </summary>
     private async Task<int> RepublishStuckQueued(CancellationToken cancellationToken)
     {
         var republished = 0;
-        foreach (var jobId in await lifecycle.FindStuckQueuedAsync(BatchSize, cancellationToken))
+        List<Guid> page;
+        do
         {
-            if (await lifecycle.RepublishQueuedAsync(jobId, cancellationToken))
+            page = await lifecycle.FindStuckQueuedAsync(BatchSize, cancellationToken);
+            var republishedOfPage = 0;
+            foreach (var jobId in page)
             {
-                logger.LogWarning("Job {JobId} was queued longer than {After}; re-published", jobId, _options.QueuedRepublishAfter);
-                republished++;
+                if (await lifecycle.RepublishQueuedAsync(jobId, cancellationToken))
+                {
+                    logger.LogWarning("Job {JobId} was queued longer than {After}; re-published", jobId, _options.QueuedRepublishAfter);
+                    republishedOfPage++;
+                }
+            }
+            republished += republishedOfPage;
+            if (republishedOfPage == 0)
+            {
+                break;   // another sweeper took this page: it goes on with the rest
             }
         }
+        while (page.Count == BatchSize);
         return republished;
     }
 
