@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -38,10 +37,10 @@ public sealed class InterruptedIntakeTests
         var body = await form.ReadAsByteArrayAsync();
         // Into the fourth member's audio: three members whole, the fourth cut short when the client goes away.
         var cut = body.AsSpan().IndexOf(Encoding.ASCII.GetBytes(members[received].Name)) + 4096;
-        var upload = new AbortingContent(body, cut, form.Headers.ContentType!, untilAborting: () => WaitForMembers(api, received));
+        var upload = new BrokenOffContent(body, cut, form.Headers.ContentType!, breakOffWhen: () => WaitForMembers(api.DataDirectory, received));
 
         var aborted = await Assert.ThrowsAnyAsync<Exception>(() => client.PostAsync("/batches", upload));
-        Assert.Contains("The client went away mid-upload.", aborted.ToString());   // not the wait for the members failing
+        Assert.Contains(BrokenOffContent.Reason, aborted.ToString());   // not the wait for the members failing
         var batchId = await OnlyBatchId(api);
         var batch = await BatchArchives.WaitUntilEndedAsync(client, batchId, TimeSpan.FromMinutes(1));
 
@@ -104,6 +103,68 @@ public sealed class InterruptedIntakeTests
         await AssertCompletedOnceAsync(completions, abandoned);
     }
 
+    [Fact]
+    public async Task An_Api_killed_mid_archive_leaves_a_batch_that_the_sweep_after_its_restart_seals_interrupted_and_completes()
+    {
+        const int received = 3;
+        var dataDirectory = Directory.CreateTempSubdirectory("speech-emotion-intake-").FullName;
+        try
+        {
+            var port = ServiceProcess.FreePort();
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+            var members = BatchArchives.Clips(6).ToList();
+            var form = TestArchives.Form(TestArchives.Tar(members), "calls.tar");
+            var body = await form.ReadAsByteArrayAsync();
+            var cut = body.AsSpan().IndexOf(Encoding.ASCII.GetBytes(members[received].Name)) + 4096;
+            var killed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Task<HttpResponseMessage> sending;
+            await using (await StartApiAsync(dataDirectory, port, new() { ["Processing__BatchIntakeAbandonedAfter"] = "01:00:00" }))
+            {
+                sending = client.PostAsync("/batches", new BrokenOffContent(body, cut, form.Headers.ContentType!, breakOffWhen: () => killed.Task));
+                await WaitForMembers(dataDirectory, received);
+            }   // killed (SIGKILL) while the fourth member is arriving
+            killed.SetResult();
+            await Assert.ThrowsAnyAsync<Exception>(() => sending);
+            Guid batchId;
+            await using (var db = EmbeddedApi.OpenDatabaseFile(dataDirectory))
+            {
+                var left = await db.Batches.AsNoTracking().SingleAsync();
+                Assert.False(left.Sealed, "the killed intake cannot have sealed its batch");
+                batchId = left.Id;
+            }
+
+            await using var restarted = await StartApiAsync(dataDirectory, port, new()
+            {
+                ["Processing__BatchIntakeAbandonedAfter"] = "00:00:02",
+                ["Processing__SweepInterval"] = "00:00:01",
+                ["Processing__QueuedRepublishAfter"] = "00:00:01",   // members whose message died with the first process
+            });
+            var batch = await BatchArchives.WaitUntilEndedAsync(client, batchId, TimeSpan.FromMinutes(1));
+
+            Assert.Equal(("completed", "interrupted"), (batch["status"]!.GetValue<string>(), batch["intake"]!.GetValue<string>()));
+            Assert.Equal((received, received), (BatchArchives.Count(batch, "total"), BatchArchives.Count(batch, "succeeded")));
+        }
+        finally
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+
+    private static async Task<ServiceProcess> StartApiAsync(string dataDirectory, int port, Dictionary<string, string> settings)
+    {
+        settings["SpeechEmotion__Mode"] = "Embedded";
+        settings["Storage__DataDirectory"] = dataDirectory;
+        var api = ServiceProcess.Start(ServiceProcess.ApiAssemblyPath, settings, $"--Urls=http://127.0.0.1:{port}");
+        await api.WaitUntilAnswersAsync($"http://127.0.0.1:{port}/health/ready", TimeSpan.FromSeconds(90));
+        return api;
+    }
+
+    private static async Task<int> CountMembersIn(string dataDirectory)
+    {
+        await using var db = EmbeddedApi.OpenDatabaseFile(dataDirectory);
+        return await db.BatchMembers.CountAsync();
+    }
+
     private static async Task AssertCompletedOnceAsync(PublishedMessages<BatchCompleted> completions, Guid batchId)
     {
         await Eventually.HoldsAsync(() => completions.Received.Any(c => c.BatchId == batchId));
@@ -111,20 +172,15 @@ public sealed class InterruptedIntakeTests
         Assert.Single(completions.Received, c => c.BatchId == batchId);
     }
 
-    private static async Task WaitForMembers(EmbeddedApi api, int count)
+    /// <summary>Until the intake has added <paramref name="count"/> members (read from the SQLite file, whoever runs the Api).</summary>
+    private static async Task WaitForMembers(string dataDirectory, int count)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (await CountMembers(api) < count)
+        while (await CountMembersIn(dataDirectory) < count)
         {
-            Assert.True(DateTime.UtcNow < deadline, $"the Api added {await CountMembers(api)} of {count} members within 30 s");
+            Assert.True(DateTime.UtcNow < deadline, $"the Api added {await CountMembersIn(dataDirectory)} of {count} members within 30 s");
             await Task.Delay(20);
         }
-    }
-
-    private static async Task<int> CountMembers(EmbeddedApi api)
-    {
-        await using var scope = api.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<JobsDbContext>().BatchMembers.CountAsync();
     }
 
     private static async Task<Guid> OnlyBatchId(EmbeddedApi api)
@@ -137,36 +193,5 @@ public sealed class InterruptedIntakeTests
     {
         await using var scope = api.Services.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<StuckJobRecovery>().SweepOnceAsync(CancellationToken.None);
-    }
-
-    /// <summary>
-    /// A body sent chunked up to <paramref name="cut"/>, then, once <paramref name="untilAborting"/> is done, broken
-    /// off: the client fails the request and drops the connection, as a client that crashes mid-upload does.
-    /// </summary>
-    private sealed class AbortingContent : HttpContent
-    {
-        private readonly byte[] _body;
-        private readonly int _cut;
-        private readonly Func<Task> _untilAborting;
-
-        public AbortingContent(byte[] body, int cut, MediaTypeHeaderValue contentType, Func<Task> untilAborting)
-        {
-            (_body, _cut, _untilAborting) = (body, cut, untilAborting);
-            Headers.ContentType = contentType;
-        }
-
-        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
-        {
-            await stream.WriteAsync(_body.AsMemory(0, _cut));
-            await stream.FlushAsync();
-            await _untilAborting();
-            throw new IOException("The client went away mid-upload.");
-        }
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = 0;
-            return false;   // chunked, as a streaming client sends it
-        }
     }
 }

@@ -130,9 +130,12 @@ public class EmbeddedApi : WebApplicationFactory<Program>
         return await db.Jobs.AsNoTracking().ToListAsync();
     }
 
-    private SqliteJobsDbContext OpenDatabaseFile() => new(new DbContextOptionsBuilder<SqliteJobsDbContext>()
+    private SqliteJobsDbContext OpenDatabaseFile() => OpenDatabaseFile(DataDirectory);
+
+    /// <summary>The SQLite file of an embedded service's data directory (an Api process of a test's own too).</summary>
+    public static SqliteJobsDbContext OpenDatabaseFile(string dataDirectory) => new(new DbContextOptionsBuilder<SqliteJobsDbContext>()
         // No pooling: the test's connection must not keep the file open after the read.
-        .UseSqlite($"Data Source={Path.Combine(DataDirectory, StorageServiceCollectionExtensions.EmbeddedDatabaseFileName)};Pooling=False")
+        .UseSqlite($"Data Source={Path.Combine(dataDirectory, StorageServiceCollectionExtensions.EmbeddedDatabaseFileName)};Pooling=False")
         .Options);
 
     public async Task<bool> IsReadyAsync(HttpClient client)
