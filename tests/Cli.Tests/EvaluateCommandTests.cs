@@ -14,6 +14,8 @@ public sealed class EvaluateCommandTests : IDisposable
     private static readonly string[] AllVariations =
         ["clean", "padded+noise-70dBFS", "padded+noise-50dBFS", "padded+noise-35dBFS", "telephone", "untrimmed"];
 
+    private static readonly string[] Labels = ["neutral", "happy", "sad", "angry", "fearful", "surprised", "disgust"];
+
     private readonly TempFolder corpus = new();
 
     public EvaluateCommandTests()
@@ -107,6 +109,50 @@ public sealed class EvaluateCommandTests : IDisposable
         // Same clip, same model: neutral can only gain probability under a prior that favours it.
         var first = (JsonElement report) => report.GetProperty("clipResults")[0].GetProperty("probabilities").GetProperty("neutral").GetDouble();
         Assert.True(first(withPrior) > first(plain));
+    }
+
+    [Fact]
+    public async Task Per_speaker_normalisation_adds_a_row_per_strength_computed_within_each_speaker()
+    {
+        var run = await CliRun.RunAsync("evaluate", corpus.Root, "--speakers", "1-2", "--per-speaker-normalise", "0.5,1", "--json");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        var report = run.Json();
+        var results = report.GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal(["clean", "speaker-normalised-0.5", "speaker-normalised-1"], results.Select(result => result.GetProperty("variation").GetString()));
+        var clips = report.GetProperty("clipResults").EnumerateArray().ToList();
+        foreach (var (strength, result) in new[] { 0.5, 1 }.Zip(results.Skip(1)))
+        {
+            var variation = result.GetProperty("variation").GetString()!;
+            // Worked out here from the printed clean probabilities: argmax of log p − α · (the speaker's mean log p).
+            foreach (var speaker in clips.Where(clip => clip.TryGetProperty("probabilities", out _)).GroupBy(clip => clip.GetProperty("speaker").GetString()))
+            {
+                var logs = speaker.Select(clip => Labels.Select(label => Math.Log(clip.GetProperty("probabilities").GetProperty(label).GetDouble())).ToArray()).ToList();
+                var mean = Enumerable.Range(0, Labels.Length).Select(c => logs.Average(log => log[c])).ToArray();
+                foreach (var (clip, log) in speaker.Zip(logs))
+                {
+                    var shifted = log.Select((value, c) => value - strength * mean[c]).ToArray();
+                    Assert.Equal(Labels[Array.IndexOf(shifted, shifted.Max())], PredictionOf(clip, variation));
+                }
+            }
+
+            var silent = clips.Single(clip => !clip.TryGetProperty("probabilities", out _));
+            Assert.Equal("no_speech", silent.GetProperty("rejections").GetProperty(variation).GetString());
+            var right = clips.Count(clip => PredictionOf(clip, variation) == clip.GetProperty("label").GetString());
+            Assert.Equal(right / 6.0, result.GetProperty("accuracy").GetDouble(), 1e-12);
+        }
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("1,x")]
+    [InlineData("2.5")]
+    public async Task A_wrong_normalisation_strength_fails_with_a_message(string strengths)
+    {
+        var run = await CliRun.RunAsync("evaluate", corpus.Root, "--per-speaker-normalise", strengths);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("--per-speaker-normalise", run.Error);
     }
 
     [Theory]

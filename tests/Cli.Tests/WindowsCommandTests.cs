@@ -63,6 +63,30 @@ public sealed class WindowsCommandTests : IDisposable
         Assert.Contains("plausible for an ordinary call", run.Output);
     }
 
+    [Fact]
+    public async Task Per_speaker_normalisation_re_reads_every_window_against_the_calls_own_mean()
+    {
+        var plain = (await CliRun.RunAsync("windows", call, "--json")).Json();
+        var run = await CliRun.RunAsync("windows", call, "--json", "--per-speaker-normalise", "1");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        var report = run.Json();
+        Assert.Equal(1.0, report.GetProperty("speakerNormalisation").GetDouble());
+        Assert.False(plain.TryGetProperty("speakerNormalisation", out _));
+        // Worked out from the plain run's probabilities: both windows are 4 s, so the mean is the plain average of
+        // log p, and at α = 1 each window's answer is the argmax of log p − that mean.
+        string[] labels = ["neutral", "happy", "sad", "angry", "fearful", "surprised", "disgust"];
+        var analysed = plain.GetProperty("timeline").EnumerateArray().Where(window => window.TryGetProperty("probabilities", out _)).ToList();
+        var logs = analysed.Select(window => labels.Select(label => Math.Log(window.GetProperty("probabilities").GetProperty(label).GetDouble())).ToArray()).ToList();
+        var mean = labels.Select((_, c) => logs.Average(log => log[c])).ToArray();
+        var expected = logs.Select(log => log.Select((value, c) => value - mean[c]).ToArray()).Select(shifted => labels[Array.IndexOf(shifted, shifted.Max())]);
+        var timeline = report.GetProperty("timeline").EnumerateArray().ToList();
+        Assert.Equal(expected, timeline.Where(window => window.TryGetProperty("emotion", out _)).Select(window => window.GetProperty("emotion").GetString()));
+        Assert.Equal("no_speech", timeline[1].GetProperty("skippedBecause").GetString());
+        var counts = report.GetProperty("counts");
+        Assert.Equal(counts.GetProperty("neutral").GetInt32() / 2.0, report.GetProperty("neutralShare").GetDouble(), 1e-12);
+    }
+
     [Theory]
     [InlineData(12.9, 4, 3)]  // 0, 4, 8 and a 0.9 s tail dropped
     [InlineData(14.0, 4, 4)]  // a 2 s tail is half a window: kept

@@ -54,6 +54,23 @@ public sealed class ClassPrior
         return weighted.Select(value => (float)(value / total)).ToArray();
     }
 
+    /// <summary>
+    /// The inverse of <see cref="Apply"/>: the model's own probabilities back from ones this prior re-weighted
+    /// (p(c) ∝ p'(c) / weight(c)); the same array when off. Lets a step that must see the model's own answer
+    /// (<see cref="SpeakerNormalisation"/>) run on the classifier's output and apply the prior again after it.
+    /// </summary>
+    public float[] Remove(float[] probabilities)
+    {
+        if (weights is null)
+        {
+            return probabilities;
+        }
+
+        var unweighted = probabilities.Select((probability, index) => probability / weights[index]).ToArray();
+        var total = unweighted.Sum();
+        return unweighted.Select(value => (float)(value / total)).ToArray();
+    }
+
     private static double[] InLabelOrder(IReadOnlyDictionary<string, double> prior)
     {
         var byLabel = new Dictionary<string, double>(prior, StringComparer.OrdinalIgnoreCase);

@@ -62,6 +62,9 @@ public sealed class EmotionClassifier : IDisposable
     /// <summary>Whether probabilities are re-weighted for a deployment class prior (Analysis:ClassPrior).</summary>
     public bool UsesClassPrior => !prior.IsOff;
 
+    /// <summary>The deployment class prior every answer carries (<see cref="ClassPrior.Off"/> when none is configured).</summary>
+    public ClassPrior Prior => prior;
+
     /// <summary>
     /// The seven probabilities, in <see cref="EmotionLabels.All"/>, for one 16 kHz mono waveform of at least
     /// 8000 samples, re-weighted by the class prior when one is configured. The tensor is built over the caller's

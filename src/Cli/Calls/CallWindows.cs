@@ -1,13 +1,15 @@
 using SpeechEmotion.Analysis;
 using SpeechEmotion.Analysis.Calls;
+using SpeechEmotion.Analysis.Inference;
 using SpeechEmotion.Cli.Audio;
 using SpeechEmotion.Contracts.Emotions;
 using SpeechEmotion.Contracts.Results;
 
 namespace SpeechEmotion.Cli.Calls;
 
-/// <summary>One window of a call and what the service said about it: an emotion, or why it was skipped.</summary>
-public sealed record WindowResult(double StartSeconds, double EndSeconds, string? Emotion, string? SkippedBecause);
+/// <summary>One window of a call and what the service said about it: an emotion and its probabilities, or why it was skipped.</summary>
+public sealed record WindowResult(
+    double StartSeconds, double EndSeconds, string? Emotion, string? SkippedBecause, IReadOnlyDictionary<string, float>? Probabilities = null);
 
 /// <summary>
 /// The emotion distribution of an unlabelled call, window by window: the plausibility check of issue 10. In an
@@ -18,6 +20,7 @@ public sealed record WindowsReport(
     string File,
     string ModelVersion,
     double WindowSeconds,
+    double? SpeakerNormalisation,
     double DurationSeconds,
     int Windows,
     int WithSpeech,
@@ -31,7 +34,9 @@ public sealed record WindowsReport(
     public const double MinNeutralShare = 0.5;
     public const double MaxAngryOrDisgustShare = 0.2;
 
-    public static WindowsReport Build(string file, string modelVersion, double windowSeconds, double durationSeconds, IReadOnlyList<WindowResult> timeline)
+    /// <param name="speakerNormalisation">The strength α the timeline was normalised with (<see cref="CallWindows.NormalisePerSpeaker"/>); null when it was not.</param>
+    public static WindowsReport Build(string file, string modelVersion, double windowSeconds, double durationSeconds, IReadOnlyList<WindowResult> timeline,
+        double? speakerNormalisation = null)
     {
         var analysed = timeline.Where(window => window.Emotion is not null).ToList();
         var counts = EmotionLabels.All.ToDictionary(label => label, label => analysed.Count(window => window.Emotion == label));
@@ -39,7 +44,7 @@ public sealed record WindowsReport(
         var neutral = Share(EmotionLabels.Neutral);
         var angryOrDisgust = Share(EmotionLabels.Angry, EmotionLabels.Disgust);
         return new WindowsReport(
-            file, modelVersion, windowSeconds, durationSeconds, timeline.Count, analysed.Count,
+            file, modelVersion, windowSeconds, speakerNormalisation, durationSeconds, timeline.Count, analysed.Count,
             timeline.Where(window => window.SkippedBecause is not null).GroupBy(window => window.SkippedBecause!)
                 .ToDictionary(group => group.Key, group => group.Count()),
             counts, neutral, angryOrDisgust,
@@ -90,7 +95,7 @@ public sealed class CallWindows(CallAnalyzer analyzer)
             try
             {
                 var analysis = await analyzer.AnalyzeAsync(new MemoryStream(upload), "window.wav", AnalysisRequest.Default, token);
-                results[index] = new WindowResult(from, to, analysis.Emotion, null);
+                results[index] = new WindowResult(from, to, analysis.Emotion, null, analysis.Probabilities);
             }
             catch (AudioRejectedException rejection)
             {
@@ -100,5 +105,42 @@ public sealed class CallWindows(CallAnalyzer analyzer)
             windowDone?.Invoke();
         });
         return results;
+    }
+
+    /// <summary>
+    /// The timeline with every analysed window normalised together at <paramref name="strength"/>
+    /// (<see cref="SpeakerNormalisation"/>, each window weighted by its seconds) and its emotion re-read: the whole
+    /// recording taken as one speaker's channel. The windows are uploads with their channels mixed, so this is per
+    /// channel only for a mono call (both calls of ../shared/calls are). Skipped windows stay skipped.
+    /// </summary>
+    public static IReadOnlyList<WindowResult> NormalisePerSpeaker(IReadOnlyList<WindowResult> timeline, double strength, ClassPrior prior)
+    {
+        var analysed = timeline.Where(window => window.Probabilities is not null).ToList();
+        if (analysed.Count == 0)
+        {
+            return timeline;
+        }
+
+        var normalised = SpeakerNormalisation.Apply(
+            analysed.Select(window => EmotionLabels.All.Select(label => window.Probabilities![label]).ToArray()).ToList(),
+            analysed.Select(window => window.EndSeconds - window.StartSeconds).ToList(), strength, prior);
+        var result = new List<WindowResult>(timeline.Count);
+        var next = 0;
+        foreach (var window in timeline)
+        {
+            if (window.Probabilities is null)
+            {
+                result.Add(window);
+                continue;
+            }
+            var probabilities = normalised[next++];
+            result.Add(window with
+            {
+                Emotion = EmotionLabels.All[Array.IndexOf(probabilities, probabilities.Max())],
+                Probabilities = EmotionLabels.All.Select((label, index) => (label, index)).ToDictionary(pair => pair.label, pair => probabilities[pair.index]),
+            });
+        }
+
+        return result;
     }
 }

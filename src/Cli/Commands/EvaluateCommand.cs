@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
 using SpeechEmotion.Cli.Corpora;
 using SpeechEmotion.Cli.Evaluation;
 using SpeechEmotion.Cli.Hosting;
@@ -46,17 +48,26 @@ internal static class EvaluateCommand
             Description = "Also measure the robustness variations on the same clips: padded with silence and room noise " +
                 "at -70/-50/-35 dBFS, telephone channel (8 kHz G.711 μ-law), and untrimmed audio straight into the model.",
         };
+        var normalise = new Option<double[]>("--per-speaker-normalise")
+        {
+            Description = "Also measure per-speaker normalisation at these strengths (comma-separated, each in (0, 2], e.g. 0.5,1): " +
+                "all clips of one speaker are treated as one call's channel and normalised together, as the service can " +
+                "for a call's channel. One row per strength, from the clean clips' probabilities.",
+            CustomParser = ParseStrengths,
+            Arity = ArgumentArity.ExactlyOne,
+            DefaultValueFactory = _ => [],
+        };
         var json = CommonOptions.Json();
         var model = CommonOptions.Model();
         var prior = CommonOptions.Prior();
 
         var command = new Command("evaluate", "Measure the model on your own labelled recordings, through the service's own path.")
         {
-            folder, corpus, speakers, perturb, json, model, prior,
+            folder, corpus, speakers, perturb, normalise, json, model, prior,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.ReportAsync(parse, () => RunAsync(
             new EvaluationRequest(parse.GetValue(folder)!.FullName, parse.GetValue(corpus)!, parse.GetValue(speakers),
-                parse.GetValue(perturb), parse.GetValue(prior)),
+                parse.GetValue(perturb), parse.GetValue(prior), parse.GetValue(normalise) ?? []),
             parse.GetValue(model)?.FullName, parse.GetValue(json), parse.InvocationConfiguration.Output, cancellationToken)));
         return command;
     }
@@ -76,8 +87,9 @@ internal static class EvaluateCommand
 
         await using var session = await AnalysisSession.StartAsync(new AnalysisSettings(modelPath, request.ClassPrior), cancellationToken);
         var evaluator = new ClipEvaluator(session.Analyzer, session.Decoder, session.Classifier);
-        var results = await Terminal.WithProgressAsync("evaluating", clips.Count,
+        var measured = await Terminal.WithProgressAsync("evaluating", clips.Count,
             clipDone => evaluator.EvaluateAllAsync(clips, request.Perturb, clipDone, cancellationToken));
+        var results = SpeakerNormalisedRows.Add(measured, request.SpeakerNormalisation, session.Classifier.Prior);
         var report = EvaluationReport.Build(request, session.Classifier.ModelVersion, results);
 
         if (json)
@@ -90,5 +102,24 @@ internal static class EvaluateCommand
         }
 
         return 0;
+    }
+
+    /// <summary>"0.5,1": strengths α of the per-speaker normalisation.</summary>
+    private static double[] ParseStrengths(ArgumentResult result)
+    {
+        var strengths = new List<double>();
+        var parts = result.Tokens.SelectMany(token => token.Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+        foreach (var part in parts)
+        {
+            if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out var strength) || strength is not (> 0 and <= 2))
+            {
+                result.AddError($"--per-speaker-normalise: '{part}' is not a strength in (0, 2] (e.g. 0.5,1).");
+                return [];
+            }
+
+            strengths.Add(strength);
+        }
+
+        return strengths.Distinct().ToArray();
     }
 }

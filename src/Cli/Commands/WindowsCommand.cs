@@ -29,22 +29,34 @@ internal static class WindowsCommand
                 result.AddError("--window must lie between 0.5 and 60 seconds.");
             }
         });
+        var normalise = new Option<double?>("--per-speaker-normalise")
+        {
+            Description = "Normalise all windows together at this strength α in (0, 2] (per-speaker normalisation; the whole " +
+                "recording taken as one speaker's channel, so meaningful for a mono call). Off by default.",
+        };
+        normalise.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<double?>() is { } strength && strength is not (> 0 and <= 2))
+            {
+                result.AddError("--per-speaker-normalise must lie in (0, 2].");
+            }
+        });
         var json = CommonOptions.Json();
         var model = CommonOptions.Model();
         var prior = CommonOptions.Prior();
 
         var command = new Command("windows", "Cut a recording (a call) into windows of speech and count the emotions the service gives them.")
         {
-            file, window, json, model, prior,
+            file, window, normalise, json, model, prior,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.ReportAsync(parse, () => RunAsync(
-            parse.GetValue(file)!, parse.GetValue(window), new AnalysisSettings(parse.GetValue(model)?.FullName, parse.GetValue(prior), MaxRecording),
+            parse.GetValue(file)!, parse.GetValue(window), parse.GetValue(normalise), new AnalysisSettings(parse.GetValue(model)?.FullName, parse.GetValue(prior), MaxRecording),
             parse.GetValue(json), parse.InvocationConfiguration.Output, cancellationToken)));
         return command;
     }
 
     private static async Task<int> RunAsync(
-        FileInfo file, double windowSeconds, AnalysisSettings settings, bool json, TextWriter output, CancellationToken cancellationToken)
+        FileInfo file, double windowSeconds, double? speakerNormalisation, AnalysisSettings settings, bool json, TextWriter output, CancellationToken cancellationToken)
     {
         if (!file.Exists)
         {
@@ -62,8 +74,12 @@ internal static class WindowsCommand
         var count = CallWindows.Cut(samples.Length, (int)Math.Round(windowSeconds * Audio.WavFile.ServiceSampleRate)).Count;
         var timeline = await Terminal.WithProgressAsync("windows", count,
             windowDone => windows.AnalyzeAsync(samples, windowSeconds, windowDone, cancellationToken));
+        if (speakerNormalisation is { } strength)
+        {
+            timeline = CallWindows.NormalisePerSpeaker(timeline, strength, session.Classifier.Prior);
+        }
         var report = WindowsReport.Build(file.Name, session.Classifier.ModelVersion, windowSeconds,
-            samples.Length / (double)Audio.WavFile.ServiceSampleRate, timeline);
+            samples.Length / (double)Audio.WavFile.ServiceSampleRate, timeline, speakerNormalisation);
 
         if (json)
         {

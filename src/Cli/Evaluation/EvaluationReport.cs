@@ -40,7 +40,7 @@ public sealed record EvaluationReport(
     public static EvaluationReport Build(
         EvaluationRequest request, string modelVersion, IReadOnlyList<ClipResult> results)
     {
-        var variations = Variations.Measured(request.Perturb);
+        var variations = Variations.Measured(request);
         var metrics = variations.ToDictionary(variation => variation, variation => ClassificationMetrics.Compute(
             results.Select(result => (result.Clip.Label, result.Predictions[variation].Emotion)).ToList()));
         var clean = metrics[Variations.Clean];
@@ -77,9 +77,11 @@ public sealed record EvaluationReport(
 }
 
 /// <summary>What <c>evaluate</c> was asked to do.</summary>
+/// <param name="SpeakerNormalisation">--per-speaker-normalise: the strengths α to add a per-speaker normalised row for; empty for none.</param>
 public sealed record EvaluationRequest(
     string Folder,
     string Corpus,
     string? Speakers,
     bool Perturb,
-    IReadOnlyDictionary<string, double>? ClassPrior);
+    IReadOnlyDictionary<string, double>? ClassPrior,
+    IReadOnlyList<double> SpeakerNormalisation);

@@ -26,5 +26,15 @@ public static class Variations
     public static IReadOnlyList<string> Perturbed { get; } =
         [.. NoiseLevelsDbfs.Select(RoomNoise), Telephone, Untrimmed];
 
-    public static IReadOnlyList<string> Measured(bool perturb) => perturb ? [Clean, .. Perturbed] : [Clean];
+    /// <summary>
+    /// The clean clips' probabilities normalised per speaker at <paramref name="strength"/> α
+    /// (<see cref="Analysis.Inference.SpeakerNormalisation"/>): every clip of one speaker treated as the windows of one
+    /// call's channel. Computed from the clean row's probabilities, no new audio.
+    /// </summary>
+    public static string SpeakerNormalised(double strength) =>
+        string.Create(CultureInfo.InvariantCulture, $"speaker-normalised-{strength:0.###}");
+
+    /// <summary>The rows of a request, clean first.</summary>
+    public static IReadOnlyList<string> Measured(EvaluationRequest request) =>
+        [Clean, .. request.Perturb ? Perturbed : [], .. request.SpeakerNormalisation.Select(SpeakerNormalised)];
 }

@@ -64,6 +64,19 @@ public sealed class ClassPriorTests
         Assert.Same(Model, off.Apply(Model));
     }
 
+    [Fact]
+    public void Remove_gives_back_the_models_own_probabilities()
+    {
+        // The first test's answer (0.9, 0.02 ×4, 0.01 ×2) divided by the weights (0.6, 1/15 ×6): 1.5, 0.3 ×4, 0.15 ×2,
+        // sum 3 → 0.5, 0.1 ×4, 0.05 ×2 = Model.
+        var prior = ClassPrior.From(Prior(0.6, 0.4 / 6));
+
+        var removed = prior.Remove([0.9f, 0.02f, 0.02f, 0.02f, 0.02f, 0.01f, 0.01f]);
+
+        Assert.Equal(Model, removed, (a, b) => Math.Abs(a - b) < 1e-6);
+        Assert.Same(Model, ClassPrior.Off.Remove(Model));
+    }
+
     [Theory]
     [InlineData("calm", 1.0, "unknown: calm")]
     [InlineData("neutral", 0.0, "positive")]
