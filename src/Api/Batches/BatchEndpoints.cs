@@ -58,7 +58,9 @@ public static class BatchEndpoints
         batches.MapGet("/{id}", GetBatch)
             .WithName("GetBatch")
             .WithSummary("A batch's status (running, completed, cancelled) and how many of its jobs are in each state.")
-            .WithDescription("Problems: 404 `batch_not_found`.")
+            .WithDescription("`intake`: `receiving` while members are still being added, `complete` once all were, `interrupted` when the " +
+                "intake ended early (the client went away mid-archive, the archive turned unreadable, or the Api stopped): the members " +
+                "added so far are the batch, and it completes with them. Problems: 404 `batch_not_found`.")
             .ProducesProblemCodes(StatusCodes.Status404NotFound, ErrorCodes.BatchNotFound);
 
         batches.MapGet("/{id}/jobs", GetBatchJobs)
@@ -104,19 +106,22 @@ public static class BatchEndpoints
     }
 
     /// <summary>
-    /// Runs to the end even if the client goes away: a reprocessing half re-queued would be a batch that never seals.
+    /// Runs to the end even if the client goes away; a stopping host or a database failure ends it early, and the
+    /// jobs re-queued so far are the batch (sealed, interrupted).
     /// </summary>
     private static async Task<Guid> Reprocess(ReprocessSelection selection, BatchLifecycle lifecycle, BatchReprocessing reprocessing,
         IHostApplicationLifetime lifetime)
     {
         var batch = await lifecycle.CreateAsync(BatchKind.Reprocess, ReprocessRules.Describe(selection), lifetime.ApplicationStopping);
+        var end = IntakeEnd.Interrupted;
         try
         {
             await reprocessing.AddAndRequeueAsync(batch.Id, selection, lifetime.ApplicationStopping);
+            end = IntakeEnd.Complete;
         }
         finally
         {
-            await lifecycle.SealAsync(batch.Id, CancellationToken.None);
+            await lifecycle.SealAsync(batch.Id, end, CancellationToken.None);
         }
         return batch.Id;
     }

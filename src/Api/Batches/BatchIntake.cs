@@ -9,6 +9,7 @@ using SpeechEmotion.Api.Uploads;
 using SpeechEmotion.Contracts.Errors;
 using SpeechEmotion.Contracts.Results;
 using SpeechEmotion.Persistence.Recordings;
+using SpeechEmotion.Processing.Batches;
 
 namespace SpeechEmotion.Api.Batches;
 
@@ -16,9 +17,9 @@ namespace SpeechEmotion.Api.Batches;
 /// Turns one batch member (an archive entry, a file of a folder) into one job. The member streams to a temporary
 /// file as an upload does (size limit, SHA-256), so one member at a time is on disk and none is in memory. A member
 /// that is not audio, too large, empty or unreadable becomes a failed job with its error code: it never fails the
-/// batch. Anything else (database, broker) does.
+/// batch. Anything else (database, broker, the client going away) ends the intake.
 /// </summary>
-public sealed class BatchIntake(JobSubmitter submitter, UploadReader uploads, IOptions<UploadOptions> uploadOptions)
+public sealed class BatchIntake(JobSubmitter submitter, BatchLifecycle batches, UploadReader uploads, IOptions<UploadOptions> uploadOptions)
 {
     private static readonly AnalysisRequest DefaultRequest = new(ChannelHandling.Mix, []);
 
@@ -27,6 +28,14 @@ public sealed class BatchIntake(JobSubmitter submitter, UploadReader uploads, IO
     /// <param name="isReadError">Whether an exception thrown while reading <paramref name="content"/> means the member is unreadable.</param>
     /// <param name="expectedCrc32">The CRC-32 the archive records for the member, when it records one (zip).</param>
     public async Task AddMemberAsync(Guid batchId, string memberPath, Stream content, Func<Exception, bool> isReadError,
+        uint? expectedCrc32, CancellationToken cancellationToken)
+    {
+        await AddJobAsync(batchId, memberPath, content, isReadError, expectedCrc32, cancellationToken);
+        await batches.MemberAddedAsync(batchId, cancellationToken);
+    }
+
+    /// <summary>The member's job: queued when it is audio, failed with its code when it is refused.</summary>
+    private async Task AddJobAsync(Guid batchId, string memberPath, Stream content, Func<Exception, bool> isReadError,
         uint? expectedCrc32, CancellationToken cancellationToken)
     {
         var fileName = ClientText.FileName(memberPath);

@@ -14,7 +14,9 @@ namespace SpeechEmotion.Api.Batches;
 /// <summary>
 /// Where a batch's members come from: an uploaded archive (zip, tar, tar.gz; SharpCompress reads it forward only,
 /// straight off the request body, one member at a time) or a server-side folder under Batches:AllowedFolders.
-/// Either way the batch is created at the first member and sealed at the end, whatever happened in between.
+/// Either way the batch is created at the first member and sealed at the end, whatever happened in between: an
+/// intake ended early (the client gone, the archive damaged, the database failing) keeps the members it added and is
+/// sealed as interrupted, so the batch still completes.
 /// </summary>
 public sealed class BatchSources(
     BatchLifecycle lifecycle,
@@ -42,39 +44,50 @@ public sealed class BatchSources(
                 await section.Body.CopyToAsync(Stream.Null, cancellationToken);   // unknown fields are skipped, as on POST /jobs
                 continue;
             }
-            return await FromArchiveAsync(section.Body, archiveName, cancellationToken);
+            // Once the body itself failed, whatever the archive reader throws is the request's end, not damage.
+            return await FromArchiveAsync(section.Body, archiveName, error => IsArchiveError(error) && !body.ReadFailed, cancellationToken);
         }
         throw new ApiProblemException(StatusCodes.Status400BadRequest, ErrorCodes.MissingArchive,
             $"The multipart form has no '{ArchiveField}' field (a zip, tar or tar.gz file).");
     }
 
-    private async Task<Guid> FromArchiveAsync(Stream archive, string archiveName, CancellationToken cancellationToken)
+    private async Task<Guid> FromArchiveAsync(Stream archive, string archiveName, Func<Exception, bool> isDamage, CancellationToken cancellationToken)
     {
-        await using var reader = await OpenArchive(archive, cancellationToken);
+        await using var reader = await OpenArchive(archive, isDamage, cancellationToken);
         Guid? batchId = null;
+        var end = IntakeEnd.Interrupted;
         try
         {
-            while (await NextMember(reader, archiveName, batchId, cancellationToken) is { } entry)
+            while (await NextMember(reader, isDamage, batchId, cancellationToken) is { } entry)
             {
                 batchId ??= (await lifecycle.CreateAsync(BatchKind.Archive, archiveName, cancellationToken)).Id;
                 await using var content = await reader.OpenEntryStreamAsync(cancellationToken);
-                await intake.AddMemberAsync(batchId.Value, entry.Key ?? "member", content, IsArchiveError, RecordedCrc32(reader, entry), cancellationToken);
+                await intake.AddMemberAsync(batchId.Value, entry.Key ?? "member", content, isDamage, RecordedCrc32(reader, entry), cancellationToken);
             }
+            end = IntakeEnd.Complete;
+        }
+        catch (ArchiveDamagedException damaged)
+        {
+            logger.LogWarning(damaged.InnerException, "Batch {BatchId}: archive damaged; members after this point were not read", batchId);
         }
         finally
         {
             if (batchId is { } id)
             {
                 // Sealed even when the request ends early (client gone, broker down): the members in are a batch.
-                await lifecycle.SealAsync(id, CancellationToken.None);
+                await lifecycle.SealAsync(id, end, CancellationToken.None);
             }
         }
         return batchId ?? throw new ApiProblemException(StatusCodes.Status400BadRequest, ErrorCodes.UnreadableArchive,
             "The archive holds no files.");
     }
 
-    /// <summary>The next file entry (directories skipped); null at the end, or where a damaged archive cannot go on.</summary>
-    private async Task<SharpCompress.Common.IEntry?> NextMember(IAsyncReader reader, string archiveName, Guid? batchId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The next file entry (directories skipped); null at the end. Damage before the first member makes the archive
+    /// unreadable (400); damage after it ends the intake with the members read so far (<see cref="ArchiveDamagedException"/>).
+    /// </summary>
+    private static async Task<SharpCompress.Common.IEntry?> NextMember(IAsyncReader reader, Func<Exception, bool> isDamage, Guid? batchId,
+        CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -85,14 +98,9 @@ public sealed class BatchSources(
                     return null;
                 }
             }
-            catch (Exception error) when (IsArchiveError(error))
+            catch (Exception error) when (isDamage(error))
             {
-                if (batchId is null)
-                {
-                    throw UnreadableArchive();
-                }
-                logger.LogWarning(error, "Batch {BatchId}: archive damaged; members after this point were not read", batchId);
-                return null;
+                throw batchId is null ? UnreadableArchive() : new ArchiveDamagedException(error);
             }
             if (reader.Entry is { IsDirectory: false } entry)
             {
@@ -101,17 +109,19 @@ public sealed class BatchSources(
         }
     }
 
+    private sealed class ArchiveDamagedException(Exception damage) : Exception("The archive is damaged past this point.", damage);
+
     /// <summary>A zip records each member's CRC-32 (0 when it is written after the data, which a forward-only read cannot use).</summary>
     private static uint? RecordedCrc32(IAsyncReader reader, SharpCompress.Common.IEntry entry) =>
         reader.Type == SharpCompress.Common.ArchiveType.Zip && entry.Crc != 0 ? (uint)entry.Crc : null;
 
-    private static async Task<IAsyncReader> OpenArchive(Stream archive, CancellationToken cancellationToken)
+    private static async Task<IAsyncReader> OpenArchive(Stream archive, Func<Exception, bool> isDamage, CancellationToken cancellationToken)
     {
         try
         {
             return await ReaderFactory.OpenAsyncReader(archive, new ReaderOptions { LeaveStreamOpen = true }, cancellationToken);
         }
-        catch (Exception error) when (IsArchiveError(error))
+        catch (Exception error) when (isDamage(error))
         {
             throw UnreadableArchive();
         }
@@ -128,6 +138,7 @@ public sealed class BatchSources(
             IgnoreInaccessible = true,
         }).Order(StringComparer.Ordinal);
         var batch = await lifecycle.CreateAsync(BatchKind.Folder, root, cancellationToken);
+        var end = IntakeEnd.Interrupted;
         try
         {
             foreach (var path in files)
@@ -135,10 +146,11 @@ public sealed class BatchSources(
                 await using var content = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
                 await intake.AddMemberAsync(batch.Id, Path.GetRelativePath(root, path), content, error => error is IOException, expectedCrc32: null, cancellationToken);
             }
+            end = IntakeEnd.Complete;
         }
         finally
         {
-            await lifecycle.SealAsync(batch.Id, CancellationToken.None);
+            await lifecycle.SealAsync(batch.Id, end, CancellationToken.None);
         }
         return batch.Id;
     }

@@ -23,10 +23,22 @@ internal sealed class TimedRequestBody(Stream body, UploadOptions options) : Str
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            ReadFailed = true;
             throw new ApiProblemException(StatusCodes.Status408RequestTimeout, ErrorCodes.UploadTimeout,
                 "The upload stalled or took longer than the service allows.");
         }
+        catch
+        {
+            ReadFailed = true;
+            throw;
+        }
     }
+
+    /// <summary>
+    /// A read of the body itself failed (the client went away or broke the HTTP framing, or a limit above ended it):
+    /// an error a reader of the bytes throws after that is the request's, not a fault of the bytes it read so far.
+    /// </summary>
+    public bool ReadFailed { get; private set; }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();

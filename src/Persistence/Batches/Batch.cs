@@ -19,6 +19,19 @@ public sealed class Batch : ITenantOwned
     /// </summary>
     public bool Sealed { get; set; }
 
+    /// <summary>
+    /// Sealed with members missing: its intake ended early (the client went away mid-archive, the archive turned
+    /// unreadable, the database failed, or the Api died and the recovery sweep sealed it). The batch still completes
+    /// with the members it got.
+    /// </summary>
+    public bool IntakeInterrupted { get; set; }
+
+    /// <summary>
+    /// When the last member was added (the creation time until then). A batch left unsealed with no member for
+    /// Processing:BatchIntakeAbandonedAfter lost its intake with its process, and the recovery sweep seals it.
+    /// </summary>
+    public DateTime LastMemberAddedAt { get; set; }
+
     public DateTime CreatedAt { get; set; }
     public DateTime? CompletedAt { get; set; }
 

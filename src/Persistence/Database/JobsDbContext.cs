@@ -121,6 +121,8 @@ public abstract class JobsDbContext(DbContextOptions options, CurrentTenant? cur
             batch.Property(b => b.Source).HasMaxLength(4096);
             batch.Property(b => b.TenantId).HasDefaultValue(Tenant.DefaultId).ValueGeneratedNever();
             batch.HasIndex(b => b.TenantId);
+            // The recovery sweep looks for unsealed batches whose intake went quiet.
+            batch.HasIndex(b => new { b.Sealed, b.LastMemberAddedAt });
         });
 
         modelBuilder.Entity<BatchMember>(member =>

@@ -25,7 +25,7 @@ public sealed record ReprocessSelection(
 /// the batch queue, since they belong to a running batch), a page at a time, so a selection of 100,000 jobs is never
 /// loaded at once. A job's earlier results stay; the new run adds one.
 /// </summary>
-public sealed class BatchReprocessing(JobsDbContext db, JobLifecycle jobs, ILogger<BatchReprocessing> logger)
+public sealed class BatchReprocessing(JobsDbContext db, JobLifecycle jobs, BatchLifecycle batches, ILogger<BatchReprocessing> logger)
 {
     private const int PageSize = 500;
 
@@ -45,6 +45,7 @@ public sealed class BatchReprocessing(JobsDbContext db, JobLifecycle jobs, ILogg
             }
             after = page[^1];
             requeued += await RequeuePage(batchId, page, cancellationToken);
+            await batches.MemberAddedAsync(batchId, cancellationToken);
         }
     }
 

@@ -10,10 +10,17 @@ public sealed record BatchCountsView(int Total, int Queued, int Running, int Suc
 
 public sealed record BatchLinks(string Self, string Jobs);
 
+/// <param name="Intake">
+/// How the adding of members went: <c>receiving</c> while members are still being added (the batch cannot complete
+/// yet), <c>complete</c> once all were added, <c>interrupted</c> when the intake ended early (the client went away
+/// mid-archive, the archive turned unreadable, a database failure, or the Api died and the recovery sweep sealed the
+/// batch). An interrupted batch completes with the members it got.
+/// </param>
 public sealed record BatchView(
     Guid Id,
     string Kind,
     string Status,
+    string Intake,
     BatchCountsView Counts,
     DateTime CreatedAt,
     DateTime? CompletedAt,
@@ -36,8 +43,14 @@ public static class BatchViews
         batch.Id,
         batch.Kind.ToString().ToLowerInvariant(),
         batch.Status.ToString().ToLowerInvariant(),
+        IntakeOf(batch),
         new BatchCountsView(counts.Total, counts.Queued, counts.Running, counts.Succeeded, counts.Failed),
         batch.CreatedAt,
         batch.CompletedAt,
         new BatchLinks(SelfLink(batch.Id), $"{SelfLink(batch.Id)}/jobs"));
+
+    private static string IntakeOf(Batch batch) =>
+        !batch.Sealed ? "receiving"
+        : batch.IntakeInterrupted ? "interrupted"
+        : "complete";
 }

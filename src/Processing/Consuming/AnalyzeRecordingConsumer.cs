@@ -12,6 +12,7 @@ using SpeechEmotion.Persistence.Jobs;
 using SpeechEmotion.Persistence.Recordings;
 using SpeechEmotion.Processing.Jobs;
 using SpeechEmotion.Processing.Options;
+using SpeechEmotion.Processing.Recovery;
 using SpeechEmotion.ServiceDefaults.Telemetry;
 
 namespace SpeechEmotion.Processing.Consuming;
@@ -27,6 +28,7 @@ public sealed class AnalyzeRecordingConsumer(
     CallAnalyzer analyzer,
     IOptions<ProcessingOptions> options,
     IHostApplicationLifetime lifetime,
+    QueuedMessageDurability queue,
     SpeechEmotionMetrics metrics,
     TimeProvider time,
     IServiceScopeFactory scopes,
@@ -37,6 +39,10 @@ public sealed class AnalyzeRecordingConsumer(
         var jobId = context.Message.JobId;
         var cancellationToken = context.CancellationToken;
         using var _ = logger.BeginJobScope(jobId);
+        if (LeaveToNextProcess())
+        {
+            return;
+        }
 
         // The message id is the claim token: a retry or redelivery of this very message may take its own claim back.
         // An in-process retry (transient failure) is the same attempt; a new delivery counts as another one.
@@ -112,6 +118,23 @@ public sealed class AnalyzeRecordingConsumer(
         {
             metrics.JobFailed(errorCode, time.GetElapsedTime(claimedAt));
         }
+    }
+
+    /// <summary>
+    /// A stopping in-memory bus hands every message still in its queue to the consumers before it stops: thousands of
+    /// queued jobs would hold the host open until all were analysed. Once the host is stopping, such a message is
+    /// acknowledged untouched instead: its job stays "queued" in the database, and the next process's recovery sweep
+    /// publishes it again (<see cref="QueuedMessageDurability"/>). A broker keeps its queue across the stop, so there
+    /// every delivered message is worked as usual.
+    /// </summary>
+    private bool LeaveToNextProcess()
+    {
+        if (!lifetime.ApplicationStopping.IsCancellationRequested || !queue.LostWhenProcessStops)
+        {
+            return false;
+        }
+        logger.LogDebug("Job left queued for the next process: the host is stopping");
+        return true;
     }
 
     /// <summary>

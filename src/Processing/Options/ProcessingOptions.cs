@@ -36,6 +36,14 @@ public sealed class ProcessingOptions
     /// </summary>
     public TimeSpan OrphanRecordingAge { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// A batch still unsealed with no member added for this long lost its intake (the Api died mid-archive, mid-folder
+    /// or mid-reprocessing): the recovery sweep seals it, marked <c>"intake": "interrupted"</c>, and it completes
+    /// with the members it got. Longer than one member may take to arrive (an archive's body may take up to
+    /// Uploads:MaxUploadDuration, 30 min by default), so a slow upload that is still alive is never sealed under it.
+    /// </summary>
+    public TimeSpan BatchIntakeAbandonedAfter { get; set; } = TimeSpan.FromMinutes(45);
+
     /// <summary>Claims a job may get before it is failed with processing_failed (protects against poison recordings that kill the worker).</summary>
     public int MaxAttempts { get; set; } = 3;
 

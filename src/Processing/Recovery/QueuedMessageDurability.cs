@@ -11,5 +11,11 @@ public sealed record QueuedMessageDurability(DateTime LostBefore)
 {
     public static QueuedMessageDurability Broker { get; } = new(DateTime.MinValue);
 
+    /// <summary>
+    /// Whether the queue dies with this process (the in-memory bus): what it still holds when the host stops is lost
+    /// anyway, and the next process's sweep publishes it again.
+    /// </summary>
+    public bool LostWhenProcessStops => LostBefore > DateTime.MinValue;
+
     public static QueuedMessageDurability InMemorySince(DateTime processStart) => new(processStart);
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SpeechEmotion.Processing.Hosting;
 using SpeechEmotion.Processing.Options;
 
 namespace SpeechEmotion.Processing.Recovery;
@@ -11,39 +12,12 @@ public sealed class RecoverySweep(
     IServiceScopeFactory scopes,
     IHostApplicationLifetime lifetime,
     IOptions<ProcessingOptions> options,
-    ILogger<RecoverySweep> logger) : BackgroundService
+    ILogger<RecoverySweep> logger) : PeriodicSweep(scopes, lifetime, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        // Sweep only once the host is up: the database is migrated and the bus can publish.
-        await WhenStarted(stoppingToken);
-        using var timer = new PeriodicTimer(options.Value.SweepInterval);
-        do
-        {
-            await SweepOnce(stoppingToken);
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    protected override TimeSpan? Interval => options.Value.SweepInterval;
 
-    private async Task SweepOnce(CancellationToken stoppingToken)
-    {
-        try
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<StuckJobRecovery>().SweepOnceAsync(stoppingToken);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-        {
-            // The database or bus being down must not stop the sweep for good; the next tick tries again.
-            logger.LogWarning(exception, "Recovery sweep failed; will retry in {Interval}", options.Value.SweepInterval);
-        }
-    }
+    protected override string Name => "Recovery sweep";
 
-    private Task WhenStarted(CancellationToken stoppingToken)
-    {
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lifetime.ApplicationStarted.Register(() => started.TrySetResult());
-        stoppingToken.Register(() => started.TrySetCanceled(stoppingToken));
-        return started.Task;
-    }
+    protected override Task SweepOnceAsync(IServiceProvider services, CancellationToken stoppingToken) =>
+        services.GetRequiredService<StuckJobRecovery>().SweepOnceAsync(stoppingToken);
 }

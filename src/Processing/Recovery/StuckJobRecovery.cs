@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using SpeechEmotion.Contracts.Errors;
 using SpeechEmotion.Persistence.Database;
 using SpeechEmotion.Persistence.Recordings;
+using SpeechEmotion.Processing.Batches;
 using SpeechEmotion.Processing.Jobs;
 using SpeechEmotion.Processing.Options;
 using SpeechEmotion.ServiceDefaults.Telemetry;
@@ -11,7 +12,7 @@ namespace SpeechEmotion.Processing.Recovery;
 
 /// <summary>What one sweep did.</summary>
 public sealed record SweepOutcome(int RepublishedQueued, int RequeuedExpired, int FailedOutOfAttempts, int DeletedOrphanRecordings = 0,
-    int RepublishedFinished = 0);
+    int RepublishedFinished = 0, int SealedAbandonedBatches = 0);
 
 /// <summary>
 /// The safety net, in one place. There is no transactional outbox, so a job can be left behind: its message lost
@@ -23,12 +24,16 @@ public sealed record SweepOutcome(int RepublishedQueued, int RequeuedExpired, in
 /// <item>"processing" past its lease with no attempts left → failed with processing_failed (JobFinished published);</item>
 /// <item>"queued" longer than QueuedRepublishAfter since its last publish → re-published;</item>
 /// <item>finished over FinishedRepublishAfter ago without its JobFinished confirmed published → JobFinished published;</item>
-/// <item>a recording older than OrphanRecordingAge with no job row (an Api killed mid-upload) → deleted.</item>
+/// <item>a recording older than OrphanRecordingAge with no job row (an Api killed mid-upload) → deleted;</item>
+/// <item>a batch left unsealed with no member added for BatchIntakeAbandonedAfter (an Api killed mid-intake) → sealed,
+/// marked interrupted, through <see cref="BatchLifecycle"/> (the same conditional-update rule).</item>
 /// </list>
+/// The sweep's scope acts for all tenants (its <c>CurrentTenant</c> is never restricted).
 /// </summary>
 public sealed class StuckJobRecovery(
     JobsDbContext db,
     JobLifecycle lifecycle,
+    BatchLifecycle batches,
     RecordingStore recordings,
     IOptions<ProcessingOptions> options,
     TimeProvider time,
@@ -44,7 +49,8 @@ public sealed class StuckJobRecovery(
         var republished = await RepublishStuckQueued(cancellationToken);
         var announced = await AnnounceUnannounced(cancellationToken);
         var orphans = await DeleteOrphanRecordings(cancellationToken);
-        return new SweepOutcome(republished, requeued, failed, orphans, announced);
+        var sealedBatches = await SealAbandonedIntakes(cancellationToken);
+        return new SweepOutcome(republished, requeued, failed, orphans, announced, sealedBatches);
     }
 
     private async Task<(int Requeued, int Failed)> SettleExpired(CancellationToken cancellationToken)
@@ -69,17 +75,34 @@ public sealed class StuckJobRecovery(
         return (requeued, failed);
     }
 
+    /// <summary>
+    /// Page after page until none is left: after an embedded restart the whole backlog of the stopped process is
+    /// lost at once, and a page per sweep would take an hour to publish 10,000 jobs again. A job published here is
+    /// marked confirmed by this process, so the next page never finds it again.
+    /// </summary>
     private async Task<int> RepublishStuckQueued(CancellationToken cancellationToken)
     {
         var republished = 0;
-        foreach (var jobId in await lifecycle.FindStuckQueuedAsync(BatchSize, cancellationToken))
+        List<Guid> page;
+        do
         {
-            if (await lifecycle.RepublishQueuedAsync(jobId, cancellationToken))
+            page = await lifecycle.FindStuckQueuedAsync(BatchSize, cancellationToken);
+            var republishedOfPage = 0;
+            foreach (var jobId in page)
             {
-                logger.LogWarning("Job {JobId} was queued longer than {After}; re-published", jobId, _options.QueuedRepublishAfter);
-                republished++;
+                if (await lifecycle.RepublishQueuedAsync(jobId, cancellationToken))
+                {
+                    logger.LogWarning("Job {JobId} was queued longer than {After}; re-published", jobId, _options.QueuedRepublishAfter);
+                    republishedOfPage++;
+                }
+            }
+            republished += republishedOfPage;
+            if (republishedOfPage == 0)
+            {
+                break;   // another sweeper took this page: it goes on with the rest
             }
         }
+        while (page.Count == BatchSize);
         return republished;
     }
 
@@ -105,6 +128,16 @@ public sealed class StuckJobRecovery(
             logger.LogWarning("Recovery sweep deleted {Count} recordings that no job points at", deleted);
         }
         return deleted;
+    }
+
+    private async Task<int> SealAbandonedIntakes(CancellationToken cancellationToken)
+    {
+        var sealedBatches = 0;
+        foreach (var batchId in await batches.FindAbandonedIntakesAsync(BatchSize, cancellationToken))
+        {
+            sealedBatches += await batches.SealAbandonedAsync(batchId, cancellationToken) ? 1 : 0;
+        }
+        return sealedBatches;
     }
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;

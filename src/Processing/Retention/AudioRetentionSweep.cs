@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SpeechEmotion.Processing.Hosting;
 
 namespace SpeechEmotion.Processing.Retention;
 
@@ -10,43 +11,13 @@ public sealed class AudioRetentionSweep(
     IServiceScopeFactory scopes,
     IHostApplicationLifetime lifetime,
     IOptions<RetentionOptions> options,
-    ILogger<AudioRetentionSweep> logger) : BackgroundService
+    ILogger<AudioRetentionSweep> logger) : PeriodicSweep(scopes, lifetime, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (options.Value.AudioDays is null)
-        {
-            return;   // keep audio until its job is deleted
-        }
-        // Sweep only once the host is up: the database is migrated.
-        await WhenStarted(stoppingToken);
-        using var timer = new PeriodicTimer(options.Value.SweepInterval);
-        do
-        {
-            await SweepOnce(stoppingToken);
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    // AudioDays unset: audio is kept until its job is deleted, and the sweep never runs.
+    protected override TimeSpan? Interval => options.Value.AudioDays is null ? null : options.Value.SweepInterval;
 
-    private async Task SweepOnce(CancellationToken stoppingToken)
-    {
-        try
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<AudioRetention>().SweepOnceAsync(stoppingToken);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-        {
-            // The database being down must not stop retention for good; the next tick tries again.
-            logger.LogWarning(exception, "Audio retention sweep failed; will retry in {Interval}", options.Value.SweepInterval);
-        }
-    }
+    protected override string Name => "Audio retention sweep";
 
-    private Task WhenStarted(CancellationToken stoppingToken)
-    {
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lifetime.ApplicationStarted.Register(() => started.TrySetResult());
-        stoppingToken.Register(() => started.TrySetCanceled(stoppingToken));
-        return started.Task;
-    }
+    protected override Task SweepOnceAsync(IServiceProvider services, CancellationToken stoppingToken) =>
+        services.GetRequiredService<AudioRetention>().SweepOnceAsync(stoppingToken);
 }

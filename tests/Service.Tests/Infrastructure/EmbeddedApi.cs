@@ -22,6 +22,7 @@ public class EmbeddedApi : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
     private readonly Action<IServiceCollection>? _replaceServices;
+    private readonly bool _ownsDataDirectory;
 
     public EmbeddedApi() : this(new Dictionary<string, string?>())
     {
@@ -40,10 +41,27 @@ public class EmbeddedApi : WebApplicationFactory<Program>
         return api;
     }
 
-    // Not public: an xunit class fixture may only have one public constructor.
-    private EmbeddedApi(IDictionary<string, string?> settings, Action<IServiceCollection>? replaceServices = null)
+    /// <summary>
+    /// A restart: a new Api on the data directory of <paramref name="earlier"/> (stopped by now), which keeps owning
+    /// the folder and deletes it when it is disposed.
+    /// </summary>
+    public static EmbeddedApi RestartOf(EmbeddedApi earlier, IDictionary<string, string?>? settings = null)
     {
-        DataDirectory = Directory.CreateTempSubdirectory("speech-emotion-tests-").FullName;
+        var api = new EmbeddedApi(settings ?? new Dictionary<string, string?>(), replaceServices: null, earlier.DataDirectory);
+        // Started on a flow of its own: MassTransit keeps its log context in an AsyncLocal, which the earlier host
+        // (started from the test's flow) left set to its own logger factory, disposed since.
+        using (ExecutionContext.SuppressFlow())
+        {
+            Task.Run(api.StartServer).GetAwaiter().GetResult();
+        }
+        return api;
+    }
+
+    // Not public: an xunit class fixture may only have one public constructor.
+    private EmbeddedApi(IDictionary<string, string?> settings, Action<IServiceCollection>? replaceServices = null, string? dataDirectoryOfEarlier = null)
+    {
+        _ownsDataDirectory = dataDirectoryOfEarlier is null;
+        DataDirectory = dataDirectoryOfEarlier ?? Directory.CreateTempSubdirectory("speech-emotion-tests-").FullName;
         _settings = new Dictionary<string, string?>
         {
             ["SpeechEmotion:Mode"] = "Embedded",
@@ -101,13 +119,24 @@ public class EmbeddedApi : WebApplicationFactory<Program>
     /// </summary>
     public async Task<Job> ReadJobRowAsync(Guid id)
     {
-        var options = new DbContextOptionsBuilder<SqliteJobsDbContext>()
-            // No pooling: the test's connection must not keep the file open after the read.
-            .UseSqlite($"Data Source={Path.Combine(DataDirectory, StorageServiceCollectionExtensions.EmbeddedDatabaseFileName)};Pooling=False")
-            .Options;
-        await using var db = new SqliteJobsDbContext(options);
+        await using var db = OpenDatabaseFile();
         return await db.Jobs.AsNoTracking().SingleAsync(j => j.Id == id);
     }
+
+    /// <summary>Every job row, read as <see cref="ReadJobRowAsync"/> reads one.</summary>
+    public async Task<List<Job>> ReadJobRowsAsync()
+    {
+        await using var db = OpenDatabaseFile();
+        return await db.Jobs.AsNoTracking().ToListAsync();
+    }
+
+    private SqliteJobsDbContext OpenDatabaseFile() => OpenDatabaseFile(DataDirectory);
+
+    /// <summary>The SQLite file of an embedded service's data directory (an Api process of a test's own too).</summary>
+    public static SqliteJobsDbContext OpenDatabaseFile(string dataDirectory) => new(new DbContextOptionsBuilder<SqliteJobsDbContext>()
+        // No pooling: the test's connection must not keep the file open after the read.
+        .UseSqlite($"Data Source={Path.Combine(dataDirectory, StorageServiceCollectionExtensions.EmbeddedDatabaseFileName)};Pooling=False")
+        .Options);
 
     public async Task<bool> IsReadyAsync(HttpClient client)
     {
@@ -118,6 +147,10 @@ public class EmbeddedApi : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
+        if (!_ownsDataDirectory)
+        {
+            return;
+        }
         try
         {
             Directory.Delete(DataDirectory, recursive: true);

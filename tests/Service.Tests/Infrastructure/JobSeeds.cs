@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
+using SpeechEmotion.Persistence.Batches;
 using SpeechEmotion.Persistence.Database;
 using SpeechEmotion.Persistence.Jobs;
 using SpeechEmotion.Persistence.Recordings;
@@ -12,6 +13,30 @@ public static class JobSeeds
 {
     public static async Task<Guid> SeedAsync(this EmbeddedApi api, Action<Job> shape) =>
         (await api.SeedManyAsync(1, shape))[0];
+
+    /// <summary>
+    /// A running batch still being filled (unsealed), as an Api killed mid-intake leaves it, with the given jobs as its
+    /// members and its last member added at <paramref name="lastMemberAddedAt"/>.
+    /// </summary>
+    public static async Task<Guid> SeedBatchAsync(this EmbeddedApi api, DateTime lastMemberAddedAt, IEnumerable<Guid> memberJobIds)
+    {
+        await using var scope = api.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<JobsDbContext>();
+        var batch = new Batch
+        {
+            Id = Guid.CreateVersion7(),
+            TenantId = Tenant.DefaultId,
+            Kind = BatchKind.Archive,
+            Status = BatchStatus.Running,
+            CreatedAt = lastMemberAddedAt.AddMinutes(-1),
+            LastMemberAddedAt = lastMemberAddedAt,
+            Source = "seeded.zip",
+        };
+        db.Batches.Add(batch);
+        db.BatchMembers.AddRange(memberJobIds.Select(jobId => new BatchMember { BatchId = batch.Id, JobId = jobId }));
+        await db.SaveChangesAsync();
+        return batch.Id;
+    }
 
     /// <summary>Many at once (one database commit): a backlog of thousands in a few seconds.</summary>
     public static async Task<List<Guid>> SeedManyAsync(this EmbeddedApi api, int count, Action<Job> shape)

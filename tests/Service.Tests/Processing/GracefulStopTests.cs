@@ -1,6 +1,11 @@
+using System.Diagnostics;
+using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using SpeechEmotion.Contracts.Messages;
 using SpeechEmotion.Persistence.Jobs;
+using SpeechEmotion.Persistence.Recordings;
+using SpeechEmotion.Processing.Recovery;
 using SpeechEmotion.Service.Tests.Infrastructure;
 
 namespace SpeechEmotion.Service.Tests.Processing;
@@ -27,6 +32,55 @@ public sealed class GracefulStopTests
         Assert.Null(row.ClaimToken);
         Assert.Null(row.LeaseExpiresAt);
         Assert.Equal(1, row.Attempts);
+    }
+
+    [Fact]
+    public async Task Embedded_host_stops_within_seconds_with_a_thousand_messages_queued_and_the_jobs_run_after_a_restart()
+    {
+        const int backlog = 1000;
+        // Every analysis takes 100 ms that no stop cuts short: two at a time, working through the backlog on stop would
+        // take about 50 s.
+        using var first = EmbeddedApi.With(new Dictionary<string, string?> { ["Processing:ConcurrentMessageLimit"] = "2" },
+            services => services.AddSingleton<RecordingStore>(provider =>
+                CountingRecordingStore.InDataDirectoryOf(provider, openDelay: TimeSpan.FromMilliseconds(100))));
+        using (first.CreateClient())
+        {
+        }
+        var ids = await first.SeedManyAsync(backlog, job => job.AnalysisPublishedAt = DateTime.UtcNow);   // confirmed by this process's bus
+        await first.Services.GetRequiredService<IBus>().PublishBatch(ids.Select(id => new AnalyzeRecording { JobId = id }));
+        var lifetime = first.Services.GetRequiredService<IHostApplicationLifetime>();
+        var stopped = WhenStopped(lifetime);
+
+        var stopping = Stopwatch.StartNew();
+        lifetime.StopApplication();
+        await stopped.WaitAsync(TimeSpan.FromMinutes(3));
+        stopping.Stop();
+        var afterStop = await first.ReadJobRowsAsync();
+
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(10), $"the host took {stopping.Elapsed.TotalSeconds:F1} s to stop");
+        Assert.All(afterStop, job => Assert.Contains(job.Status, new[] { JobStatus.Queued, JobStatus.Succeeded }));
+        Assert.All(afterStop.Where(job => job.Status == JobStatus.Queued), job => Assert.Equal(0, job.Attempts));   // left untouched
+        Assert.True(afterStop.Count(job => job.Status == JobStatus.Queued) > backlog / 2, "most of the backlog should still be queued");
+
+        // The restart's first sweep publishes all that died with the first process's in-memory queue; each job then runs once.
+        using var second = EmbeddedApi.RestartOf(first, new Dictionary<string, string?> { ["Processing:QueuedRepublishAfter"] = "00:00:00.001" });
+        var swept = await SweepOnce(second);
+        Assert.Equal(afterStop.Count(job => job.Status == JobStatus.Queued), swept.RepublishedQueued);   // all in one pass
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        List<Job> rows;
+        while ((rows = await second.ReadJobRowsAsync()).Any(job => !job.IsFinished))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{rows.Count(job => !job.IsFinished)} jobs unfinished 2 min after the restart");
+            await Task.Delay(250);
+        }
+        Assert.Equal(backlog, rows.Count(job => job.Status == JobStatus.Succeeded));
+        Assert.All(rows, job => Assert.Equal(1, job.Attempts));
+    }
+
+    private static async Task<SweepOutcome> SweepOnce(EmbeddedApi api)
+    {
+        await using var scope = api.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<StuckJobRecovery>().SweepOnceAsync(CancellationToken.None);
     }
 
     private static Task WhenStopped(IHostApplicationLifetime lifetime)

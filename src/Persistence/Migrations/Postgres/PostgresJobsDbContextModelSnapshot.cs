@@ -37,10 +37,16 @@ namespace SpeechEmotion.Persistence.Migrations.Postgres
                     b.Property<int>("Failed")
                         .HasColumnType("integer");
 
+                    b.Property<bool>("IntakeInterrupted")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
+
+                    b.Property<DateTime>("LastMemberAddedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<int>("Queued")
                         .HasColumnType("integer");
@@ -74,6 +80,8 @@ namespace SpeechEmotion.Persistence.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("TenantId");
+
+                    b.HasIndex("Sealed", "LastMemberAddedAt");
 
                     b.ToTable("batches", (string)null);
                 });

@@ -32,9 +32,15 @@ namespace SpeechEmotion.Persistence.Migrations.Sqlite
                     b.Property<int>("Failed")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("IntakeInterrupted")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("LastMemberAddedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Queued")
@@ -69,6 +75,8 @@ namespace SpeechEmotion.Persistence.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("TenantId");
+
+                    b.HasIndex("Sealed", "LastMemberAddedAt");
 
                     b.ToTable("batches", (string)null);
                 });
