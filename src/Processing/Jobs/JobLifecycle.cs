@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -326,27 +327,37 @@ public sealed class JobLifecycle(
         return ExpiredOutcome.Requeued;
     }
 
-    /// <summary>Jobs still "queued" longer than Processing:QueuedRepublishAfter since their last publish (a lost message).</summary>
+    /// <summary>Queued jobs whose message was lost (<see cref="MessageLost"/>), longest waiting first.</summary>
     public Task<List<Guid>> FindStuckQueuedAsync(int limit, CancellationToken cancellationToken)
     {
-        var cutoff = Now - _options.QueuedRepublishAfter;
         return db.Jobs.AsNoTracking()
-            .Where(j => j.Status == JobStatus.Queued && j.LastPublishedAt < cutoff)
-            .Where(j => j.AnalysisPublishedAt == null || j.AnalysisPublishedAt < queue.LostBefore)
+            .Where(MessageLost(Now))
             .OrderBy(j => j.LastPublishedAt)
             .Select(j => j.Id)
             .Take(limit)
             .ToListAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Queued jobs whose message no queue holds: never confirmed and not published again for QueuedRepublishAfter, or
+    /// confirmed into an in-memory queue that died with an earlier process (at once: nothing can deliver it any more,
+    /// so a restarted embedded service resumes its queue without waiting).
+    /// </summary>
+    private Expression<Func<Job, bool>> MessageLost(DateTime now)
+    {
+        var cutoff = now - _options.QueuedRepublishAfter;
+        var lostBefore = queue.LostBefore;
+        return j => j.Status == JobStatus.Queued
+            && ((j.AnalysisPublishedAt == null && j.LastPublishedAt < cutoff) || j.AnalysisPublishedAt < lostBefore);
+    }
+
     /// <summary>Publishes a stuck queued job again; false when another sweeper did it first or it moved on.</summary>
     public async Task<bool> RepublishQueuedAsync(Guid jobId, CancellationToken cancellationToken)
     {
         var now = Now;
-        var cutoff = now - _options.QueuedRepublishAfter;
         var taken = await db.Jobs
-            .Where(j => j.Id == jobId && j.Status == JobStatus.Queued && j.LastPublishedAt < cutoff)
-            .Where(j => j.AnalysisPublishedAt == null || j.AnalysisPublishedAt < queue.LostBefore)
+            .Where(j => j.Id == jobId)
+            .Where(MessageLost(now))
             .ExecuteUpdateAsync(s => s
                 .SetProperty(j => j.LastPublishedAt, now)
                 .SetProperty(j => j.AnalysisPublishedAt, (DateTime?)null), cancellationToken);

@@ -22,7 +22,7 @@ public sealed record SweepOutcome(int RepublishedQueued, int RequeuedExpired, in
 /// <list type="bullet">
 /// <item>"processing" past its lease with attempts left → back to "queued" and re-published;</item>
 /// <item>"processing" past its lease with no attempts left → failed with processing_failed (JobFinished published);</item>
-/// <item>"queued" longer than QueuedRepublishAfter since its last publish → re-published;</item>
+/// <item>"queued" with its message unconfirmed for QueuedRepublishAfter, or confirmed into an earlier process's in-memory queue → re-published;</item>
 /// <item>finished over FinishedRepublishAfter ago without its JobFinished confirmed published → JobFinished published;</item>
 /// <item>a recording older than OrphanRecordingAge with no job row (an Api killed mid-upload) → deleted;</item>
 /// <item>a batch left unsealed with no member added for BatchIntakeAbandonedAfter (an Api killed mid-intake) → sealed,
@@ -92,7 +92,8 @@ public sealed class StuckJobRecovery(
             {
                 if (await lifecycle.RepublishQueuedAsync(jobId, cancellationToken))
                 {
-                    logger.LogWarning("Job {JobId} was queued longer than {After}; re-published", jobId, _options.QueuedRepublishAfter);
+                    logger.LogWarning("Job {JobId} was queued with its message lost (unconfirmed for {After}, or in an earlier process's in-memory queue); re-published",
+                    jobId, _options.QueuedRepublishAfter);
                     republishedOfPage++;
                 }
             }

@@ -98,6 +98,27 @@ public sealed class RecoverySweepTests
     }
 
     [Fact]
+    public async Task Queued_job_lost_with_an_earlier_process_in_memory_bus_is_republished_without_waiting()
+    {
+        // A restarted embedded service: its queue died with the process before, so waiting QueuedRepublishAfter gains nothing.
+        using var api = EmbeddedApi.With(new Dictionary<string, string?> { ["Processing:QueuedRepublishAfter"] = "01:00:00" });
+        using var client = api.CreateClient();
+        var lost = await api.SeedAsync(job =>
+        {
+            job.LastPublishedAt = DateTime.UtcNow.AddMinutes(-10);
+            job.AnalysisPublishedAt = DateTime.UtcNow.AddMinutes(-10);
+        });
+        var unconfirmed = await api.SeedAsync(job => job.LastPublishedAt = DateTime.UtcNow.AddMinutes(-10));   // may still be confirmed: waits
+
+        var outcome = await SweepOnce(api);
+        var rescued = await EmbeddedApi.WaitUntilFinishedAsync(client, lost);
+
+        Assert.Equal(new SweepOutcome(RepublishedQueued: 1, RequeuedExpired: 0, FailedOutOfAttempts: 0), outcome);
+        Assert.Equal("succeeded", rescued["status"]!.GetValue<string>());
+        Assert.Equal(JobStatus.Queued, (await api.ReadJobRowAsync(unconfirmed)).Status);
+    }
+
+    [Fact]
     public async Task Expired_job_out_of_attempts_is_failed_with_processing_failed()
     {
         using var api = EmbeddedApi.With(new Dictionary<string, string?> { ["Processing:MaxAttempts"] = "3" });
