@@ -1,10 +1,5 @@
 using System.Diagnostics;
-using Microsoft.Extensions.DependencyInjection;
-using SpeechEmotion.Persistence.Batches;
-using SpeechEmotion.Persistence.Database;
 using SpeechEmotion.Persistence.Jobs;
-using SpeechEmotion.Persistence.Tenancy;
-using SpeechEmotion.Processing.Batches;
 using SpeechEmotion.Service.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -37,30 +32,8 @@ public sealed class LiveJobPriorityTests(ITestOutputHelper output)
         Assert.True(liveSeconds < 5, $"the live job took {liveSeconds:F1} s");
         // The proof that it overtook: most of the batch, queued before it, was still waiting when it finished.
         Assert.True(BatchArchives.Count(progress, "queued") > BacklogJobs / 2, progress.ToJsonString());
-
-        await DrainBatchQueue(api, client, BatchArchives.IdOf(batch));
-    }
-
-    /// <summary>
-    /// The embedded host does not stop while MassTransit's in-memory queue still holds thousands of messages (it waits
-    /// for ever, live queue or batch queue alike), so the test empties it first: the batch is cancelled (its jobs fail
-    /// and their messages are acknowledged quickly), then a marker job of a second batch, queued last on the same
-    /// queue, finishes once every message before it has been consumed.
-    /// </summary>
-    private static async Task DrainBatchQueue(EmbeddedApi api, HttpClient client, Guid batchId)
-    {
-        (await client.PostAsync($"/batches/{batchId}/cancel", null)).EnsureSuccessStatusCode();
-        var marker = await api.SeedAsync(_ => { });
-        await using (var scope = api.Services.CreateAsyncScope())
-        {
-            scope.ServiceProvider.GetRequiredService<CurrentTenant>().Restrict(Tenant.DefaultId);   // as a request of Open mode is
-            var markerBatch = await scope.ServiceProvider.GetRequiredService<BatchLifecycle>().CreateAsync(BatchKind.Reprocess, "marker", CancellationToken.None);
-            var db = scope.ServiceProvider.GetRequiredService<JobsDbContext>();
-            db.BatchMembers.Add(new BatchMember { BatchId = markerBatch.Id, JobId = marker });   // a running batch's job: the batch queue
-            await db.SaveChangesAsync();
-            await scope.ServiceProvider.GetRequiredService<AnalysisQueues>().PublishAsync(marker, CancellationToken.None);
-        }
-        await EmbeddedApi.WaitUntilFinishedAsync(client, marker, TimeSpan.FromMinutes(2));
+        // The rest of the backlog stays queued: the host stops within seconds anyway (the in-memory bus's messages are
+        // left to the next process once it is stopping), which this test's end also proves.
     }
 }
 

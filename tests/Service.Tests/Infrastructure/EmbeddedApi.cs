@@ -23,6 +23,7 @@ public class EmbeddedApi : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> _settings;
     private readonly Action<IServiceCollection>? _replaceServices;
     private readonly bool _ownsDataDirectory;
+    private IHostApplicationLifetime? _lifetime;
 
     public EmbeddedApi() : this(new Dictionary<string, string?>())
     {
@@ -144,8 +145,19 @@ public class EmbeddedApi : WebApplicationFactory<Program>
         return response.IsSuccessStatusCode;
     }
 
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        var host = base.CreateHost(builder);
+        _lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        return host;
+    }
+
     protected override void Dispose(bool disposing)
     {
+        if (disposing)
+        {
+            StopInOrder();
+        }
         base.Dispose(disposing);
         if (!_ownsDataDirectory)
         {
@@ -159,5 +171,24 @@ public class EmbeddedApi : WebApplicationFactory<Program>
         {
             // SQLite may still hold the file for a moment; the folder is in the temp directory anyway.
         }
+    }
+
+    /// <summary>
+    /// Stops the host as a real process stops: ApplicationStopping, the hosted services (the bus among them) stopped,
+    /// and only then the services disposed. WebApplicationFactory's own dispose of a Program that calls app.Run()
+    /// disposes the service provider while the in-memory bus may still hand its queue to the consumer: each message
+    /// then fails to make its scope and is retried, and a backlog of thousands held the dispose for hours.
+    /// </summary>
+    private void StopInOrder()
+    {
+        if (_lifetime is null || _lifetime.ApplicationStopped.IsCancellationRequested)
+        {
+            return;   // never started, or already stopped by the test
+        }
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var registration = _lifetime.ApplicationStopped.Register(() => stopped.TrySetResult());
+        _lifetime.StopApplication();
+        // Bounded: a host that cannot stop in time is still disposed (and the test fails on its own assertions, not here).
+        stopped.Task.Wait(TimeSpan.FromSeconds(30));
     }
 }
