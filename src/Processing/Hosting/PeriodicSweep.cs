@@ -27,7 +27,10 @@ public abstract class PeriodicSweep(IServiceScopeFactory scopes, IHostApplicatio
         {
             return;
         }
-        await WhenStarted(stoppingToken);
+        if (!await WhenStarted(stoppingToken))
+        {
+            return;   // the host stopped before it started (a port in use, say): nothing to sweep, nothing to report
+        }
         using var timer = new PeriodicTimer(interval);
         do
         {
@@ -49,11 +52,12 @@ public abstract class PeriodicSweep(IServiceScopeFactory scopes, IHostApplicatio
         }
     }
 
-    private Task WhenStarted(CancellationToken stoppingToken)
+    /// <summary>True once the host has started; false when it is stopped first.</summary>
+    private Task<bool> WhenStarted(CancellationToken stoppingToken)
     {
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lifetime.ApplicationStarted.Register(() => started.TrySetResult());
-        stoppingToken.Register(() => started.TrySetCanceled(stoppingToken));
+        var started = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lifetime.ApplicationStarted.Register(() => started.TrySetResult(true));
+        stoppingToken.Register(() => started.TrySetResult(false));
         return started.Task;
     }
 }
