@@ -67,6 +67,21 @@ public sealed class ListenAddressTests : IDisposable
         await worker.WaitUntilAnswersAsync($"http://127.0.0.1:{port}/health/live", StartTimeout);
     }
 
+    [Fact]
+    public async Task Api_on_a_port_already_in_use_says_so_and_exits_1()
+    {
+        using var occupant = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        occupant.Start();
+        var port = ((System.Net.IPEndPoint)occupant.LocalEndpoint).Port;
+        await using var api = ServiceProcess.Start(ServiceProcess.ApiAssemblyPath, Embedded(), $"--urls=http://127.0.0.1:{port}");
+
+        var exitCode = await api.WaitForExitAsync(StartTimeout);
+
+        Assert.Equal(1, exitCode);   // not 134, an unhandled exception's abort
+        Assert.Contains(api.Output, line => line.Contains("Cannot listen:") && line.Contains("address already in use"));
+        Assert.DoesNotContain(api.Output, line => line.Contains("BackgroundService failed"));
+    }
+
     [Theory]
     [InlineData(new string[0], "http://localhost:5080")]
     [InlineData(new[] { "--urls", "http://127.0.0.1:6001" }, "http://127.0.0.1:6001")]
