@@ -95,17 +95,7 @@ app.MapBatchEndpoints();
 app.MapServiceHealthChecks();
 app.MapServiceDefaults();
 
-try
-{
-    await app.RunAsync();
-}
-catch (IOException bindFailed) when (bindFailed.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
-{
-    // A first start on a busy port ends with a plain answer and exit code 1, not an unhandled exception and a core dump.
-    app.Logger.LogCritical("Cannot listen: {Reason} Choose another address with --urls, ASPNETCORE_URLS or Urls.", bindFailed.Message);
-    return 1;
-}
-return 0;
+return await app.RunUntilStoppedAsync();   // 1 when the port is taken
 
 /// <summary>Visible to WebApplicationFactory in tests.</summary>
 public partial class Program;

@@ -1,7 +1,9 @@
+using SpeechEmotion.ServiceDefaults;
+
 namespace SpeechEmotion.Worker;
 
 // Not top-level statements: a test project referencing both the Api and the Worker would otherwise see two global Program classes.
 public static class Program
 {
-    public static Task Main(string[] args) => WorkerApplication.Build(args).RunAsync();
+    public static Task<int> Main(string[] args) => WorkerApplication.Build(args).RunUntilStoppedAsync();
 }

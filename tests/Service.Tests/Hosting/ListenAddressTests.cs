@@ -67,19 +67,24 @@ public sealed class ListenAddressTests : IDisposable
         await worker.WaitUntilAnswersAsync($"http://127.0.0.1:{port}/health/live", StartTimeout);
     }
 
-    [Fact]
-    public async Task Api_on_a_port_already_in_use_says_so_and_exits_1()
+    [Theory]
+    [InlineData("api")]
+    [InlineData("worker")]
+    public async Task A_service_on_a_port_already_in_use_says_so_and_exits_1(string service)
     {
         using var occupant = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         occupant.Start();
         var port = ((System.Net.IPEndPoint)occupant.LocalEndpoint).Port;
-        await using var api = ServiceProcess.Start(ServiceProcess.ApiAssemblyPath, Embedded(), $"--urls=http://127.0.0.1:{port}");
+        var (assembly, environment) = service == "api"
+            ? (ServiceProcess.ApiAssemblyPath, Embedded())
+            : (ServiceProcess.WorkerAssemblyPath, new Dictionary<string, string>(Embedded()) { ["SpeechEmotion__Mode"] = "Embedded" });
+        await using var process = ServiceProcess.Start(assembly, environment, $"--urls=http://127.0.0.1:{port}");
 
-        var exitCode = await api.WaitForExitAsync(StartTimeout);
+        var exitCode = await process.WaitForExitAsync(StartTimeout);
 
         Assert.Equal(1, exitCode);   // not 134, an unhandled exception's abort
-        Assert.Contains(api.Output, line => line.Contains("Cannot listen:") && line.Contains("address already in use"));
-        Assert.DoesNotContain(api.Output, line => line.Contains("BackgroundService failed"));
+        Assert.Contains(process.Output, line => line.Contains("Cannot listen:") && line.Contains("address already in use"));
+        Assert.DoesNotContain(process.Output, line => line.Contains("BackgroundService failed"));
     }
 
     [Theory]
