@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using SpeechEmotion.Contracts.Messages;
 using SpeechEmotion.Persistence.Jobs;
 using SpeechEmotion.Persistence.Recordings;
@@ -19,13 +18,10 @@ public sealed class GracefulStopTests
         using var client = api.CreateClient();
         var id = await api.SubmitAsync(client, GeneratedAudio.Tone(1));
         await WaitUntilProcessing(api, id);
-        var lifetime = api.Services.GetRequiredService<IHostApplicationLifetime>();
-        var stopped = WhenStopped(lifetime);
 
-        lifetime.StopApplication();
         // The bus waits for consumers in flight before the host reports itself stopped, so the hand-back is
         // written by now: read once, no polling (a job still processing here is the bug this test is for).
-        await stopped.WaitAsync(TimeSpan.FromSeconds(60));
+        await api.StopAsync(TimeSpan.FromSeconds(60));
         var row = await api.ReadJobRowAsync(id);
 
         Assert.Equal(JobStatus.Queued, row.Status);
@@ -48,12 +44,9 @@ public sealed class GracefulStopTests
         }
         var ids = await first.SeedManyAsync(backlog, job => job.AnalysisPublishedAt = DateTime.UtcNow);   // confirmed by this process's bus
         await first.Services.GetRequiredService<IBus>().PublishBatch(ids.Select(id => new AnalyzeRecording { JobId = id }));
-        var lifetime = first.Services.GetRequiredService<IHostApplicationLifetime>();
-        var stopped = WhenStopped(lifetime);
 
         var stopping = Stopwatch.StartNew();
-        lifetime.StopApplication();
-        await stopped.WaitAsync(TimeSpan.FromMinutes(3));
+        await first.StopAsync(TimeSpan.FromMinutes(3));
         stopping.Stop();
         var afterStop = await first.ReadJobRowsAsync();
 
@@ -81,13 +74,6 @@ public sealed class GracefulStopTests
     {
         await using var scope = api.Services.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<StuckJobRecovery>().SweepOnceAsync(CancellationToken.None);
-    }
-
-    private static Task WhenStopped(IHostApplicationLifetime lifetime)
-    {
-        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lifetime.ApplicationStopped.Register(() => stopped.TrySetResult());
-        return stopped.Task;
     }
 
     private static async Task WaitUntilProcessing(EmbeddedApi api, Guid id)
