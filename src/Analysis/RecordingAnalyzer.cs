@@ -29,7 +29,7 @@ public sealed class RecordingAnalyzer
         var recording = await preparer.PrepareAsync(audio, fileName, cancellationToken);
         var started = Stopwatch.GetTimestamp();
         var probabilities = classifier.Classify(recording.ModelInput);
-        return new EmotionAnalysis(MostProbable(probabilities), ByLabel(probabilities), classifier.ModelVersion, recording.Audio)
+        return new EmotionAnalysis(EmotionLabels.MostProbable(probabilities), EmotionLabels.ByLabel(probabilities), classifier.ModelVersion, recording.Audio)
         {
             InferenceDuration = Stopwatch.GetElapsedTime(started),
         };
@@ -44,9 +44,4 @@ public sealed class RecordingAnalyzer
     public async Task<float[]> DecodeAsync(Stream audio, string fileName, CancellationToken cancellationToken) =>
         (await preparer.DecodeAsync(audio, fileName, cancellationToken)).Samples;
 
-    private static string MostProbable(float[] probabilities) =>
-        EmotionLabels.All[Array.IndexOf(probabilities, probabilities.Max())];
-
-    private static Dictionary<string, float> ByLabel(float[] probabilities) =>
-        EmotionLabels.All.Select((label, index) => (label, index)).ToDictionary(pair => pair.label, pair => probabilities[pair.index]);
 }

@@ -1,5 +1,6 @@
 using SpeechEmotion.Analysis.Inference;
 using SpeechEmotion.Analysis.Speech;
+using SpeechEmotion.Contracts.Emotions;
 using SpeechEmotion.Contracts.Errors;
 using SpeechEmotion.Contracts.Results;
 
@@ -73,7 +74,7 @@ internal sealed class CallSession
 
         var mean = whole.Mean();
         var figures = CallTimeline.Figures(tracks.Select(t => t.Regions).ToList(), durationSeconds);
-        return new EmotionResult(EmotionAverage.MostProbable(mean), EmotionAverage.ByLabel(mean), modelVersion, audio, figures, channels);
+        return new EmotionResult(EmotionLabels.MostProbable(mean), EmotionLabels.ByLabel(mean), modelVersion, audio, figures, channels);
     }
 
     /// <summary>
@@ -142,12 +143,12 @@ internal sealed class CallSession
         var index = 0;
         while (index < windows.Count)
         {
-            var emotion = EmotionAverage.MostProbable(windows[index].Probabilities);
+            var emotion = EmotionLabels.MostProbable(windows[index].Probabilities);
             var start = windows[index].Window.OwnStart;
             var end = start;
             var average = new EmotionAverage();
             while (index < windows.Count
-                && EmotionAverage.MostProbable(windows[index].Probabilities) == emotion
+                && EmotionLabels.MostProbable(windows[index].Probabilities) == emotion
                 && (end == start || windows[index].Window.OwnStart - end <= mergeGap))
             {
                 var (window, probabilities) = windows[index];
@@ -156,7 +157,7 @@ internal sealed class CallSession
                 index++;
             }
             var mean = average.Mean();
-            segments.Add(new EmotionSegment(Math.Round(Seconds(start), 3), Math.Round(Seconds(end), 3), emotion, EmotionAverage.ByLabel(mean)));
+            segments.Add(new EmotionSegment(Math.Round(Seconds(start), 3), Math.Round(Seconds(end), 3), emotion, EmotionLabels.ByLabel(mean)));
         }
         return segments;
     }

@@ -1,4 +1,5 @@
 using SpeechEmotion.Analysis.Speech;
+using SpeechEmotion.Contracts.Emotions;
 
 namespace SpeechEmotion.Analysis.Calls;
 
@@ -208,7 +209,7 @@ internal sealed class ChannelTrack
 
     private void Tell(long start, long end, float[] probabilities, bool final) =>
         onUtterance?.Invoke(new UtteranceEmotion(channel, Math.Round(Seconds(start), 3), Math.Round(Seconds(end), 3),
-            EmotionAverage.MostProbable(probabilities), EmotionAverage.ByLabel(probabilities), final));
+            EmotionLabels.MostProbable(probabilities), EmotionLabels.ByLabel(probabilities), final));
 
     private static double Seconds(long sample) => sample / (double)SileroVadModel.SampleRate;
 

@@ -45,22 +45,6 @@ internal sealed class EmotionAverage
         return sums.Select(sum => (float)(sum / total)).ToArray();
     }
 
-    public static string MostProbable(float[] probabilities)
-    {
-        var best = 0;
-        for (var i = 1; i < probabilities.Length; i++)
-        {
-            if (probabilities[i] > probabilities[best])
-            {
-                best = i;
-            }
-        }
-        return EmotionLabels.All[best];
-    }
-
-    public static Dictionary<string, float> ByLabel(float[] probabilities) =>
-        EmotionLabels.All.Select((label, index) => (label, index)).ToDictionary(pair => pair.label, pair => probabilities[pair.index]);
-
     public EmotionShare? ToShare()
     {
         if (IsEmpty)
@@ -68,6 +52,6 @@ internal sealed class EmotionAverage
             return null;
         }
         var mean = Mean();
-        return new EmotionShare(MostProbable(mean), ByLabel(mean));
+        return new EmotionShare(EmotionLabels.MostProbable(mean), EmotionLabels.ByLabel(mean));
     }
 }

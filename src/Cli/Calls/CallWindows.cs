@@ -122,7 +122,7 @@ public sealed class CallWindows(CallAnalyzer analyzer)
         }
 
         var normalised = SpeakerNormalisation.Apply(
-            analysed.Select(window => EmotionLabels.All.Select(label => window.Probabilities![label]).ToArray()).ToList(),
+            analysed.Select(window => EmotionLabels.InLabelOrder(window.Probabilities!)).ToList(),
             analysed.Select(window => window.EndSeconds - window.StartSeconds).ToList(), strength, prior);
         var result = new List<WindowResult>(timeline.Count);
         var next = 0;
@@ -136,8 +136,8 @@ public sealed class CallWindows(CallAnalyzer analyzer)
             var probabilities = normalised[next++];
             result.Add(window with
             {
-                Emotion = EmotionLabels.All[Array.IndexOf(probabilities, probabilities.Max())],
-                Probabilities = EmotionLabels.All.Select((label, index) => (label, index)).ToDictionary(pair => pair.label, pair => probabilities[pair.index]),
+                Emotion = EmotionLabels.MostProbable(probabilities),
+                Probabilities = EmotionLabels.ByLabel(probabilities),
             });
         }
 

@@ -107,7 +107,7 @@ public sealed class ClipEvaluator(CallAnalyzer analyzer, RecordingAnalyzer decod
     }
 
     private static Prediction Untrimmed(float[] probabilities) =>
-        new(EmotionLabels.All[Array.IndexOf(probabilities, probabilities.Max())], null);
+        new(EmotionLabels.MostProbable(probabilities), null);
 
     /// <summary>FNV-1a of the file name: stable across machines, folders and runs (string.GetHashCode is not).</summary>
     internal static int SeedOf(string fileName)

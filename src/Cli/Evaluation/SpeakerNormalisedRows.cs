@@ -23,7 +23,7 @@ public static class SpeakerNormalisedRows
         {
             var analysed = speaker.Where(pair => pair.result.Probabilities is not null).ToList();
             var rejected = speaker.Where(pair => pair.result.Probabilities is null).ToList();
-            var probabilities = analysed.Select(pair => InLabelOrder(pair.result.Probabilities!)).ToList();
+            var probabilities = analysed.Select(pair => EmotionLabels.InLabelOrder(pair.result.Probabilities!)).ToList();
             var weights = analysed.Select(_ => 1.0).ToList();
             foreach (var strength in strengths)
             {
@@ -31,7 +31,7 @@ public static class SpeakerNormalisedRows
                 var normalised = analysed.Count == 0 ? [] : SpeakerNormalisation.Apply(probabilities, weights, strength, prior);
                 for (var i = 0; i < analysed.Count; i++)
                 {
-                    predictions[analysed[i].index][variation] = new Prediction(MostProbable(normalised[i]), null);
+                    predictions[analysed[i].index][variation] = new Prediction(EmotionLabels.MostProbable(normalised[i]), null);
                 }
                 foreach (var (result, index) in rejected)
                 {
@@ -43,9 +43,4 @@ public static class SpeakerNormalisedRows
         return results.Select((result, index) => result with { Predictions = predictions[index] }).ToList();
     }
 
-    private static float[] InLabelOrder(IReadOnlyDictionary<string, float> probabilities) =>
-        EmotionLabels.All.Select(label => probabilities[label]).ToArray();
-
-    private static string MostProbable(float[] probabilities) =>
-        EmotionLabels.All[Array.IndexOf(probabilities, probabilities.Max())];
 }
