@@ -18,8 +18,8 @@ public sealed class AnalysisOptions
     public TimeSpan MinDuration { get; set; } = TimeSpan.FromSeconds(0.5);
 
     /// <summary>
-    /// Recordings up to this long are short clips: POST /emotion refuses longer ones as too_long, and a clip in which
-    /// the speech detector hears nothing is still analysed by the energy rule.
+    /// Recordings up to this long are short clips: a clip in which the speech detector hears nothing is still analysed
+    /// by the energy rule. Also the most <see cref="Decoding.AudioDecoder"/> decodes whole (longer is too_long).
     /// </summary>
     public TimeSpan MaxDuration { get; set; } = TimeSpan.FromSeconds(120);
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SpeechEmotion.Analysis.Calls;
+using SpeechEmotion.Analysis.Decoding;
 using SpeechEmotion.Analysis.Inference;
 using SpeechEmotion.Analysis.Speech;
 
@@ -10,8 +11,8 @@ namespace SpeechEmotion.Analysis;
 public static class AnalysisServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="RecordingAnalyzer"/>, <see cref="EmotionClassifier"/> and the
-    /// <see cref="SpeechDetector"/> as singletons with options from the "Analysis" section. The model is loaded, checked and warmed up when the host starts, so a missing or wrong
+    /// Registers <see cref="CallAnalyzer"/> (the one path from a recording to an emotion), <see cref="AudioDecoder"/>,
+    /// <see cref="EmotionClassifier"/> and the <see cref="SpeechDetector"/> as singletons with options from the "Analysis" section. The model is loaded, checked and warmed up when the host starts, so a missing or wrong
     /// model stops start-up.
     /// </summary>
     public static IServiceCollection AddEmotionAnalysis(this IServiceCollection services, IConfiguration configuration)
@@ -20,7 +21,7 @@ public static class AnalysisServiceCollectionExtensions
         // A factory, so the container builds (and disposes) the classifier from the bound options.
         services.AddSingleton(provider => new EmotionClassifier(provider.GetRequiredService<IOptions<AnalysisOptions>>()));
         services.AddSpeechDetection();
-        services.AddSingleton<RecordingAnalyzer>();
+        services.AddSingleton(provider => new AudioDecoder(provider.GetRequiredService<IOptions<AnalysisOptions>>().Value));
         services.AddOptions<CallOptions>().BindConfiguration(CallOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<CallOptions>, CallOptionsValidator>();
         services.AddSingleton<CallAnalyzer>();

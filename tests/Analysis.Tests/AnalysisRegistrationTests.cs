@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using SpeechEmotion.Analysis.Calls;
 using SpeechEmotion.Analysis.Inference;
 
 namespace SpeechEmotion.Analysis.Tests;
@@ -26,7 +27,7 @@ public sealed class AnalysisRegistrationTests
 
         Assert.Equal(2, host.Services.GetRequiredService<IOptions<AnalysisOptions>>().Value.IntraOpThreads);
         Assert.Equal(TimeSpan.FromSeconds(30), host.Services.GetRequiredService<IOptions<AnalysisOptions>>().Value.MaxDuration);
-        Assert.Same(host.Services.GetRequiredService<RecordingAnalyzer>(), host.Services.GetRequiredService<RecordingAnalyzer>());
+        Assert.Same(host.Services.GetRequiredService<CallAnalyzer>(), host.Services.GetRequiredService<CallAnalyzer>());
         Assert.StartsWith("cnn-", host.Services.GetRequiredService<EmotionClassifier>().ModelVersion);
         await host.StopAsync();
     }

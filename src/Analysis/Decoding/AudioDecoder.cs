@@ -1,20 +1,34 @@
 using SpeechEmotion.Analysis.Formats;
+using SpeechEmotion.Analysis.Validation;
 using SpeechEmotion.Contracts.Errors;
 
 namespace SpeechEmotion.Analysis.Decoding;
 
 /// <summary>
 /// Turns a short upload into one 16 kHz mono float32 array, read through <see cref="RecordingReader"/> (the same
-/// decoders long calls stream through). Guarantees the result is at most MaxDuration long and holds at least one
-/// sample (finite and within <see cref="Validation.SampleRange"/>: every block is checked by the reader), and that
-/// decoding took at most DecodeTimeout, or throws <see cref="AudioRejectedException"/>
-/// (corrupt_audio, too_long).
+/// decoders the service's <see cref="Calls.CallAnalyzer"/> streams through). For tools that build something else
+/// than the service's analysis from the samples: the robustness variations and the untrimmed row of
+/// <c>speechemotion evaluate</c>, the windows of a call. Guarantees the result is at most MaxDuration long, at least
+/// MinDuration, with samples finite and within <see cref="SampleRange"/> (the reader checks every block), and that
+/// decoding took at most DecodeTimeout, or throws <see cref="AudioRejectedException"/> (unsupported_format,
+/// corrupt_audio, too_short, too_long).
 /// </summary>
-internal sealed class AudioDecoder(AnalysisOptions options)
+public sealed class AudioDecoder(AnalysisOptions options)
 {
     private const int BlockFrames = RecordingReader.SampleRate;
 
-    public async Task<DecodedAudio> DecodeAsync(ReadOnlyMemory<byte> file, AudioFormat format, CancellationToken cancellationToken)
+    /// <summary>Sniffs, decodes and checks the duration of a whole upload.</summary>
+    /// <exception cref="AudioRejectedException">The upload cannot be decoded; its Code says why.</exception>
+    public async Task<DecodedAudio> DecodeAsync(Stream upload, string fileName, CancellationToken cancellationToken)
+    {
+        var file = await UploadReader.ReadAllAsync(upload, cancellationToken);
+        var format = AudioFormatSniffer.Detect(fileName, file.Span);
+        var decoded = await DecodeAsync(file, format, cancellationToken);
+        new DurationLimits(options).RejectIfTooShort(decoded.DurationSeconds);
+        return decoded;
+    }
+
+    internal async Task<DecodedAudio> DecodeAsync(ReadOnlyMemory<byte> file, AudioFormat format, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.DecodeTimeout);

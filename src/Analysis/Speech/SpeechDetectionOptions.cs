@@ -29,13 +29,6 @@ public sealed class SpeechDetectionOptions
     /// <summary>Each region is widened by this much on both sides (the detector's windows lag the audio).</summary>
     public int SpeechPadMs { get; set; } = 30;
 
-    /// <summary>
-    /// Cut uploaded recordings to their speech with this detector (first region to last) and refuse those without
-    /// speech as no_speech, instead of the energy rule of docs/design.md. Off by default: the served emotion model was
-    /// trained on the energy rule's cut, and serving must cut as training did; turn it on with a model trained so.
-    /// </summary>
-    public bool TrimRecordings { get; set; }
-
     internal float EffectiveNegativeThreshold => NegativeThreshold ?? Math.Max(Threshold - 0.15f, 0.01f);
 
     internal string ResolveModelPath() =>

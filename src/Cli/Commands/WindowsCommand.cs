@@ -67,7 +67,7 @@ internal static class WindowsCommand
         float[] samples;
         await using (var stream = file.OpenRead())
         {
-            samples = await session.Decoder.DecodeAsync(stream, file.Name, cancellationToken);
+            samples = (await session.Decoder.DecodeAsync(stream, file.Name, cancellationToken)).Samples;
         }
 
         var windows = new CallWindows(session.Analyzer);

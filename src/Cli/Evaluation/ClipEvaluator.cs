@@ -1,5 +1,6 @@
 using SpeechEmotion.Analysis;
 using SpeechEmotion.Analysis.Calls;
+using SpeechEmotion.Analysis.Decoding;
 using SpeechEmotion.Analysis.Inference;
 using SpeechEmotion.Cli.Audio;
 using SpeechEmotion.Cli.Corpora;
@@ -27,7 +28,7 @@ public sealed record ClipResult(
 /// the service decodes it; everything random is seeded from the file name, so every run, and every model compared,
 /// sees the same perturbed audio.
 /// </summary>
-public sealed class ClipEvaluator(CallAnalyzer analyzer, RecordingAnalyzer decoder, EmotionClassifier classifier)
+public sealed class ClipEvaluator(CallAnalyzer analyzer, AudioDecoder decoder, EmotionClassifier classifier)
 {
     private const uint BaseSeed = 20261130;
 
@@ -66,7 +67,7 @@ public sealed class ClipEvaluator(CallAnalyzer analyzer, RecordingAnalyzer decod
         float[] samples;
         try
         {
-            samples = await decoder.DecodeAsync(new MemoryStream(file), fileName, cancellationToken);
+            samples = (await decoder.DecodeAsync(new MemoryStream(file), fileName, cancellationToken)).Samples;
         }
         catch (AudioRejectedException rejection)
         {

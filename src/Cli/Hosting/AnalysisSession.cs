@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using SpeechEmotion.Analysis;
 using SpeechEmotion.Analysis.Calls;
+using SpeechEmotion.Analysis.Decoding;
 using SpeechEmotion.Analysis.Inference;
 
 namespace SpeechEmotion.Cli.Hosting;
@@ -52,9 +53,9 @@ public sealed class AnalysisSession : IAsyncDisposable
     /// detection, 4-s windows in batches, weighted by speech duration.</summary>
     public CallAnalyzer Analyzer => host.Services.GetRequiredService<CallAnalyzer>();
 
-    /// <summary>Only for its <see cref="RecordingAnalyzer.DecodeAsync"/>: the recording as 16 kHz mono samples, for
-    /// what the verbs build from it (perturbed versions, windows of a call, the untrimmed row).</summary>
-    public RecordingAnalyzer Decoder => host.Services.GetRequiredService<RecordingAnalyzer>();
+    /// <summary>The recording as 16 kHz mono samples, for what the verbs build from it (perturbed versions, windows of
+    /// a call, the untrimmed row).</summary>
+    public AudioDecoder Decoder => host.Services.GetRequiredService<AudioDecoder>();
 
     public EmotionClassifier Classifier => host.Services.GetRequiredService<EmotionClassifier>();
 

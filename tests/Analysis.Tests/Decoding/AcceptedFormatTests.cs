@@ -1,9 +1,12 @@
-using SpeechEmotion.Analysis.Preprocessing;
+using SpeechEmotion.Analysis.Decoding;
 using SpeechEmotion.Analysis.Tests.Support;
 
 namespace SpeechEmotion.Analysis.Tests.Decoding;
 
-/// <summary>Every accepted format comes out as 16 kHz mono of the original's duration, with the original's facts.</summary>
+/// <summary>
+/// Every accepted format comes out of <see cref="AudioDecoder"/> as 16 kHz mono of the original's duration, with the
+/// original's facts (the service's <see cref="Calls.CallAnalyzer"/> reads through the same <see cref="RecordingReader"/>).
+/// </summary>
 public sealed class AcceptedFormatTests
 {
     private const double Seconds = 2.0;
@@ -39,16 +42,33 @@ public sealed class AcceptedFormatTests
         var wav = TestWavWriter.Write(source, sampleRate, channels, wavEncoding == "float32" ? WavEncoding.Float32 : WavEncoding.Pcm16);
         var upload = encoderArguments.Length == 0 ? wav : TestTranscoder.Transcode(wav, Path.GetExtension(fileName), encoderArguments);
 
-        var recording = await new RecordingPreparer(new AnalysisOptions()).PrepareAsync(new MemoryStream(upload), fileName, CancellationToken.None);
+        var decoded = await new AudioDecoder(new AnalysisOptions()).DecodeAsync(new MemoryStream(upload), fileName, CancellationToken.None);
 
         // Lossy codecs add priming and frame padding: raw ADTS cannot say how much, so ffmpeg keeps ~43 ms of it.
-        Assert.InRange(recording.Audio.DurationSeconds, Seconds - 0.05, Seconds + 0.05);
-        Assert.Equal(sampleRate, recording.Audio.SampleRate);
-        Assert.Equal(channels, recording.Audio.Channels);
-        // 16 kHz mono: the model input spans the same seconds at 16000 samples each (the signal never falls silent).
-        Assert.InRange(recording.ModelInput.Count, (Seconds - 0.06) * 16000, (Seconds + 0.06) * 16000);
+        Assert.InRange(decoded.Facts.DurationSeconds, Seconds - 0.05, Seconds + 0.05);
+        Assert.Equal(sampleRate, decoded.Facts.SampleRate);
+        Assert.Equal(channels, decoded.Facts.Channels);
+        // 16 kHz mono: the same seconds at 16000 samples each.
+        Assert.InRange(decoded.Samples.Length, (Seconds - 0.06) * 16000, (Seconds + 0.06) * 16000);
         // The signal survived (same level: channels are averaged, not summed), allowing for codec and companding loss.
         var expectedRms = TestSignals.Rms(source);
-        Assert.InRange(TestSignals.Rms(recording.ModelInput), expectedRms * 0.8, expectedRms * 1.2);
+        Assert.InRange(TestSignals.Rms(decoded.Samples), expectedRms * 0.8, expectedRms * 1.2);
+    }
+
+    [Fact]
+    public async Task The_whole_recording_is_decoded_silent_ends_included_and_text_is_refused()
+    {
+        var wav = TestWavWriter.Write(TestSignals.Concat(TestSignals.Silence(0.3), TestSignals.Syllables(2.4), TestSignals.Silence(0.3)));
+        var decoder = new AudioDecoder(new AnalysisOptions());
+
+        var decoded = await decoder.DecodeAsync(new MemoryStream(wav), "speech.wav", CancellationToken.None);
+
+        // 0.3 + 2.4 + 0.3 s at 16 kHz: decoding never trims.
+        Assert.Equal(48000, decoded.Samples.Length);
+        Assert.Equal(0f, decoded.Samples[100]);
+        Assert.Equal(0f, decoded.Samples[^100]);
+        var rejection = await Assert.ThrowsAsync<AudioRejectedException>(() =>
+            decoder.DecodeAsync(new MemoryStream("not audio at all"u8.ToArray()), "notes.wav", CancellationToken.None));
+        Assert.Equal("unsupported_format", rejection.Code);
     }
 }

@@ -6,12 +6,17 @@ using SpeechEmotion.Contracts.Results;
 
 namespace SpeechEmotion.Analysis.Tests.Support;
 
-/// <summary>The served emotion model and the speech detector, loaded once for a test class, and a call analysed in blocks.</summary>
+/// <summary>The served emotion model and the speech detector, loaded once for a test class; a recording analysed as the
+/// service does, or a call's channels fed in blocks.</summary>
 public sealed class CallFixture : IDisposable
 {
     public EmotionClassifier Classifier { get; } = new(Options.Create(new AnalysisOptions()));
 
     public SpeechDetector Detector { get; } = new(new SpeechDetectionOptions());
+
+    /// <summary>The service's analysis of a whole recording, with these options and the fixture's model and detector.</summary>
+    public CallAnalyzer Analyzer(AnalysisOptions? options = null) =>
+        new(Options.Create(options ?? new AnalysisOptions()), Options.Create(new CallOptions()), Detector, Classifier);
 
     /// <summary>Feeds every channel of <paramref name="channels"/> in blocks of <paramref name="blockSamples"/>, as the decoder does.</summary>
     /// <param name="onUtterance">Told each utterance's emotion; with <paramref name="interim"/> set the session runs as a live stream.</param>

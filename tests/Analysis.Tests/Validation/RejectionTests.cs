@@ -1,21 +1,28 @@
 using System.Runtime.Versioning;
 using System.Text;
 using SpeechEmotion.Analysis.Decoding;
-using SpeechEmotion.Analysis.Preprocessing;
 using SpeechEmotion.Analysis.Tests.Support;
 using SpeechEmotion.Analysis.Validation;
 using SpeechEmotion.Contracts.Errors;
+using SpeechEmotion.Contracts.Results;
 
 namespace SpeechEmotion.Analysis.Tests.Validation;
 
-/// <summary>Every kind of bad upload gets its stable code and a message, and nothing else escapes.</summary>
-public sealed class RejectionTests
+/// <summary>
+/// Every kind of bad upload gets its stable code and a message from the service's analysis path
+/// (<see cref="Calls.CallAnalyzer"/>, what POST /jobs and POST /emotion run), and nothing else escapes.
+/// </summary>
+public sealed class RejectionTests(CallFixture fixture) : IClassFixture<CallFixture>
 {
-    private static async Task<AudioRejectedException> RejectedAsync(byte[] upload, string fileName, AnalysisOptions? options = null)
+    /// <summary>Calls limited to two minutes, so "too long" needs a 130-s upload, not four hours of one.</summary>
+    private static AnalysisOptions TwoMinuteCalls => new() { MaxCallDuration = TimeSpan.FromMinutes(2) };
+
+    private Task<EmotionResult> AnalyzeAsync(byte[] upload, string fileName, AnalysisOptions? options = null, CancellationToken cancellationToken = default) =>
+        fixture.Analyzer(options).AnalyzeAsync(new MemoryStream(upload), fileName, AnalysisRequest.Default, cancellationToken);
+
+    private async Task<AudioRejectedException> RejectedAsync(byte[] upload, string fileName, AnalysisOptions? options = null)
     {
-        var preparer = new RecordingPreparer(options ?? new AnalysisOptions());
-        var rejection = await Assert.ThrowsAsync<AudioRejectedException>(
-            () => preparer.PrepareAsync(new MemoryStream(upload), fileName, CancellationToken.None));
+        var rejection = await Assert.ThrowsAsync<AudioRejectedException>(() => AnalyzeAsync(upload, fileName, options));
         Assert.False(string.IsNullOrWhiteSpace(rejection.Message));
         return rejection;
     }
@@ -81,8 +88,8 @@ public sealed class RejectionTests
         var options = new AnalysisOptions { SilenceThresholdDbfs = -20 };
 
         Assert.Equal(ErrorCodes.NoSpeech, (await RejectedAsync(quietTone, "quiet.wav", options)).Code);
-        var accepted = await new RecordingPreparer(new AnalysisOptions()).PrepareAsync(new MemoryStream(quietTone), "quiet.wav", CancellationToken.None);
-        Assert.Equal(16000, accepted.ModelInput.Count);
+        var accepted = await AnalyzeAsync(quietTone, "quiet.wav");
+        Assert.Equal(1.0, accepted.Audio.DurationSeconds);
     }
 
     [Theory]
@@ -115,9 +122,11 @@ public sealed class RejectionTests
         var samples = TestSignals.Syllables(1.5, sampleRate, amplitude: 2.5f);
         var wav = TestWavWriter.Write(samples, sampleRate, encoding: WavEncoding.Float32);
 
-        var recording = await new RecordingPreparer(new AnalysisOptions()).PrepareAsync(new MemoryStream(wav), "hot.wav", CancellationToken.None);
+        var result = await AnalyzeAsync(wav, "hot.wav");
+        var decoded = await new AudioDecoder(new AnalysisOptions()).DecodeAsync(new MemoryStream(wav), "hot.wav", CancellationToken.None);
 
-        Assert.InRange(TestSignals.Rms(recording.ModelInput), 0.5, 2.5);
+        Assert.Equal(1.5, result.Audio.DurationSeconds);
+        Assert.InRange(TestSignals.Rms(decoded.Samples), 0.5, 2.5); // passed on as it came, not clipped to 1
     }
 
     [Fact]
@@ -174,21 +183,26 @@ public sealed class RejectionTests
         Assert.Equal(ErrorCodes.UnsupportedFormat, (await RejectedAsync(SpeechWav(), fileName)).Code);
 
     [Fact]
-    public async Task A_130_second_wav_is_too_long() =>
-        Assert.Equal(ErrorCodes.TooLong, (await RejectedAsync(SpeechWav(130), "long.wav")).Code);
-
-    [Fact]
-    public async Task A_130_second_mp3_is_too_long_without_decoding_all_of_it()
+    public async Task A_wav_past_the_call_limit_is_too_long()
     {
-        var mp3 = TestTranscoder.Transcode(TestWavWriter.Write(TestSignals.Syllables(130)), ".mp3", "-c:a", "libmp3lame", "-b:a", "32k");
-
-        Assert.Equal(ErrorCodes.TooLong, (await RejectedAsync(mp3, "long.mp3")).Code);
+        Assert.Equal(ErrorCodes.TooLong, (await RejectedAsync(SpeechWav(130), "long.wav", TwoMinuteCalls)).Code);
+        // Under the default limit (4 h) the same upload is not too long (the detector hears no speech in these tones).
+        var underDefault = await Record.ExceptionAsync(() => AnalyzeAsync(SpeechWav(130), "long.wav"));
+        Assert.False(underDefault is AudioRejectedException { Code: ErrorCodes.TooLong }, underDefault?.Message);
     }
 
     [Fact]
-    public async Task Maximum_duration_is_configurable()
+    public async Task An_mp3_past_the_call_limit_is_too_long_without_decoding_all_of_it()
     {
-        var options = new AnalysisOptions { MaxDuration = TimeSpan.FromSeconds(2) };
+        var mp3 = TestTranscoder.Transcode(TestWavWriter.Write(TestSignals.Syllables(130)), ".mp3", "-c:a", "libmp3lame", "-b:a", "32k");
+
+        Assert.Equal(ErrorCodes.TooLong, (await RejectedAsync(mp3, "long.mp3", TwoMinuteCalls)).Code);
+    }
+
+    [Fact]
+    public async Task Maximum_call_duration_is_configurable()
+    {
+        var options = new AnalysisOptions { MaxCallDuration = TimeSpan.FromSeconds(2) };
         var flac = TestTranscoder.Transcode(SpeechWav(3), ".flac", "-c:a", "flac");
 
         Assert.Equal(ErrorCodes.TooLong, (await RejectedAsync(SpeechWav(3), "long.wav", options)).Code);
@@ -218,13 +232,12 @@ public sealed class RejectionTests
     {
         var mp3 = TestTranscoder.Transcode(SpeechWav(60), ".mp3", "-c:a", "libmp3lame");
         var opus = TestTranscoder.Transcode(SpeechWav(60), ".opus", "-c:a", "libopus");
-        var preparer = new RecordingPreparer(new AnalysisOptions());
 
         // Both decoding paths: managed (NLayer) and ffmpeg.
         await Assert.ThrowsAnyAsync<OperationCanceledException>(
-            () => preparer.PrepareAsync(new MemoryStream(mp3), "speech.mp3", new CancellationToken(canceled: true)));
+            () => AnalyzeAsync(mp3, "speech.mp3", cancellationToken: new CancellationToken(canceled: true)));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(
-            () => preparer.PrepareAsync(new MemoryStream(opus), "speech.opus", new CancellationToken(canceled: true)));
+            () => AnalyzeAsync(opus, "speech.opus", cancellationToken: new CancellationToken(canceled: true)));
     }
 
     [Fact]
@@ -232,10 +245,8 @@ public sealed class RejectionTests
     {
         var options = new AnalysisOptions { FfmpegPath = "/nonexistent/ffmpeg" };
         var opus = TestTranscoder.Transcode(SpeechWav(), ".opus", "-c:a", "libopus");
-        var preparer = new RecordingPreparer(options);
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(
-            () => preparer.PrepareAsync(new MemoryStream(opus), "speech.opus", CancellationToken.None));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => AnalyzeAsync(opus, "speech.opus", options));
         Assert.Contains("FfmpegPath", error.Message);
     }
 }
