@@ -4,6 +4,8 @@
     /usr/bin/python3 training/crossval.py pack --ravdess DIR --tess DIR --savee DIR --out .pack
     # anywhere with torch (CPU works, a GPU is ~20x faster): every recipe x fold, then the best recipe on everyone
     python3 training/crossval.py run --pack .pack/ravdess.npz,.pack/savee.npz,.pack/tess.npz --out DIR [--epochs 40] [--recipes v2,mixup,wide]
+    # only the shipped model (a recipe already cross-validated): every speaker, its temperature from that run
+    python3 training/crossval.py run --pack ... --out DIR --recipes v2 --final-only --final-seeds 42 --calibration models/crossval.json
 
 Folds: RAVDESS actors k+1, k+6, k+11, k+16 (two men, two women) form fold k of 5; SAVEE's four speakers and TESS's
 two are spread over the folds. Each (recipe, fold) model trains a fixed number of epochs on the other folds' speakers
@@ -216,7 +218,7 @@ def score(frontend, cnn, waves, device):
 
 def worker(args):
     job = json.loads(Path(args.job).read_text())
-    torch.set_num_threads(1)
+    torch.set_num_threads(job.get("threads", 1))  # 1 per process on a GPU machine, the CPU's cores shared on a CPU
     device = "cuda" if torch.cuda.is_available() else "cpu"
     started = time.time()
     frontend, cnn = train_model(job, device)
@@ -288,8 +290,11 @@ def run(args):
     waves_path, offsets = write_waves(waves, work)
     log(f"pool of {args.versions} versions per clip ready ({time.time() - started:.0f} s)")
     recipes = args.recipes.split(",")
+    parallel = args.parallel if torch.cuda.is_available() else min(args.parallel, os.cpu_count() or 1)
     base = {"pool": pool, "spans": spans, "labels": labels, "epochs": args.epochs, "waves": waves_path,
-            "offsets": offsets}
+            "offsets": offsets, "threads": max(1, (os.cpu_count() or 1) // parallel)}
+    if args.final_only:
+        return train_final(args, recipes[0], base, meta, work, folder, started)
     jobs = []
     for recipe in recipes:
         for k in range(N_FOLDS):
@@ -297,7 +302,7 @@ def run(args):
             jobs.append(dict(base, name=name, recipe=recipe, weights=str(work / f"{name}.pt"),
                              result=str(work / f"{name}.json"),
                              train=[i for i, f in enumerate(folds) if f != k], test=[i for i, f in enumerate(folds) if f == k]))
-    results = launch(jobs, work, args.parallel)
+    results = launch(jobs, work, parallel)
     log(f"cross-validation done ({time.time() - started:.0f} s)")
 
     corpora = [c["corpus"] for c in meta]
@@ -335,11 +340,23 @@ def run(args):
                 ((-np.log(evaluation.rescale(stacked["probs"], 1 / t)[np.arange(len(y)), y] + 1e-12).mean(), round(float(t), 2))
                  for t in np.arange(0.5, 5.0, 0.01)))[1]
     save(report, work, folder, started)  # the folds' figures and weights, in case the final training is cut short
-    log(f"best recipe {best}; training it on every speaker with seeds {FINAL_SEEDS}")
-    finals = [dict(base, name=f"final-{best}-s{seed}", recipe=best, seed=seed, train=list(range(len(meta))), test=[],
-                   weights=str(work / f"final-{best}-s{seed}.pt"), result=str(work / f"final-{best}-s{seed}.json"))
-              for seed in FINAL_SEEDS]
-    launch(finals, work, args.parallel)
+    train_final(args, best, base, meta, work, folder, started, report)
+
+
+def train_final(args, recipe, base, meta, work, folder, started, report=None):
+    """The recipe on every speaker. Without a cross-validation report (--final-only) the temperature comes from
+    --calibration, the crossval.json of a run that cross-validated the same recipe."""
+    if report is None:
+        calibrated = json.loads(Path(args.calibration).read_text())["recipes"][recipe] if args.calibration else {}
+        report = {"recipes": {recipe: {"temperature": calibrated.get("temperature", 1.0)}}, "folds": {},
+                  "epochs": args.epochs, "versions": args.versions, "training": TRAINING, "final_only": True}
+    seeds = [int(s) for s in args.final_seeds.split(",")]
+    log(f"training {recipe} on every speaker with seeds {seeds}")
+    finals = [dict(base, name=f"final-{recipe}-s{seed}", recipe=recipe, seed=seed, train=list(range(len(meta))),
+                   test=[], weights=str(work / f"final-{recipe}-s{seed}.pt"),
+                   result=str(work / f"final-{recipe}-s{seed}.json"))
+              for seed in seeds]
+    launch(finals, work, args.parallel if torch.cuda.is_available() else min(args.parallel, os.cpu_count() or 1))
     save(report, work, folder, started)
 
 
@@ -408,6 +425,9 @@ def main():
     runner.add_argument("--seed", type=int, default=42)
     runner.add_argument("--processes", type=int, default=os.cpu_count())
     runner.add_argument("--parallel", type=int, default=(os.cpu_count() or 2) + 4)
+    runner.add_argument("--final-seeds", default=",".join(map(str, FINAL_SEEDS)))
+    runner.add_argument("--final-only", action="store_true", help="skip the folds: train --recipes' first on everyone")
+    runner.add_argument("--calibration", help="with --final-only: crossval.json whose temperature the model takes")
     runner.add_argument("--limit", type=int, default=0, help="about this many clips (smoke tests)")
     exporter = sub.add_parser("export")
     exporter.add_argument("--weights", required=True)

@@ -36,3 +36,34 @@ def test_batch_crops_always_hold_the_middle_of_the_speech():
     for crop in (24000, 40000, 64000):
         batch = crossval.crop_batch(pool, spans, np.arange(50), crop, rng)
         assert batch.shape == (50, crop) and (batch.max(axis=1) == 1.0).all()
+
+
+def _tiny_pack(folder, clips=14):
+    """A pack in the format `pack` writes: seven labels, two RAVDESS speakers, 1 s of tone each."""
+    rng = np.random.default_rng(2)
+    meta, codes = [], []
+    for i in range(clips):
+        narrow = (0.5 * np.sin(np.arange(8000) * (0.05 + 0.01 * (i % 7))) * rng.uniform(0.5, 1, 8000)).astype(np.float32)
+        codes.append(crossval.mulaw_codes(narrow))
+        meta.append({"path": f"{i}.wav", "corpus": "ravdess", "speaker": f"ravdess:{1 + i % 2:02d}", "gender": "m",
+                     "label": crossval.LABELS[i % 7]})
+    path = folder / "ravdess.npz"
+    np.savez(path, audio=np.frombuffer(crossval.lzma.compress(np.concatenate(codes).tobytes()), np.uint8),
+             peaks=np.ones(clips, np.float32), lengths=np.full(clips, 8000, np.int64), meta=np.array(crossval.json.dumps(meta)))
+    return path
+
+
+def test_final_only_trains_on_everyone_with_the_calibration_runs_temperature(tmp_path):
+    calibration = tmp_path / "cv.json"
+    calibration.write_text(crossval.json.dumps({"recipes": {"v2": {"temperature": 1.37}}}))
+    args = crossval.argparse.Namespace(
+        pack=str(_tiny_pack(tmp_path)), out=str(tmp_path / "out"), work=str(tmp_path / "work"), epochs=1, versions=1,
+        recipes="v2", seed=0, processes=1, parallel=1, limit=0, final_seeds="42", final_only=True,
+        calibration=str(calibration))
+
+    crossval.run(args)
+
+    report = crossval.json.loads((tmp_path / "out" / "crossval.json").read_text())
+    assert report["recipes"] == {"v2": {"temperature": 1.37}} and report["final_only"]
+    weights = crossval.torch.load(tmp_path / "out" / "weights.pt")
+    assert list(weights) == ["final-v2-s42"]  # no fold models: nothing was cross-validated
