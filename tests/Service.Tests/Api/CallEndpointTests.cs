@@ -29,7 +29,37 @@ public sealed class CallEndpointTests(EmbeddedApi api) : IClassFixture<EmbeddedA
         var blocks = detailed["result"]!["channels"]!.AsArray();
         AssertSegmentsWithin(blocks[0]!, GeneratedCalls.AgentAt, 3);
         AssertSegmentsWithin(blocks[1]!, GeneratedCalls.CustomerAt, 3);
-        File.WriteAllText(Path.Combine(Path.GetTempPath(), "speech-emotion-call-test.json"), detailed.ToJsonString());   // README example
+    }
+
+    [Fact]
+    public async Task The_README_stereo_sample_split_puts_each_speaker_on_their_own_channel_and_says_neutral()
+    {
+        // samples/call-stereo-8khz-mulaw.wav (samples/README.md): agent on the left at 0.5-5.0 s and 10.8-16.1 s,
+        // customer on the right at 5.5-10.3 s and 16.5-17.5 s. The README's split example is this job.
+        using var client = api.CreateClient();
+        var wav = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Samples", "call-stereo-8khz-mulaw.wav"));
+        var id = await SubmitCallAsync(client, wav, "split", "agent,customer");
+        await EmbeddedApi.WaitUntilFinishedAsync(client, id, TimeSpan.FromSeconds(60));
+        var result = (await GetJsonAsync(client, $"/jobs/{id}?include=segments"))["result"]!;
+
+        Assert.Equal(0, result["call"]!["overlapCount"]!.GetValue<int>());
+        var blocks = result["channels"]!.AsArray();
+        AssertSegmentsOn(blocks[0]!, [(0.5, 5.0), (10.8, 16.1)]);
+        AssertSegmentsOn(blocks[1]!, [(5.5, 10.3), (16.5, 17.5)]);
+        // A flat synthetic voice: neutral for the call and for each speaker (what the README shows).
+        Assert.All(blocks.Append(result), block => Assert.Equal("neutral", block!["emotion"]!.GetValue<string>()));
+    }
+
+    private static void AssertSegmentsOn(JsonNode block, (double Start, double End)[] turns)
+    {
+        var segments = block["segments"]!.AsArray();
+        Assert.NotEmpty(segments);
+        foreach (var segment in segments)
+        {
+            var (start, end) = (segment!["start"]!.GetValue<double>(), segment["end"]!.GetValue<double>());
+            Assert.True(turns.Any(turn => start >= turn.Start - Tolerance && end <= turn.End + Tolerance),
+                $"{block["name"]} segment {start}-{end} is off its channel's turns");
+        }
     }
 
     [Fact]

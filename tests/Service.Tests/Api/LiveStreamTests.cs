@@ -51,7 +51,6 @@ public sealed class LiveStreamTests : IClassFixture<LiveStreamTests.LiveApi>
         await client.StreamTwilioAsync(wav, ["outbound", "inbound"]);
         var transcript = await client.TranscriptAsync();
 
-        File.WriteAllLines(Path.Combine(Path.GetTempPath(), "speech-emotion-live-test.jsonl"), transcript.Frames.Select(f => f.ToJsonString()));   // README example
         Assert.Equal(WebSocketCloseStatus.NormalClosure, transcript.CloseStatus);
         var truth = SpeechTruth.Of(wav);
         AssertOneEventPerUtterance(transcript.Emotions("outbound").ToList(), truth.Turns(channel: 0), "outbound");
