@@ -103,4 +103,16 @@ public sealed class WindowsCommandTests : IDisposable
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("does not exist", run.Error);
     }
+
+    [Fact]
+    public async Task A_file_the_service_would_refuse_fails_with_its_code_not_a_stack_trace()
+    {
+        var subtitles = folder.Write("call.srt", "1\n00:00:00,000 --> 00:00:02,000\nHello\n"u8.ToArray());
+
+        var run = await CliRun.RunAsync("windows", subtitles);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith("speechemotion: unsupported_format: ", run.Error);
+        Assert.DoesNotContain("   at ", run.Error);
+    }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Options;
+using SpeechEmotion.Analysis;
 using SpeechEmotion.Analysis.Inference;
 
 namespace SpeechEmotion.Cli.Commands;
@@ -17,6 +18,12 @@ internal static class CommandErrors
         try
         {
             return await run();
+        }
+        catch (AudioRejectedException rejection)
+        {
+            // A recording the service would refuse: its stable code, as the API's problem details carry it.
+            await parse.InvocationConfiguration.Error.WriteLineAsync($"speechemotion: {rejection.Code}: {rejection.Message}");
+            return Failed;
         }
         catch (Exception error) when (error is CommandException or IOException or ArgumentException or ModelContractException
                                           or OptionsValidationException or UnauthorizedAccessException)
