@@ -9,6 +9,8 @@ the speaker's mean, divided by the speaker's standard deviation), from what the 
       --mostly-neutral N only N clips of each non-neutral emotion per actor (a speaker as neutral as a call)
   python3 training/speaker_normalisation.py windows CALL.json ...
       `speechemotion windows --json` of a mono call; share of neutral and of angry + disgust windows
+  --prior neutral=0.6,happy=0.0667,...   both: a deployment class prior applied after each method, as the service's
+      Analysis:ClassPrior does (p' proportional to p * prior / uniform training prior)
 
 Its centring rows must equal the C# rows (`evaluate --per-speaker-normalise`, `windows --per-speaker-normalise`): a
 cross-check of the two implementations.
@@ -47,6 +49,13 @@ def log_probabilities(rows):
     return np.log(np.maximum([[row["probabilities"][label] for label in LABELS] for row in rows], FLOOR))
 
 
+def parse_prior(text):
+    """'neutral=0.6,happy=0.0667,...' as the log of each label's weight (all seven, as the CLI's --prior)."""
+    weights = dict(pair.split("=") for pair in text.split(","))
+    assert sorted(weights) == sorted(LABELS), "a weight for each of the seven labels"
+    return np.log(np.array([float(weights[label]) for label in LABELS]))
+
+
 def mostly_neutral(rows, others):
     """Each speaker's neutral clips and only the first `others` clips (by file name) of every other emotion: a speaker
     who is mostly neutral, as on a call, with labels to score."""
@@ -59,7 +68,7 @@ def mostly_neutral(rows, others):
     return kept
 
 
-def evaluate(paths, others=None):
+def evaluate(paths, others=None, log_prior=0.0):
     rows = [r for path in paths for r in json.loads(Path(path).read_text())["clipResults"]]
     if others is not None:
         rows = mostly_neutral(rows, others)
@@ -70,20 +79,20 @@ def evaluate(paths, others=None):
         pred = np.full(len(rows), -1)  # a rejected clip stays wrong
         for speaker in speakers:
             index = [i for i, r in enumerate(rows) if r["speaker"] == speaker and r.get("probabilities")]
-            pred[index] = method(log_probabilities([rows[i] for i in index]), None).argmax(axis=1)
+            pred[index] = (method(log_probabilities([rows[i] for i in index]), None) + log_prior).argmax(axis=1)
         recall = " ".join(f"{label} {(pred[y == k] == k).mean():.2f}" for k, label in enumerate(LABELS))
         macro = f1_score(y, pred, labels=range(len(LABELS)), average="macro", zero_division=0)
         share = f"  predicted neutral {(pred == 0).mean():.0%}" if others is not None else ""
         print(f"{name:>13}: accuracy {(pred == y).mean():.3f}  macro-F1 {macro:.3f}  recall {recall}{share}")
 
 
-def windows(paths):
+def windows(paths, log_prior=0.0):
     for path in paths:
         report = json.loads(Path(path).read_text())
         analysed = [w for w in report["timeline"] if w.get("probabilities")]
         weights = np.array([w["endSeconds"] - w["startSeconds"] for w in analysed])
         for name, method in methods():
-            pred = method(log_probabilities(analysed), weights).argmax(axis=1)
+            pred = (method(log_probabilities(analysed), weights) + log_prior).argmax(axis=1)
             neutral = (pred == LABELS.index("neutral")).mean()
             angry_disgust = np.isin(pred, [LABELS.index("angry"), LABELS.index("disgust")]).mean()
             print(f"{report['file']} ({len(analysed)} windows) {name:>13}: neutral {neutral:.0%}, angry + disgust {angry_disgust:.0%}")
@@ -95,11 +104,13 @@ def main():
     parser.add_argument("inputs", nargs="+")
     parser.add_argument("--mostly-neutral", type=int, metavar="N",
                         help="evaluate: keep each speaker's neutral clips and only N clips of each other emotion")
+    parser.add_argument("--prior", help="a class prior applied after each method, e.g. neutral=0.6,happy=0.0667,...")
     args = parser.parse_args()
+    log_prior = parse_prior(args.prior) if args.prior else 0.0
     if args.what == "evaluate":
-        evaluate(args.inputs, args.mostly_neutral)
+        evaluate(args.inputs, args.mostly_neutral, log_prior)
     else:
-        windows(args.inputs)
+        windows(args.inputs, log_prior)
 
 
 if __name__ == "__main__":

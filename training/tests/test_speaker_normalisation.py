@@ -32,3 +32,12 @@ def test_mostly_neutral_keeps_every_neutral_clip_and_the_first_n_of_each_other_e
     kept = sn.mostly_neutral(rows, 1)
     assert sorted((r["speaker"], r["file"]) for r in kept) == [
         ("a", "a/0"), ("a", "a/1"), ("a", "a/3"), ("a", "a/5"), ("b", "b/0"), ("b", "b/1"), ("b", "b/3"), ("b", "b/5")]
+
+
+def test_a_prior_is_the_log_of_each_labels_weight_in_label_order():
+    spec = "neutral=0.6,happy=0.0667,sad=0.0667,angry=0.0667,fearful=0.0667,surprised=0.0667,disgust=0.0667"
+    log_prior = sn.parse_prior(spec)
+    assert np.allclose(np.exp(log_prior), [0.6] + [0.0667] * 6)
+    # As the service's ClassPrior: p' proportional to p * prior. A window at neutral 0.2, angry 0.3 becomes neutral.
+    window = np.log([[0.2, 0.1, 0.1, 0.3, 0.1, 0.1, 0.1]])
+    assert (window + log_prior).argmax() == 0 and window.argmax() == 3
