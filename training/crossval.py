@@ -295,15 +295,18 @@ def run(args):
             "offsets": offsets, "threads": max(1, (os.cpu_count() or 1) // parallel)}
     if args.final_only:
         return train_final(args, recipes[0], base, meta, work, folder, started)
+    chosen = [int(k) for k in args.folds.split(",")] if args.folds else list(range(N_FOLDS))
     jobs = []
     for recipe in recipes:
-        for k in range(N_FOLDS):
+        for k in chosen:
             name = f"{recipe}-fold{k}"
             jobs.append(dict(base, name=name, recipe=recipe, weights=str(work / f"{name}.pt"),
                              result=str(work / f"{name}.json"),
                              train=[i for i, f in enumerate(folds) if f != k], test=[i for i, f in enumerate(folds) if f == k]))
     results = launch(jobs, work, parallel)
     log(f"cross-validation done ({time.time() - started:.0f} s)")
+    if len(chosen) < N_FOLDS:
+        return save_some_folds(args, recipes, chosen, results, meta, folds, work, folder, started)
 
     corpora = [c["corpus"] for c in meta]
     report = {"recipes": {}, "folds": {k: sorted({c["speaker"] for c, f in zip(meta, folds) if f == k})
@@ -341,6 +344,25 @@ def run(args):
                  for t in np.arange(0.5, 5.0, 0.01)))[1]
     save(report, work, folder, started)  # the folds' figures and weights, in case the final training is cut short
     train_final(args, best, base, meta, work, folder, started, report)
+
+
+def save_some_folds(args, recipes, chosen, results, meta, folds, work, folder, started):
+    """--folds: a quick comparison on some folds. Each fold model's own figures; no pooling, no calibration, no final
+    model (the fold models go to weights.pt, for `service_crossval.sh` to score through the service)."""
+    labels = np.array([LABELS.index(c["label"]) for c in meta])
+    corpora = [c["corpus"] for c in meta]
+    report = {"recipes": {r: {"temperature": 1.0, "folds": {}} for r in recipes}, "epochs": args.epochs,
+              "versions": args.versions, "training": TRAINING, "some_folds": chosen,
+              "folds": {k: sorted({c["speaker"] for c, f in zip(meta, folds) if f == k}) for k in chosen}}
+    for recipe in recipes:
+        for k in chosen:
+            test = [i for i, f in enumerate(folds) if f == k]
+            probs = results[f"{recipe}-fold{k}"]["probs"]
+            report["recipes"][recipe]["folds"][k] = {
+                v: figures(np.array(probs[v]), labels[test], [corpora[i] for i in test]) for v in EVAL_VARIATIONS}
+            clean = report["recipes"][recipe]["folds"][k]["clean"]["all"]
+            log(f"{recipe}-fold{k}: clean accuracy {clean['accuracy']:.3f}, macro-F1 {clean['macro_f1']:.3f}")
+    save(report, work, folder, started)
 
 
 def train_final(args, recipe, base, meta, work, folder, started, report=None):
@@ -425,6 +447,7 @@ def main():
     runner.add_argument("--seed", type=int, default=42)
     runner.add_argument("--processes", type=int, default=os.cpu_count())
     runner.add_argument("--parallel", type=int, default=(os.cpu_count() or 2) + 4)
+    runner.add_argument("--folds", help="only these folds (e.g. 0,1): a quick comparison, no final model")
     runner.add_argument("--final-seeds", default=",".join(map(str, FINAL_SEEDS)))
     runner.add_argument("--final-only", action="store_true", help="skip the folds: train --recipes' first on everyone")
     runner.add_argument("--calibration", help="with --final-only: crossval.json whose temperature the model takes")

@@ -59,7 +59,7 @@ def test_final_only_trains_on_everyone_with_the_calibration_runs_temperature(tmp
     args = crossval.argparse.Namespace(
         pack=str(_tiny_pack(tmp_path)), out=str(tmp_path / "out"), work=str(tmp_path / "work"), epochs=1, versions=1,
         recipes="v2", seed=0, processes=1, parallel=1, limit=0, final_seeds="42", final_only=True,
-        calibration=str(calibration))
+        calibration=str(calibration), folds=None)
 
     crossval.run(args)
 
@@ -67,3 +67,17 @@ def test_final_only_trains_on_everyone_with_the_calibration_runs_temperature(tmp
     assert report["recipes"] == {"v2": {"temperature": 1.37}} and report["final_only"]
     weights = crossval.torch.load(tmp_path / "out" / "weights.pt")
     assert list(weights) == ["final-v2-s42"]  # no fold models: nothing was cross-validated
+
+
+def test_some_folds_train_only_those_folds_and_no_final_model(tmp_path):
+    args = crossval.argparse.Namespace(
+        pack=str(_tiny_pack(tmp_path, clips=28)), out=str(tmp_path / "out"), work=str(tmp_path / "work"), epochs=1,
+        versions=1, recipes="v2", seed=0, processes=1, parallel=2, limit=0, final_seeds="42", final_only=False,
+        calibration=None, folds="0")
+
+    crossval.run(args)
+
+    report = crossval.json.loads((tmp_path / "out" / "crossval.json").read_text())
+    assert report["some_folds"] == [0] and list(report["recipes"]["v2"]["folds"]) == ["0"]
+    assert report["folds"] == {"0": ["ravdess:01"]}  # fold 0 holds RAVDESS actor 01 (and 06, 11, 16)
+    assert list(crossval.torch.load(tmp_path / "out" / "weights.pt")) == ["v2-fold0"]
