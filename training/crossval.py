@@ -6,6 +6,8 @@
     python3 training/crossval.py run --pack .pack/ravdess.npz,.pack/savee.npz,.pack/tess.npz --out DIR [--epochs 40] [--recipes v2,mixup,wide]
     # only the shipped model (a recipe already cross-validated): every speaker, its temperature from that run
     python3 training/crossval.py run --pack ... --out DIR --recipes v2 --final-only --final-seeds 42 --calibration models/crossval.json
+    # a recipe's cross-validation alone (figures, temperature), e.g. while its final model trains beside it
+    python3 training/crossval.py run --pack ... --out DIR --recipes v2 --epochs 50 --final-seeds ''
 
 Folds: RAVDESS actors k+1, k+6, k+11, k+16 (two men, two women) form fold k of 5; SAVEE's four speakers and TESS's
 two are spread over the folds. Each (recipe, fold) model trains a fixed number of epochs on the other folds' speakers
@@ -372,7 +374,9 @@ def train_final(args, recipe, base, meta, work, folder, started, report=None):
         calibrated = json.loads(Path(args.calibration).read_text())["recipes"][recipe] if args.calibration else {}
         report = {"recipes": {recipe: {"temperature": calibrated.get("temperature", 1.0)}}, "folds": {},
                   "epochs": args.epochs, "versions": args.versions, "training": TRAINING, "final_only": True}
-    seeds = [int(s) for s in args.final_seeds.split(",")]
+    seeds = [int(s) for s in args.final_seeds.split(",") if s]
+    if not seeds:  # --final-seeds '': the cross-validation's figures and temperature only (the final trained apart)
+        return save(report, work, folder, started)
     log(f"training {recipe} on every speaker with seeds {seeds}")
     finals = [dict(base, name=f"final-{recipe}-s{seed}", recipe=recipe, seed=seed, train=list(range(len(meta))),
                    test=[], weights=str(work / f"final-{recipe}-s{seed}.pt"),
@@ -448,7 +452,8 @@ def main():
     runner.add_argument("--processes", type=int, default=os.cpu_count())
     runner.add_argument("--parallel", type=int, default=(os.cpu_count() or 2) + 4)
     runner.add_argument("--folds", help="only these folds (e.g. 0,1): a quick comparison, no final model")
-    runner.add_argument("--final-seeds", default=",".join(map(str, FINAL_SEEDS)))
+    runner.add_argument("--final-seeds", default=",".join(map(str, FINAL_SEEDS)),
+                        help="seeds of the final models on everyone; '' for the folds' figures and temperature only")
     runner.add_argument("--final-only", action="store_true", help="skip the folds: train --recipes' first on everyone")
     runner.add_argument("--calibration", help="with --final-only: crossval.json whose temperature the model takes")
     runner.add_argument("--limit", type=int, default=0, help="about this many clips (smoke tests)")

@@ -38,14 +38,14 @@ def test_batch_crops_always_hold_the_middle_of_the_speech():
         assert batch.shape == (50, crop) and (batch.max(axis=1) == 1.0).all()
 
 
-def _tiny_pack(folder, clips=14):
-    """A pack in the format `pack` writes: seven labels, two RAVDESS speakers, 1 s of tone each."""
+def _tiny_pack(folder, clips=14, speakers=2):
+    """A pack in the format `pack` writes: seven labels, RAVDESS actors 1..speakers, 1 s of tone each."""
     rng = np.random.default_rng(2)
     meta, codes = [], []
     for i in range(clips):
         narrow = (0.5 * np.sin(np.arange(8000) * (0.05 + 0.01 * (i % 7))) * rng.uniform(0.5, 1, 8000)).astype(np.float32)
         codes.append(crossval.mulaw_codes(narrow))
-        meta.append({"path": f"{i}.wav", "corpus": "ravdess", "speaker": f"ravdess:{1 + i % 2:02d}", "gender": "m",
+        meta.append({"path": f"{i}.wav", "corpus": "ravdess", "speaker": f"ravdess:{1 + i % speakers:02d}", "gender": "m",
                      "label": crossval.LABELS[i % 7]})
     path = folder / "ravdess.npz"
     np.savez(path, audio=np.frombuffer(crossval.lzma.compress(np.concatenate(codes).tobytes()), np.uint8),
@@ -81,3 +81,16 @@ def test_some_folds_train_only_those_folds_and_no_final_model(tmp_path):
     assert report["some_folds"] == [0] and list(report["recipes"]["v2"]["folds"]) == ["0"]
     assert report["folds"] == {"0": ["ravdess:01"]}  # fold 0 holds RAVDESS actor 01 (and 06, 11, 16)
     assert list(crossval.torch.load(tmp_path / "out" / "weights.pt")) == ["v2-fold0"]
+
+
+def test_empty_final_seeds_cross_validate_and_calibrate_without_a_final_model(tmp_path):
+    args = crossval.argparse.Namespace(
+        pack=str(_tiny_pack(tmp_path, clips=35, speakers=5)), out=str(tmp_path / "out"), work=str(tmp_path / "work"),
+        epochs=1, versions=1, recipes="v2", seed=0, processes=1, parallel=2, limit=0, final_seeds="",
+        final_only=False, calibration=None, folds=None)
+
+    crossval.run(args)
+
+    report = crossval.json.loads((tmp_path / "out" / "crossval.json").read_text())
+    assert report["best_recipe"] == "v2" and 0.5 <= report["recipes"]["v2"]["temperature"] < 5.0
+    assert list(crossval.torch.load(tmp_path / "out" / "weights.pt")) == [f"v2-fold{k}" for k in range(5)]
