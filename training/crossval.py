@@ -245,11 +245,17 @@ def write_waves(waves, folder):
 
 
 def launch(jobs, folder, parallel):
+    """Runs the jobs, `parallel` at a time. A job whose result and weights are already in the work folder (an earlier
+    run with the same --work, or one trained apart and copied there) is kept, not trained again."""
     running, results = [], {}
     pending = list(jobs)
     while pending or running:
         while pending and len(running) < parallel:
             job = pending.pop(0)
+            if Path(job["result"]).exists() and Path(job["weights"]).exists():  # resume: trained by an earlier run
+                log(f"  {job['name']}: kept from {folder}")
+                results[job["name"]] = json.loads(Path(job["result"]).read_text())
+                continue
             job_file = folder / f"{job['name']}.job.json"
             job_file.write_text(json.dumps(job))
             running.append((job, subprocess.Popen([sys.executable, __file__, "worker", "--job", str(job_file)])))
@@ -294,7 +300,7 @@ def run(args):
     recipes = args.recipes.split(",")
     parallel = args.parallel if torch.cuda.is_available() else min(args.parallel, os.cpu_count() or 1)
     base = {"pool": pool, "spans": spans, "labels": labels, "epochs": args.epochs, "waves": waves_path,
-            "offsets": offsets, "threads": max(1, (os.cpu_count() or 1) // parallel)}
+            "offsets": offsets, "threads": args.threads or max(1, (os.cpu_count() or 1) // parallel)}
     if args.final_only:
         return train_final(args, recipes[0], base, meta, work, folder, started)
     chosen = [int(k) for k in args.folds.split(",")] if args.folds else list(range(N_FOLDS))
@@ -451,6 +457,7 @@ def main():
     runner.add_argument("--seed", type=int, default=42)
     runner.add_argument("--processes", type=int, default=os.cpu_count())
     runner.add_argument("--parallel", type=int, default=(os.cpu_count() or 2) + 4)
+    runner.add_argument("--threads", type=int, default=0, help="torch threads per training process (default: cores / parallel)")
     runner.add_argument("--folds", help="only these folds (e.g. 0,1): a quick comparison, no final model")
     runner.add_argument("--final-seeds", default=",".join(map(str, FINAL_SEEDS)),
                         help="seeds of the final models on everyone; '' for the folds' figures and temperature only")

@@ -58,7 +58,7 @@ def test_final_only_trains_on_everyone_with_the_calibration_runs_temperature(tmp
     calibration.write_text(crossval.json.dumps({"recipes": {"v2": {"temperature": 1.37}}}))
     args = crossval.argparse.Namespace(
         pack=str(_tiny_pack(tmp_path)), out=str(tmp_path / "out"), work=str(tmp_path / "work"), epochs=1, versions=1,
-        recipes="v2", seed=0, processes=1, parallel=1, limit=0, final_seeds="42", final_only=True,
+        recipes="v2", seed=0, processes=1, threads=0, parallel=1, limit=0, final_seeds="42", final_only=True,
         calibration=str(calibration), folds=None)
 
     crossval.run(args)
@@ -72,7 +72,7 @@ def test_final_only_trains_on_everyone_with_the_calibration_runs_temperature(tmp
 def test_some_folds_train_only_those_folds_and_no_final_model(tmp_path):
     args = crossval.argparse.Namespace(
         pack=str(_tiny_pack(tmp_path, clips=28)), out=str(tmp_path / "out"), work=str(tmp_path / "work"), epochs=1,
-        versions=1, recipes="v2", seed=0, processes=1, parallel=2, limit=0, final_seeds="42", final_only=False,
+        versions=1, recipes="v2", seed=0, processes=1, threads=0, parallel=2, limit=0, final_seeds="42", final_only=False,
         calibration=None, folds="0")
 
     crossval.run(args)
@@ -86,7 +86,7 @@ def test_some_folds_train_only_those_folds_and_no_final_model(tmp_path):
 def test_empty_final_seeds_cross_validate_and_calibrate_without_a_final_model(tmp_path):
     args = crossval.argparse.Namespace(
         pack=str(_tiny_pack(tmp_path, clips=35, speakers=5)), out=str(tmp_path / "out"), work=str(tmp_path / "work"),
-        epochs=1, versions=1, recipes="v2", seed=0, processes=1, parallel=2, limit=0, final_seeds="",
+        epochs=1, versions=1, recipes="v2", seed=0, processes=1, threads=0, parallel=2, limit=0, final_seeds="",
         final_only=False, calibration=None, folds=None)
 
     crossval.run(args)
@@ -94,3 +94,20 @@ def test_empty_final_seeds_cross_validate_and_calibrate_without_a_final_model(tm
     report = crossval.json.loads((tmp_path / "out" / "crossval.json").read_text())
     assert report["best_recipe"] == "v2" and 0.5 <= report["recipes"]["v2"]["temperature"] < 5.0
     assert list(crossval.torch.load(tmp_path / "out" / "weights.pt")) == [f"v2-fold{k}" for k in range(5)]
+
+
+def test_a_second_run_on_the_same_work_folder_keeps_the_trained_folds(tmp_path, monkeypatch):
+    args = crossval.argparse.Namespace(
+        pack=str(_tiny_pack(tmp_path, clips=28)), out=str(tmp_path / "out"), work=str(tmp_path / "work"), epochs=1,
+        versions=1, recipes="v2", seed=0, processes=1, threads=0, parallel=2, limit=0, final_seeds="42",
+        final_only=False, calibration=None, folds="0")
+    crossval.run(args)
+    first = crossval.torch.load(tmp_path / "out" / "weights.pt")["v2-fold0"]
+
+    def no_training(*_, **__):
+        raise AssertionError("a kept fold was trained again")
+    monkeypatch.setattr(crossval.subprocess, "Popen", no_training)
+    crossval.run(args)
+
+    again = crossval.torch.load(tmp_path / "out" / "weights.pt")["v2-fold0"]
+    assert all(crossval.torch.equal(first[k], again[k]) for k in first)
