@@ -53,13 +53,18 @@ def _tiny_pack(folder, clips=14, speakers=2):
     return path
 
 
+def _run_args(tmp_path, pack, **changes):
+    """`crossval.py run`'s arguments for a 1-epoch run on a tiny pack, with the test's own changes."""
+    args = dict(pack=str(pack), out=str(tmp_path / "out"), work=str(tmp_path / "work"), epochs=1, versions=1,
+                recipes="v2", seed=0, processes=1, threads=0, parallel=2, limit=0, final_seeds="42", final_only=False,
+                calibration=None, folds=None)
+    return crossval.argparse.Namespace(**{**args, **changes})
+
+
 def test_final_only_trains_on_everyone_with_the_calibration_runs_temperature(tmp_path):
     calibration = tmp_path / "cv.json"
     calibration.write_text(crossval.json.dumps({"recipes": {"v2": {"temperature": 1.37}}}))
-    args = crossval.argparse.Namespace(
-        pack=str(_tiny_pack(tmp_path)), out=str(tmp_path / "out"), work=str(tmp_path / "work"), epochs=1, versions=1,
-        recipes="v2", seed=0, processes=1, threads=0, parallel=1, limit=0, final_seeds="42", final_only=True,
-        calibration=str(calibration), folds=None)
+    args = _run_args(tmp_path, _tiny_pack(tmp_path), parallel=1, final_only=True, calibration=str(calibration))
 
     crossval.run(args)
 
@@ -70,10 +75,7 @@ def test_final_only_trains_on_everyone_with_the_calibration_runs_temperature(tmp
 
 
 def test_some_folds_train_only_those_folds_and_no_final_model(tmp_path):
-    args = crossval.argparse.Namespace(
-        pack=str(_tiny_pack(tmp_path, clips=28)), out=str(tmp_path / "out"), work=str(tmp_path / "work"), epochs=1,
-        versions=1, recipes="v2", seed=0, processes=1, threads=0, parallel=2, limit=0, final_seeds="42", final_only=False,
-        calibration=None, folds="0")
+    args = _run_args(tmp_path, _tiny_pack(tmp_path, clips=28), folds="0")
 
     crossval.run(args)
 
@@ -84,10 +86,7 @@ def test_some_folds_train_only_those_folds_and_no_final_model(tmp_path):
 
 
 def test_empty_final_seeds_cross_validate_and_calibrate_without_a_final_model(tmp_path):
-    args = crossval.argparse.Namespace(
-        pack=str(_tiny_pack(tmp_path, clips=35, speakers=5)), out=str(tmp_path / "out"), work=str(tmp_path / "work"),
-        epochs=1, versions=1, recipes="v2", seed=0, processes=1, threads=0, parallel=2, limit=0, final_seeds="",
-        final_only=False, calibration=None, folds=None)
+    args = _run_args(tmp_path, _tiny_pack(tmp_path, clips=35, speakers=5), final_seeds="")
 
     crossval.run(args)
 
@@ -97,10 +96,7 @@ def test_empty_final_seeds_cross_validate_and_calibrate_without_a_final_model(tm
 
 
 def test_a_second_run_on_the_same_work_folder_keeps_the_trained_folds(tmp_path, monkeypatch):
-    args = crossval.argparse.Namespace(
-        pack=str(_tiny_pack(tmp_path, clips=28)), out=str(tmp_path / "out"), work=str(tmp_path / "work"), epochs=1,
-        versions=1, recipes="v2", seed=0, processes=1, threads=0, parallel=2, limit=0, final_seeds="42",
-        final_only=False, calibration=None, folds="0")
+    args = _run_args(tmp_path, _tiny_pack(tmp_path, clips=28), folds="0")
     crossval.run(args)
     first = crossval.torch.load(tmp_path / "out" / "weights.pt")["v2-fold0"]
 
