@@ -8,6 +8,8 @@
     python3 training/crossval.py run --pack ... --out DIR --recipes v2 --final-only --final-seeds 42 --calibration models/crossval.json
     # a recipe's cross-validation alone (figures, temperature), e.g. while its final model trains beside it
     python3 training/crossval.py run --pack ... --out DIR --recipes v2 --epochs 50 --final-seeds ''
+    # two recipes' fold models scored on the same clips (training/service_crossval.sh), compared clip by clip
+    python3 training/crossval.py paired A/service-fold4.json B/service-fold4.json
 
 Folds: RAVDESS actors k+1, k+6, k+11, k+16 (two men, two women) form fold k of 5; SAVEE's four speakers and TESS's
 two are spread over the folds. Each (recipe, fold) model trains a fixed number of epochs on the other folds' speakers
@@ -31,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from scipy import signal
+from scipy import signal, stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import audio  # noqa: E402
@@ -439,6 +441,26 @@ def service_report(args):
         Path(args.out).write_text(json.dumps(report, indent=1))
 
 
+def paired_comparison(args):
+    """Two models scored on the same clips (each `speechemotion evaluate --json`): per variation, each one's accuracy
+    and the clips only one of them got right, with an exact McNemar test on those (a binomial test at 1/2)."""
+    a, b = ({r["file"]: r for r in json.loads(Path(path).read_text())["clipResults"]} for path in (args.a, args.b))
+    if a.keys() != b.keys():
+        sys.exit("paired: the two evaluations did not score the same clips")
+    report = {}
+    for variation in next(iter(a.values()))["predictions"]:
+        right_a, right_b = ({f for f, r in rows.items() if r["predictions"][variation] == r["label"]} for rows in (a, b))
+        only_a, only_b = len(right_a - right_b), len(right_b - right_a)
+        p = stats.binomtest(only_a, only_a + only_b).pvalue if only_a + only_b else 1.0
+        report[variation] = {"accuracy_a": len(right_a) / len(a), "accuracy_b": len(right_b) / len(b),
+                             "only_a": only_a, "only_b": only_b, "mcnemar_p": p}
+        log(f"{variation:>22}: accuracy {len(right_a) / len(a):.3f} vs {len(right_b) / len(b):.3f}; "
+            f"only A right {only_a}, only B right {only_b}, McNemar p {p:.3f}")
+    if args.out:
+        Path(args.out).write_text(json.dumps(report, indent=1))
+    return report
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", required=True)
@@ -474,11 +496,15 @@ def main():
     service = sub.add_parser("service-report", help="pool `speechemotion evaluate --json` outputs of the folds")
     service.add_argument("inputs", nargs="+")
     service.add_argument("--out")
+    paired = sub.add_parser("paired", help="two models' `speechemotion evaluate --json` on the same clips, compared")
+    paired.add_argument("a")
+    paired.add_argument("b")
+    paired.add_argument("--out")
     w = sub.add_parser("worker")
     w.add_argument("--job", required=True)
     args = p.parse_args()
     {"pack": pack, "run": run, "export": export_model, "service-report": service_report,
-     "worker": worker}[args.command](args)
+     "paired": paired_comparison, "worker": worker}[args.command](args)
 
 
 if __name__ == "__main__":

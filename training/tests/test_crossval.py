@@ -1,5 +1,10 @@
-"""The cross-validation script's own parts: the 8 kHz mu-law pack, the speaker folds, and the batch crops."""
+"""The cross-validation script's own parts: the 8 kHz mu-law pack, the speaker folds, the batch crops, the runs'
+options and the paired comparison of two evaluations."""
+import argparse
+import json
+
 import numpy as np
+import pytest
 
 import crossval
 
@@ -58,7 +63,7 @@ def _run_args(tmp_path, pack, **changes):
     args = dict(pack=str(pack), out=str(tmp_path / "out"), work=str(tmp_path / "work"), epochs=1, versions=1,
                 recipes="v2", seed=0, processes=1, threads=0, parallel=2, limit=0, final_seeds="42", final_only=False,
                 calibration=None, folds=None)
-    return crossval.argparse.Namespace(**{**args, **changes})
+    return argparse.Namespace(**{**args, **changes})
 
 
 def test_final_only_trains_on_everyone_with_the_calibration_runs_temperature(tmp_path):
@@ -107,3 +112,26 @@ def test_a_second_run_on_the_same_work_folder_keeps_the_trained_folds(tmp_path, 
 
     again = crossval.torch.load(tmp_path / "out" / "weights.pt")["v2-fold0"]
     assert all(crossval.torch.equal(first[k], again[k]) for k in first)
+
+
+def _evaluation(path, labels, predictions):
+    rows = [{"file": f"clip{i}.flac", "label": label, "predictions": {"clean": predicted}}
+            for i, (label, predicted) in enumerate(zip(labels, predictions))]
+    path.write_text(json.dumps({"clipResults": rows}))
+    return str(path)
+
+
+def test_paired_comparison_counts_the_clips_only_one_model_got_right(tmp_path):
+    labels = ["sad"] * 10
+    a = _evaluation(tmp_path / "a.json", labels, ["sad"] * 8 + ["neutral"] * 2)
+    b = _evaluation(tmp_path / "b.json", labels, ["sad"] * 2 + ["neutral"] * 8)
+    report = crossval.paired_comparison(argparse.Namespace(a=a, b=b, out=None))["clean"]
+    assert (report["accuracy_a"], report["accuracy_b"], report["only_a"], report["only_b"]) == (0.8, 0.2, 6, 0)
+    assert report["mcnemar_p"] == pytest.approx(2 / 2 ** 6)  # exact two-sided: 6 of 6 discordant clips one way
+
+
+def test_paired_comparison_refuses_evaluations_of_different_clips(tmp_path):
+    a = _evaluation(tmp_path / "a.json", ["sad"] * 3, ["sad"] * 3)
+    b = _evaluation(tmp_path / "b.json", ["sad"] * 2, ["sad"] * 2)
+    with pytest.raises(SystemExit):
+        crossval.paired_comparison(argparse.Namespace(a=a, b=b, out=None))
