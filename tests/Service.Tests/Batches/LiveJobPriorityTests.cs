@@ -30,8 +30,11 @@ public sealed class LiveJobPriorityTests(ITestOutputHelper output)
 
         Assert.Equal("succeeded", job["status"]!.GetValue<string>());
         Assert.True(liveSeconds < 5, $"the live job took {liveSeconds:F1} s");
-        // The proof that it overtook: most of the batch, queued before it, was still waiting when it finished.
-        Assert.True(BatchArchives.Count(progress, "queued") > BacklogJobs / 2, progress.ToJsonString());
+        // The proof that it overtook: batch jobs queued before it were still waiting when it finished. Behind the batch
+        // (one queue, first in first out) none would be. How many remain depends only on how fast the batch ran
+        // before the live job came (about half of it on a 2-core machine; 1,644 of 3,000 in one CI run), so no
+        // fraction is asserted.
+        Assert.True(BatchArchives.Count(progress, "queued") > 0, progress.ToJsonString());
         // The rest of the backlog stays queued: the host stops within seconds anyway (the in-memory bus's messages are
         // left to the next process once it is stopping), which this test's end also proves.
     }
