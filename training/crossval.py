@@ -425,8 +425,13 @@ def export_model(args):
 
 
 # --- Service-path figures: each fold's model, scored by `speechemotion evaluate` on its own speakers, pooled ------
+def clip_results(path):
+    """The per-clip rows of one `speechemotion evaluate --json` output."""
+    return json.loads(Path(path).read_text())["clipResults"]
+
+
 def service_report(args):
-    rows = [r for path in args.inputs for r in json.loads(Path(path).read_text())["clipResults"]]
+    rows = [r for path in args.inputs for r in clip_results(path)]
     y = np.array([LABELS.index(r["label"]) for r in rows])
     report = {"clips": len(rows), "speakers": sorted({r["speaker"] for r in rows}), "variations": {}}
     for variation in rows[0]["predictions"]:
@@ -444,7 +449,7 @@ def service_report(args):
 def paired_comparison(args):
     """Two models scored on the same clips (each `speechemotion evaluate --json`): per variation, each one's accuracy
     and the clips only one of them got right, with an exact McNemar test on those (a binomial test at 1/2)."""
-    a, b = ({r["file"]: r for r in json.loads(Path(path).read_text())["clipResults"]} for path in (args.a, args.b))
+    a, b = ({r["file"]: r for r in clip_results(path)} for path in (args.a, args.b))
     if a.keys() != b.keys():
         sys.exit("paired: the two evaluations did not score the same clips")
     report = {}
@@ -452,9 +457,9 @@ def paired_comparison(args):
         right_a, right_b = ({f for f, r in rows.items() if r["predictions"][variation] == r["label"]} for rows in (a, b))
         only_a, only_b = len(right_a - right_b), len(right_b - right_a)
         p = stats.binomtest(only_a, only_a + only_b).pvalue if only_a + only_b else 1.0
-        report[variation] = {"accuracy_a": len(right_a) / len(a), "accuracy_b": len(right_b) / len(b),
-                             "only_a": only_a, "only_b": only_b, "mcnemar_p": p}
-        log(f"{variation:>22}: accuracy {len(right_a) / len(a):.3f} vs {len(right_b) / len(b):.3f}; "
+        row = report[variation] = {"accuracy_a": len(right_a) / len(a), "accuracy_b": len(right_b) / len(b),
+                                   "only_a": only_a, "only_b": only_b, "mcnemar_p": p}
+        log(f"{variation:>22}: accuracy {row['accuracy_a']:.3f} vs {row['accuracy_b']:.3f}; "
             f"only A right {only_a}, only B right {only_b}, McNemar p {p:.3f}")
     if args.out:
         Path(args.out).write_text(json.dumps(report, indent=1))
