@@ -36,6 +36,7 @@ import torch
 from scipy import signal, stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import allocator  # noqa: E402
 import audio  # noqa: E402
 import evaluation  # noqa: E402
 from corpora import LABELS  # noqa: E402
@@ -398,6 +399,7 @@ def save(report, work, folder, started):
     torch.save({p.stem: torch.load(p) for p in sorted(work.glob("*.pt"))}, folder / "weights.pt")
     report["minutes"] = (time.time() - started) / 60
     report["machine"] = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu"
+    report["malloc_heap_settings"] = allocator.applied()
     (folder / "crossval.json").write_text(json.dumps(report, indent=1))
     log(f"wrote {folder}/crossval.json and weights.pt after {report['minutes']:.1f} min")
 
@@ -513,4 +515,5 @@ def main():
 
 
 if __name__ == "__main__":
+    allocator.reexec_with_heap_settings()
     main()

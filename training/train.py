@@ -26,6 +26,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import allocator  # noqa: E402
 import audio  # noqa: E402
 import corpora  # noqa: E402
 import evaluation  # noqa: E402
@@ -260,6 +261,7 @@ def main():
         "augmentation": audio.AUGMENTATION, "baseline": baseline_info, "best_epoch": best_epoch,
         "temperature": temperature, "history": history, "training_minutes": training_minutes,
         "model_version": version, "machine": f"{platform.machine()}, {torch.get_num_threads()} torch threads",
+        "malloc_heap_settings": allocator.applied(),
         "results": results,
     }
     files = export.export_all(served, version, summary, out)
@@ -289,4 +291,5 @@ def install(out):
 
 
 if __name__ == "__main__":
+    allocator.reexec_with_heap_settings()
     main()

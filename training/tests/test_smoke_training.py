@@ -54,6 +54,7 @@ def test_smoke_training_beats_chance_and_exports(tmp_path):
     sides = [set(split[s]) for s in ("train", "validation", "test")]
     assert not (sides[0] & sides[1] or sides[0] & sides[2] or sides[1] & sides[2])
     assert len(split["test"]) == 2
+    assert report["malloc_heap_settings"]  # train.py re-ran itself with training/allocator.py's settings
     chance = 1 / 7
     assert report["results"]["cnn"]["clean"]["all"]["accuracy"] > 3 * chance
     assert report["results"]["baseline"]["clean"]["all"]["accuracy"] > 3 * chance
