@@ -434,18 +434,39 @@ def clip_results(path):
 
 def service_report(args):
     rows = [r for path in args.inputs for r in clip_results(path)]
+    report = {"clips": len(rows), "speakers": sorted({r["speaker"] for r in rows}), "variations": variation_figures(rows)}
+    corpora = sorted({r["speaker"].split(":")[0] for r in rows})
+    if len(corpora) > 1:
+        report["corpora"] = {}
+        for corpus in corpora:
+            log(f"{corpus}:")
+            report["corpora"][corpus] = variation_figures([r for r in rows if r["speaker"].startswith(corpus + ":")])
+    if args.out:
+        Path(args.out).write_text(json.dumps(report, indent=1))
+
+
+def variation_figures(rows):
     y = np.array([LABELS.index(r["label"]) for r in rows])
-    report = {"clips": len(rows), "speakers": sorted({r["speaker"] for r in rows}), "variations": {}}
+    figures_by_variation = {}
     for variation in rows[0]["predictions"]:
         pred = np.array([LABELS.index(r["predictions"][variation]) if r["predictions"][variation] in LABELS else -1
                          for r in rows])
         recall = {label: float((pred[y == k] == k).mean()) for k, label in enumerate(LABELS) if (y == k).any()}
-        report["variations"][variation] = {"accuracy": float((pred == y).mean()),
-                                           "macro_f1": evaluation.macro_f1(y, pred), "recall": recall}
+        figures_by_variation[variation] = {"accuracy": float((pred == y).mean()), "macro_f1": evaluation.macro_f1(y, pred),
+                                           "recall": recall, "clips": len(rows)}
         log(f"{variation:>22}: accuracy {(pred == y).mean():.3f}  macro-F1 {evaluation.macro_f1(y, pred):.3f}  "
             + " ".join(f"{k} {v:.2f}" for k, v in recall.items()))
-    if args.out:
-        Path(args.out).write_text(json.dumps(report, indent=1))
+    return figures_by_variation
+
+
+def fold_speakers(args):
+    """A fold's held-out speakers of some corpora, from a run's crossval.json, as `evaluate --speakers` takes them."""
+    speakers = json.loads(Path(args.report).read_text())["folds"][str(args.fold)]
+    wanted = args.corpora.replace(",", " ").split()
+    chosen = [s for s in speakers if s.split(":")[0] in wanted]
+    if not chosen:
+        sys.exit(f"fold {args.fold} holds no speaker of {', '.join(wanted)}")
+    print(",".join(chosen))
 
 
 def paired_comparison(args):
@@ -507,11 +528,15 @@ def main():
     paired.add_argument("a")
     paired.add_argument("b")
     paired.add_argument("--out")
+    fold = sub.add_parser("fold-speakers", help="a fold's speakers (of --corpora) from a run's crossval.json")
+    fold.add_argument("report")
+    fold.add_argument("fold", type=int)
+    fold.add_argument("--corpora", default="ravdess savee tess")
     w = sub.add_parser("worker")
     w.add_argument("--job", required=True)
     args = p.parse_args()
     {"pack": pack, "run": run, "export": export_model, "service-report": service_report,
-     "paired": paired_comparison, "worker": worker}[args.command](args)
+     "paired": paired_comparison, "fold-speakers": fold_speakers, "worker": worker}[args.command](args)
 
 
 if __name__ == "__main__":

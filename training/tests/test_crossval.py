@@ -1,5 +1,5 @@
 """The cross-validation script's own parts: the 8 kHz mu-law pack, the speaker folds, the batch crops, the runs'
-options and the paired comparison of two evaluations."""
+options, the service-path report and the paired comparison of two evaluations."""
 import argparse
 import json
 
@@ -114,8 +114,8 @@ def test_a_second_run_on_the_same_work_folder_keeps_the_trained_folds(tmp_path, 
     assert all(crossval.torch.equal(first[k], again[k]) for k in first)
 
 
-def _evaluation(path, labels, predictions):
-    rows = [{"file": f"clip{i}.flac", "label": label, "predictions": {"clean": predicted}}
+def _evaluation(path, labels, predictions, speaker="ravdess:05"):
+    rows = [{"file": f"{speaker}-clip{i}.flac", "speaker": speaker, "label": label, "predictions": {"clean": predicted}}
             for i, (label, predicted) in enumerate(zip(labels, predictions))]
     path.write_text(json.dumps({"clipResults": rows}))
     return str(path)
@@ -135,3 +135,25 @@ def test_paired_comparison_refuses_evaluations_of_different_clips(tmp_path):
     b = _evaluation(tmp_path / "b.json", ["sad"] * 2, ["sad"] * 2)
     with pytest.raises(SystemExit):
         crossval.paired_comparison(argparse.Namespace(a=a, b=b, out=None))
+
+
+def test_service_report_pools_the_folds_and_gives_each_corpus_its_own_figures(tmp_path):
+    ravdess = _evaluation(tmp_path / "fold3-ravdess.json", ["sad"] * 4, ["sad"] * 3 + ["neutral"], "ravdess:04")
+    savee = _evaluation(tmp_path / "fold3-savee.json", ["angry", "sad"], ["angry", "neutral"], "savee:KL")
+    out = tmp_path / "service.json"
+    crossval.service_report(argparse.Namespace(inputs=[ravdess, savee], out=str(out)))
+    report = json.loads(out.read_text())
+    assert report["clips"] == 6 and report["speakers"] == ["ravdess:04", "savee:KL"]
+    assert report["variations"]["clean"]["accuracy"] == pytest.approx(4 / 6)
+    assert report["corpora"]["ravdess"]["clean"]["accuracy"] == 0.75
+    assert report["corpora"]["savee"]["clean"]["accuracy"] == 0.5
+    assert report["corpora"]["savee"]["clean"]["recall"] == {"sad": 0.0, "angry": 1.0}
+
+
+def test_fold_speakers_are_read_from_the_run_and_filtered_by_corpus(tmp_path, capsys):
+    run = tmp_path / "crossval.json"
+    run.write_text(json.dumps({"folds": {"3": ["ravdess:04", "ravdess:09", "savee:KL", "tess:YAF"]}}))
+    crossval.fold_speakers(argparse.Namespace(report=str(run), fold=3, corpora="ravdess tess"))
+    assert capsys.readouterr().out.strip() == "ravdess:04,ravdess:09,tess:YAF"
+    with pytest.raises(SystemExit):
+        crossval.fold_speakers(argparse.Namespace(report=str(run), fold=3, corpora="crema-d"))
