@@ -3,7 +3,7 @@
 Every training step allocates and frees tensors of several MB. By default glibc serves blocks that large with mmap
 and returns them with munmap, so each step pays for fresh pages again (faults, zeroing): on the 2-core machine a
 third of a training's CPU time went to the kernel. Keeping such blocks on the heap, and the heap from being trimmed,
-roughly halves the time of a step (`bench/training_steps.py` prints both). The settings only move memory between
+roughly halves the time of a training step (`bench/training-steps.py` prints both). The settings only move memory between
 the heap and the kernel; the numbers computed are the same.
 """
 import os

@@ -20,6 +20,7 @@ three seeds; its out-of-fold probabilities give the temperature (cross-validated
 Training examples come from a pool built once: each clip, `--versions` times through `audio.augment_with_span`
 (4 s, speech at a random place, noise floors, phone line), cropped per batch to 1.5-4 s around the speech.
 Writes DIR/crossval.json (every figure) and DIR/weights.pt (every fold's and the final models' state dicts).
+It re-runs itself once with glibc malloc settings that make CPU training faster (allocator.py).
 """
 import argparse
 import json
