@@ -536,10 +536,11 @@ def main():
     w = sub.add_parser("worker")
     w.add_argument("--job", required=True)
     args = p.parse_args()
+    if args.command == "run":  # only training needs them; its workers inherit them, the other commands stay one process
+        allocator.reexec_with_heap_settings()
     {"pack": pack, "run": run, "export": export_model, "service-report": service_report,
      "paired": paired_comparison, "fold-speakers": fold_speakers, "worker": worker}[args.command](args)
 
 
 if __name__ == "__main__":
-    allocator.reexec_with_heap_settings()
     main()
