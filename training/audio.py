@@ -134,13 +134,13 @@ def augment(speech, length, rng):
     return augment_with_span(speech, length, rng)[0]
 
 
-def augment_with_span(speech, length, rng):
+def augment_with_span(speech, length, rng, speech_peak_dbfs=SPEECH_PEAK_DBFS):
     """`augment`, also returning where the speech lies in the example: (example, start, end) in samples."""
     wave = speech
     if rng.random() < AUGMENTATION["speed"]:
         wave = speed_perturb(wave, rng.uniform(0.9, 1.1))
     piece = random_piece(wave, length, rng, whole=rng.random() < AUGMENTATION["whole_piece"])
-    piece = piece / (np.abs(piece).max() + 1e-9) * 10 ** (rng.uniform(*SPEECH_PEAK_DBFS) / 20)
+    piece = piece / (np.abs(piece).max() + 1e-9) * 10 ** (rng.uniform(*speech_peak_dbfs) / 20)
     example, start = place(piece.astype(np.float32), length, rng)
     if rng.random() < AUGMENTATION["snr_noise"]:
         example = add_noise(example, rng.uniform(5, 25), rng)

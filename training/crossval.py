@@ -123,25 +123,25 @@ def fold_of(clip):
 
 # --- The pool of augmented examples (built once, shared by every training process through a memory map) -----
 def _fill_pool(task):
-    path, shape, index, wave, versions, seed = task
+    path, shape, index, wave, versions, seed, speech_peak_dbfs = task
     pool = np.lib.format.open_memmap(path, mode="r+")
     rng = np.random.default_rng([seed, index])
     spans = []
     for v in range(versions):
-        example, start, end = audio.augment_with_span(wave, shape[2], rng)
+        example, start, end = audio.augment_with_span(wave, shape[2], rng, speech_peak_dbfs)
         pool[index, v] = example.astype(np.float16)
         spans.append((start, end))
     pool.flush()
     return index, spans
 
 
-def build_pool(waves, folder, versions, seed, processes):
+def build_pool(waves, folder, versions, seed, processes, speech_peak_dbfs=audio.SPEECH_PEAK_DBFS):
     length = int(POOL_SECONDS * audio.SAMPLE_RATE)
     path = str(folder / "pool.npy")
     shape = (len(waves), versions, length)
     np.lib.format.open_memmap(path, mode="w+", dtype=np.float16, shape=shape).flush()
     spans = np.zeros((len(waves), versions, 2), np.int64)
-    tasks = [(path, shape, i, w, versions, seed) for i, w in enumerate(waves)]
+    tasks = [(path, shape, i, w, versions, seed, speech_peak_dbfs) for i, w in enumerate(waves)]
     with Pool(processes) as workers:
         for done, (i, s) in enumerate(workers.imap_unordered(_fill_pool, tasks, chunksize=16), 1):
             spans[i] = s
@@ -297,7 +297,7 @@ def run(args):
     labels = [LABELS.index(c["label"]) for c in meta]
     folds = [fold_of(c) for c in meta]
     log(f"{len(meta)} clips unpacked; fold sizes {np.bincount(folds).tolist()}; cuda {torch.cuda.is_available()}")
-    pool = build_pool(waves, work, args.versions, args.seed, args.processes)
+    pool = build_pool(waves, work, args.versions, args.seed, args.processes, args.speech_peak_dbfs)
     spans = str(work / "spans.npy")
     waves_path, offsets = write_waves(waves, work)
     log(f"pool of {args.versions} versions per clip ready ({time.time() - started:.0f} s)")
@@ -354,7 +354,7 @@ def run(args):
             report["recipes"][name]["temperature"] = min(
                 ((-np.log(evaluation.rescale(stacked["probs"], 1 / t)[np.arange(len(y)), y] + 1e-12).mean(), round(float(t), 2))
                  for t in np.arange(0.5, 5.0, 0.01)))[1]
-    save(report, work, folder, started)  # the folds' figures and weights, in case the final training is cut short
+    save(report, args, work, folder, started)  # the folds' figures and weights, in case the final training is cut short
     train_final(args, best, base, meta, work, folder, started, report)
 
 
@@ -374,7 +374,7 @@ def save_some_folds(args, recipes, chosen, results, meta, folds, work, folder, s
                 v: figures(np.array(probs[v]), labels[test], [corpora[i] for i in test]) for v in EVAL_VARIATIONS}
             clean = report["recipes"][recipe]["folds"][k]["clean"]["all"]
             log(f"{recipe}-fold{k}: clean accuracy {clean['accuracy']:.3f}, macro-F1 {clean['macro_f1']:.3f}")
-    save(report, work, folder, started)
+    save(report, args, work, folder, started)
 
 
 def train_final(args, recipe, base, meta, work, folder, started, report=None):
@@ -386,21 +386,22 @@ def train_final(args, recipe, base, meta, work, folder, started, report=None):
                   "epochs": args.epochs, "versions": args.versions, "training": TRAINING, "final_only": True}
     seeds = [int(s) for s in args.final_seeds.split(",") if s]
     if not seeds:  # --final-seeds '': the cross-validation's figures and temperature only (the final trained apart)
-        return save(report, work, folder, started)
+        return save(report, args, work, folder, started)
     log(f"training {recipe} on every speaker with seeds {seeds}")
     finals = [dict(base, name=f"final-{recipe}-s{seed}", recipe=recipe, seed=seed, train=list(range(len(meta))),
                    test=[], weights=str(work / f"final-{recipe}-s{seed}.pt"),
                    result=str(work / f"final-{recipe}-s{seed}.json"))
               for seed in seeds]
     launch(finals, work, args.parallel if torch.cuda.is_available() else min(args.parallel, os.cpu_count() or 1))
-    save(report, work, folder, started)
+    save(report, args, work, folder, started)
 
 
-def save(report, work, folder, started):
+def save(report, args, work, folder, started):
     torch.save({p.stem: torch.load(p) for p in sorted(work.glob("*.pt"))}, folder / "weights.pt")
     report["minutes"] = (time.time() - started) / 60
     report["machine"] = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu"
     report["malloc_heap_settings"] = allocator.applied()
+    report["speech_peak_dbfs"] = list(args.speech_peak_dbfs)
     (folder / "crossval.json").write_text(json.dumps(report, indent=1))
     log(f"wrote {folder}/crossval.json and weights.pt after {report['minutes']:.1f} min")
 
@@ -514,6 +515,8 @@ def main():
                         help="seeds of the final models on everyone; '' for the folds' figures and temperature only")
     runner.add_argument("--final-only", action="store_true", help="skip the folds: train --recipes' first on everyone")
     runner.add_argument("--calibration", help="with --final-only: crossval.json whose temperature the model takes")
+    runner.add_argument("--speech-peak-dbfs", type=lambda text: tuple(float(v) for v in text.split(",")),
+                        default=audio.SPEECH_PEAK_DBFS, help="range of the training examples' speech peak, e.g. -45,-1")
     runner.add_argument("--limit", type=int, default=0, help="about this many clips (smoke tests)")
     exporter = sub.add_parser("export")
     exporter.add_argument("--weights", required=True)

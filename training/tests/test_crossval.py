@@ -43,6 +43,19 @@ def test_batch_crops_always_hold_the_middle_of_the_speech():
         assert batch.shape == (50, crop) and (batch.max(axis=1) == 1.0).all()
 
 
+def test_the_pool_puts_the_speech_peak_in_the_runs_range(tmp_path, monkeypatch):
+    monkeypatch.setattr(crossval.audio, "AUGMENTATION", {name: 0.0 for name in crossval.audio.AUGMENTATION})
+    rng = np.random.default_rng(3)
+    waves = [rng.uniform(-0.5, 0.5, 16000).astype(np.float32) for _ in range(4)]
+
+    path = crossval.build_pool(waves, tmp_path, versions=3, seed=0, processes=1, speech_peak_dbfs=(-45.0, -44.0))
+
+    peaks_dbfs = 20 * np.log10(np.abs(np.load(path).astype(np.float32)).max(axis=2))
+    assert peaks_dbfs.min() >= -45.05 and peaks_dbfs.max() <= -43.95  # float16 rounding
+    spans = np.load(tmp_path / "spans.npy")
+    assert (spans[:, :, 1] - spans[:, :, 0] == 16000).all()  # a crop is at least 1 s: the 1-s clips stay whole
+
+
 def _tiny_pack(folder, clips=14, speakers=2):
     """A pack in the format `pack` writes: seven labels, RAVDESS actors 1..speakers, 1 s of tone each."""
     rng = np.random.default_rng(2)
@@ -62,7 +75,7 @@ def _run_args(tmp_path, pack, **changes):
     """`crossval.py run`'s arguments for a 1-epoch run on a tiny pack, with the test's own changes."""
     args = dict(pack=str(pack), out=str(tmp_path / "out"), work=str(tmp_path / "work"), epochs=1, versions=1,
                 recipes="v2", seed=0, processes=1, threads=0, parallel=2, limit=0, final_seeds="42", final_only=False,
-                calibration=None, folds=None)
+                calibration=None, folds=None, speech_peak_dbfs=crossval.audio.SPEECH_PEAK_DBFS)
     return argparse.Namespace(**{**args, **changes})
 
 
@@ -86,6 +99,7 @@ def test_some_folds_train_only_those_folds_and_no_final_model(tmp_path):
 
     report = crossval.json.loads((tmp_path / "out" / "crossval.json").read_text())
     assert report["some_folds"] == [0] and list(report["recipes"]["v2"]["folds"]) == ["0"]
+    assert report["speech_peak_dbfs"] == [-30.0, -1.0]  # the run's augmentation, recorded with its figures
     assert report["folds"] == {"0": ["ravdess:01"]}  # fold 0 holds RAVDESS actor 01 (and 06, 11, 16)
     assert list(crossval.torch.load(tmp_path / "out" / "weights.pt")) == ["v2-fold0"]
 
