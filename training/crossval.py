@@ -461,6 +461,47 @@ def variation_figures(rows):
     return figures_by_variation
 
 
+SNR_BANDS_DB = (-5.0, 0.0, 5.0, 10.0)  # edges: below -5, -5..0, 0..5, 5..10, 10 and above
+
+
+def noise_snr(args):
+    """Accuracy by signal-to-noise ratio under each room-noise level of `speechemotion evaluate --perturb --json` outputs.
+    The noise levels are absolute, so a quiet actor's speech is under the noise at -35 dBFS: the bands tell a model
+    that loses what is still audible from one that loses only what is drowned. SNR = the clip's speech level
+    (`audio.speech_level_dbfs` of the recording as evaluated) minus the noise's RMS level."""
+    rows, level = [], []
+    for path in args.inputs:  # e.g. one per fold, pooled
+        evaluated = json.loads(Path(path).read_text())
+        mine = [r for r in evaluated["clipResults"] if not args.corpus or r["speaker"].startswith(args.corpus + ":")]
+        rows += mine
+        level += [audio.speech_level_dbfs(audio.load(str(Path(evaluated["folder"]) / r["file"]))) for r in mine]
+    level = np.array(level)
+    clean = np.array([r["predictions"]["clean"] == r["label"] for r in rows])
+    edges = [-np.inf, *SNR_BANDS_DB, np.inf]
+    report = {"speech_level_dbfs_median": float(np.median(level)), "levels": {}}
+    log(f"{len(rows)} clips; speech level median {np.median(level):.1f} dBFS")
+    for variation in rows[0]["predictions"]:
+        if not variation.startswith("padded+noise"):
+            continue
+        noise_dbfs = float(variation.removeprefix("padded+noise").removesuffix("dBFS"))
+        snr = level - noise_dbfs
+        right = np.array([r["predictions"][variation] == r["label"] for r in rows])
+        bands = report["levels"][variation] = {"snr_median_db": float(np.median(snr)), "bands": []}
+        log(f"{variation}: SNR median {np.median(snr):.1f} dB")
+        for lo, hi in zip(edges[:-1], edges[1:]):
+            inside = (snr >= lo) & (snr < hi)
+            if not inside.any():
+                continue
+            band = {"snr_db": [lo if np.isfinite(lo) else None, hi if np.isfinite(hi) else None], "clips": int(inside.sum()),
+                    "clean_accuracy": float(clean[inside].mean()), "accuracy": float(right[inside].mean())}
+            bands["bands"].append(band)
+            log(f"  SNR {lo:>5} .. {hi:<5} dB: {band['clips']:4d} clips, clean {band['clean_accuracy']:.3f}, "
+                f"with the noise {band['accuracy']:.3f}")
+    if args.out:
+        Path(args.out).write_text(json.dumps(report, indent=1))
+    return report
+
+
 def fold_speakers(args):
     """A fold's held-out speakers of some corpora, from a run's crossval.json, as `evaluate --speakers` takes them."""
     speakers = json.loads(Path(args.report).read_text())["folds"][str(args.fold)]
@@ -536,13 +577,17 @@ def main():
     fold.add_argument("report")
     fold.add_argument("fold", type=int)
     fold.add_argument("--corpora", default="ravdess savee tess")
+    snr = sub.add_parser("noise-snr", help="accuracy by signal-to-noise ratio under each room-noise level of an evaluation")
+    snr.add_argument("inputs", nargs="+", help="`speechemotion evaluate --perturb --json` outputs, pooled (each one's clips are read from its folder)")
+    snr.add_argument("--corpus", help="only this corpus's clips, e.g. ravdess")
+    snr.add_argument("--out")
     w = sub.add_parser("worker")
     w.add_argument("--job", required=True)
     args = p.parse_args()
     if args.command == "run":  # only training needs them; its workers inherit them, the other commands stay one process
         allocator.reexec_with_heap_settings()
     {"pack": pack, "run": run, "export": export_model, "service-report": service_report,
-     "paired": paired_comparison, "fold-speakers": fold_speakers, "worker": worker}[args.command](args)
+     "paired": paired_comparison, "fold-speakers": fold_speakers, "noise-snr": noise_snr, "worker": worker}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -171,3 +171,32 @@ def test_fold_speakers_are_read_from_the_run_and_filtered_by_corpus(tmp_path, ca
     assert capsys.readouterr().out.strip() == "ravdess:04,ravdess:09,tess:YAF"
     with pytest.raises(SystemExit):
         crossval.fold_speakers(argparse.Namespace(report=str(run), fold=3, corpora="crema-d"))
+
+
+def test_speech_level_is_the_power_of_the_loudest_third_of_the_recording():
+    tone = 0.1 * np.sin(2 * np.pi * 440 * np.arange(16000) / 16000)
+    recording = np.concatenate([tone, np.zeros(32000)]).astype(np.float32)  # the tone is the loudest third
+    assert crossval.audio.speech_level_dbfs(recording) == pytest.approx(20 * np.log10(0.1) - 3.01, abs=0.01)
+    assert crossval.audio.speech_level_dbfs(np.ones(16000, np.float32)) == pytest.approx(0.0, abs=1e-6)  # full-scale square
+
+
+def test_noise_snr_bands_each_clip_by_its_speech_level_under_the_noise(tmp_path):
+    import soundfile
+    rows = []
+    for name, amplitude, right_in_noise, speaker in (("loud", 10 ** (-17 / 20), True, "ravdess:04"),
+                                                     ("quiet", 10 ** (-47 / 20), False, "ravdess:04"),
+                                                     ("other", 10 ** (-47 / 20), True, "savee:KL")):
+        tone = amplitude * np.sin(2 * np.pi * 440 * np.arange(16000) / 16000)  # speech level = amplitude - 3 dB
+        soundfile.write(tmp_path / f"{name}.wav", tone.astype(np.float32), 16000)
+        rows.append({"file": f"{name}.wav", "speaker": speaker, "label": "sad",
+                     "predictions": {"clean": "sad", "padded+noise-35dBFS": "sad" if right_in_noise else "neutral"}})
+    evaluated = tmp_path / "fold3.json"
+    evaluated.write_text(json.dumps({"folder": str(tmp_path), "clipResults": rows}))
+
+    report = crossval.noise_snr(argparse.Namespace(inputs=[str(evaluated)], corpus="ravdess", out=None))
+
+    level = report["levels"]["padded+noise-35dBFS"]
+    assert level["snr_median_db"] == pytest.approx(0, abs=0.1)  # +15 (loud, -20 dBFS) and -15 (quiet, -50 dBFS)
+    assert level["bands"] == [
+        {"snr_db": [None, -5.0], "clips": 1, "clean_accuracy": 1.0, "accuracy": 0.0},   # quiet: 15 dB under the noise
+        {"snr_db": [10.0, None], "clips": 1, "clean_accuracy": 1.0, "accuracy": 1.0}]   # loud: 15 dB over it
