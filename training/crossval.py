@@ -515,7 +515,8 @@ def fold_speakers(args):
 def paired_comparison(args):
     """Two models scored on the same clips (each `speechemotion evaluate --json`): per variation, each one's accuracy
     and the clips only one of them got right, with an exact McNemar test on those (a binomial test at 1/2)."""
-    a, b = ({r["file"]: r for r in clip_results(path)} for path in (args.a, args.b))
+    a, b = ({r["file"]: r for r in clip_results(path) if not args.corpus or r["speaker"].startswith(args.corpus + ":")}
+            for path in (args.a, args.b))
     if a.keys() != b.keys():
         sys.exit("paired: the two evaluations did not score the same clips")
     report = {}
@@ -572,6 +573,7 @@ def main():
     paired = sub.add_parser("paired", help="two models' `speechemotion evaluate --json` on the same clips, compared")
     paired.add_argument("a")
     paired.add_argument("b")
+    paired.add_argument("--corpus", help="only this corpus's clips, e.g. ravdess (when one evaluation scored more)")
     paired.add_argument("--out")
     fold = sub.add_parser("fold-speakers", help="a fold's speakers (of --corpora) from a run's crossval.json")
     fold.add_argument("report")

@@ -2,6 +2,7 @@
 options, the service-path report and the paired comparison of two evaluations."""
 import argparse
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -139,7 +140,7 @@ def test_paired_comparison_counts_the_clips_only_one_model_got_right(tmp_path):
     labels = ["sad"] * 10
     a = _evaluation(tmp_path / "a.json", labels, ["sad"] * 8 + ["neutral"] * 2)
     b = _evaluation(tmp_path / "b.json", labels, ["sad"] * 2 + ["neutral"] * 8)
-    report = crossval.paired_comparison(argparse.Namespace(a=a, b=b, out=None))["clean"]
+    report = crossval.paired_comparison(argparse.Namespace(a=a, b=b, corpus=None, out=None))["clean"]
     assert (report["accuracy_a"], report["accuracy_b"], report["only_a"], report["only_b"]) == (0.8, 0.2, 6, 0)
     assert report["mcnemar_p"] == pytest.approx(2 / 2 ** 6)  # exact two-sided: 6 of 6 discordant clips one way
 
@@ -148,7 +149,17 @@ def test_paired_comparison_refuses_evaluations_of_different_clips(tmp_path):
     a = _evaluation(tmp_path / "a.json", ["sad"] * 3, ["sad"] * 3)
     b = _evaluation(tmp_path / "b.json", ["sad"] * 2, ["sad"] * 2)
     with pytest.raises(SystemExit):
-        crossval.paired_comparison(argparse.Namespace(a=a, b=b, out=None))
+        crossval.paired_comparison(argparse.Namespace(a=a, b=b, corpus=None, out=None))
+
+
+def test_paired_comparison_of_one_corpus_leaves_the_other_corpora_out(tmp_path):
+    ravdess_only = _evaluation(tmp_path / "a.json", ["sad"] * 2, ["sad", "neutral"], "ravdess:04")
+    three_corpora = tmp_path / "b.json"
+    rows = json.loads(Path(_evaluation(tmp_path / "r.json", ["sad"] * 2, ["neutral", "neutral"], "ravdess:04")).read_text())["clipResults"]
+    rows += json.loads(Path(_evaluation(tmp_path / "s.json", ["sad"], ["sad"], "savee:KL")).read_text())["clipResults"]
+    three_corpora.write_text(json.dumps({"clipResults": rows}))
+    report = crossval.paired_comparison(argparse.Namespace(a=ravdess_only, b=str(three_corpora), corpus="ravdess", out=None))
+    assert (report["clean"]["accuracy_a"], report["clean"]["accuracy_b"], report["clean"]["only_a"]) == (0.5, 0.0, 1)
 
 
 def test_service_report_pools_the_folds_and_gives_each_corpus_its_own_figures(tmp_path):
