@@ -1,6 +1,7 @@
 """Is the service's VAD to blame for the loss under room noise? A fold model fed each held-out RAVDESS recording whole
 (padded 0.5-2 s each side, pink room noise under all of it, as `speechemotion evaluate --perturb` makes it), with no
-VAD and no windows, beside the same model's service-path figures from that evaluation.
+VAD and no windows, beside the same model's service-path figures from that evaluation. The row without noise is the
+recording alone, the service's "untrimmed" variation, which checks that this torch path scores as the ONNX graph does.
 
     /usr/bin/python3 bench/noise-without-vad.py training/runs/epochs50-fold3 3
 
@@ -38,23 +39,23 @@ def main(run, fold):
     cnn.load_state_dict(torch.load(Path(run) / "weights.pt")[f"v2-fold{fold}"])
     model = ServingModel(LogMelFrontEnd(), cnn.eval()).eval()
     rng = np.random.default_rng(0)
-    right = {level: [] for level in ("clean", *LEVELS_DBFS)}
+    right = {level: [] for level in ("untrimmed", *LEVELS_DBFS)}
     with torch.no_grad():
         for row in rows:
             wave = audio.load(str(Path(evaluated["folder"]) / row["file"]))
             before, after = (np.zeros(int(rng.uniform(0.5, 2.0) * audio.SAMPLE_RATE), np.float32) for _ in range(2))
             padded = np.concatenate([before, wave, after])
             for level in right:
-                heard = wave if level == "clean" else padded + room_noise(len(padded), level, rng)
+                heard = wave if level == "untrimmed" else padded + room_noise(len(padded), level, rng)
                 probabilities = model(torch.from_numpy(heard)[None])[0].numpy()
                 right[level].append(LABELS[probabilities.argmax()] == row["label"])
-    service = {level: np.mean([r["predictions"]["clean" if level == "clean" else f"padded+noise{level}dBFS"] == r["label"]
-                               for r in rows]) for level in right}
+    service = {level: np.mean([r["predictions"]["untrimmed" if level == "untrimmed" else f"padded+noise{level}dBFS"]
+                               == r["label"] for r in rows]) for level in right}
     print(f"{run}, fold {fold}: {len(rows)} RAVDESS clips")
     for level in right:
-        name = "clean" if level == "clean" else f"{level} dBFS"
-        print(f"  {name:>9}: whole recording into the graph {np.mean(right[level]):.3f}, "
-              f"service path (VAD, windows) {service[level]:.3f}")
+        name = "no noise" if level == "untrimmed" else f"{level} dBFS"
+        path = "service's untrimmed row (the same, through ONNX Runtime)" if level == "untrimmed" else "service path (VAD, windows)"
+        print(f"  {name:>9}: whole recording into the graph {np.mean(right[level]):.3f}, {path} {service[level]:.3f}")
 
 
 if __name__ == "__main__":

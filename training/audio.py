@@ -27,19 +27,21 @@ def resample(wave, rate):
     return signal.resample(wave, int(round(len(wave) * SAMPLE_RATE / rate))).astype(np.float32)
 
 
-def speech_level_dbfs(wave):
-    """How loud the speech of a recording is: the mean power of its loudest third of 20-ms frames, in dB relative to
-    full scale (a full-scale square wave is 0 dBFS, the service's convention for noise levels)."""
-    frames = wave[: len(wave) // TRIM_FRAME * TRIM_FRAME].reshape(-1, TRIM_FRAME).astype(np.float64)
-    power = np.sort((frames ** 2).mean(axis=1))
-    return float(10 * np.log10(power[-max(1, len(power) // 3):].mean() + 1e-20))
-
-
 # --- Silence trimming: the rule in docs/design.md, implemented identically by the C# service -----------------
 TRIM_FRAME = 320          # 20 ms
 TRIM_RELATIVE_DB = -40.0  # a frame is voiced when within 40 dB of the loudest frame...
 TRIM_FLOOR = 1e-7         # ...and above -70 dBFS (mean square), so pure digital silence never counts
 TRIM_MARGIN_FRAMES = 2    # keep 40 ms either side so onsets and releases are not clipped
+
+
+def speech_level_dbfs(wave):
+    """How loud the speech of a recording is: the mean power of its loudest third of 20-ms frames, in dB relative to
+    full scale (a full-scale square wave is 0 dBFS, the service's convention for noise levels)."""
+    frames = wave[: len(wave) // TRIM_FRAME * TRIM_FRAME].reshape(-1, TRIM_FRAME).astype(np.float64)
+    if len(frames) == 0:
+        raise ValueError("a speech level needs at least one 20-ms frame")
+    power = np.sort((frames ** 2).mean(axis=1))
+    return float(10 * np.log10(power[-max(1, len(power) // 3):].mean() + 1e-20))
 
 
 def trim_silence(wave):

@@ -422,7 +422,8 @@ def export_model(args):
         "labels": ",".join(LABELS), "sample_rate": audio.SAMPLE_RATE, "min_samples": export.MIN_SAMPLES,
         "model_version": args.version, "model_kind": "cnn", "opset": export.OPSET,
         "training_data": f"RAVDESS actors 01-20, TESS, SAVEE as 8 kHz mu-law; recipe {recipe}, {report['epochs']} "
-                         f"epochs (training/crossval.py); held out: {', '.join(held_out) or 'none'}"})
+                         f"epochs, speech peak {report.get('speech_peak_dbfs', list(audio.SPEECH_PEAK_DBFS))} dBFS "
+                         f"(training/crossval.py); held out: {', '.join(held_out) or 'none'}"})
     if args.reference:
         export.update_reference_cases("cnn", model, Path(args.reference))
     log(f"exported {args.name} (T = {temperature}) to {args.out}")
@@ -464,29 +465,40 @@ def variation_figures(rows):
 SNR_BANDS_DB = (-5.0, 0.0, 5.0, 10.0)  # edges: below -5, -5..0, 0..5, 5..10, 10 and above
 
 
+def of_corpus(rows, corpus):
+    """The rows of one corpus (all when `corpus` is empty); a corpus that none of them belongs to is an error."""
+    if not corpus:
+        return rows
+    mine = [r for r in rows if r["speaker"].startswith(corpus + ":")]
+    if not mine:
+        sys.exit(f"no clip of corpus '{corpus}' (speakers look like 'ravdess:04')")
+    return mine
+
+
 def noise_snr(args):
     """Accuracy by signal-to-noise ratio under each room-noise level of `speechemotion evaluate --perturb --json` outputs.
-    The noise levels are absolute, so a quiet actor's speech is under the noise at -35 dBFS: the bands tell a model
-    that loses what is still audible from one that loses only what is drowned. SNR = the clip's speech level
-    (`audio.speech_level_dbfs` of the recording as evaluated) minus the noise's RMS level."""
-    rows, level = [], []
+    The noise levels are absolute, so a quiet actor's speech is under the noise at -35 dBFS: the bands show whether
+    the loss follows the SNR. SNR = the clip's speech level (`audio.speech_level_dbfs` of the recording as evaluated)
+    minus the noise's RMS level; bands are half-open, [low, high)."""
+    rows, speech_dbfs = [], []
     for path in args.inputs:  # e.g. one per fold, pooled
         evaluated = json.loads(Path(path).read_text())
-        mine = [r for r in evaluated["clipResults"] if not args.corpus or r["speaker"].startswith(args.corpus + ":")]
+        mine = of_corpus(evaluated["clipResults"], args.corpus)
         rows += mine
-        level += [audio.speech_level_dbfs(audio.load(str(Path(evaluated["folder"]) / r["file"]))) for r in mine]
-    level = np.array(level)
+        speech_dbfs += [audio.speech_level_dbfs(audio.load(str(Path(evaluated["folder"]) / r["file"]))) for r in mine]
+    speech_dbfs = np.array(speech_dbfs)
     clean = np.array([r["predictions"]["clean"] == r["label"] for r in rows])
     edges = [-np.inf, *SNR_BANDS_DB, np.inf]
-    report = {"speech_level_dbfs_median": float(np.median(level)), "levels": {}}
-    log(f"{len(rows)} clips; speech level median {np.median(level):.1f} dBFS")
+    report = {"inputs": args.inputs, "corpus": args.corpus, "clips": len(rows), "band_edges_db": list(SNR_BANDS_DB),
+              "speech_level_dbfs_median": float(np.median(speech_dbfs)), "noise_levels": {}}
+    log(f"{len(rows)} clips; speech level median {np.median(speech_dbfs):.1f} dBFS")
     for variation in rows[0]["predictions"]:
         if not variation.startswith("padded+noise"):
             continue
         noise_dbfs = float(variation.removeprefix("padded+noise").removesuffix("dBFS"))
-        snr = level - noise_dbfs
+        snr = speech_dbfs - noise_dbfs
         right = np.array([r["predictions"][variation] == r["label"] for r in rows])
-        bands = report["levels"][variation] = {"snr_median_db": float(np.median(snr)), "bands": []}
+        bands = report["noise_levels"][variation] = {"snr_median_db": float(np.median(snr)), "bands": []}
         log(f"{variation}: SNR median {np.median(snr):.1f} dB")
         for lo, hi in zip(edges[:-1], edges[1:]):
             inside = (snr >= lo) & (snr < hi)
@@ -515,8 +527,7 @@ def fold_speakers(args):
 def paired_comparison(args):
     """Two models scored on the same clips (each `speechemotion evaluate --json`): per variation, each one's accuracy
     and the clips only one of them got right, with an exact McNemar test on those (a binomial test at 1/2)."""
-    a, b = ({r["file"]: r for r in clip_results(path) if not args.corpus or r["speaker"].startswith(args.corpus + ":")}
-            for path in (args.a, args.b))
+    a, b = ({r["file"]: r for r in of_corpus(clip_results(path), args.corpus)} for path in (args.a, args.b))
     if a.keys() != b.keys():
         sys.exit("paired: the two evaluations did not score the same clips")
     report = {}
@@ -531,6 +542,17 @@ def paired_comparison(args):
     if args.out:
         Path(args.out).write_text(json.dumps(report, indent=1))
     return report
+
+
+def peak_range(text):
+    """`LOW,HIGH` in dBFS, LOW <= HIGH <= 0: a training example's speech peak is drawn from it."""
+    try:
+        low, high = (float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not LOW,HIGH (e.g. -45,-1)") from None
+    if not low <= high <= 0:
+        raise argparse.ArgumentTypeError(f"'{text}': need LOW <= HIGH <= 0 dBFS")
+    return low, high
 
 
 def main():
@@ -557,8 +579,8 @@ def main():
                         help="seeds of the final models on everyone; '' for the folds' figures and temperature only")
     runner.add_argument("--final-only", action="store_true", help="skip the folds: train --recipes' first on everyone")
     runner.add_argument("--calibration", help="with --final-only: crossval.json whose temperature the model takes")
-    runner.add_argument("--speech-peak-dbfs", type=lambda text: tuple(float(v) for v in text.split(",")),
-                        default=audio.SPEECH_PEAK_DBFS, help="range of the training examples' speech peak, e.g. -45,-1")
+    runner.add_argument("--speech-peak-dbfs", type=peak_range, default=audio.SPEECH_PEAK_DBFS,
+                        help="range of the training examples' speech peak, e.g. --speech-peak-dbfs=-45,-1")
     runner.add_argument("--limit", type=int, default=0, help="about this many clips (smoke tests)")
     exporter = sub.add_parser("export")
     exporter.add_argument("--weights", required=True)

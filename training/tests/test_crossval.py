@@ -57,6 +57,12 @@ def test_the_pool_puts_the_speech_peak_in_the_runs_range(tmp_path, monkeypatch):
     assert (spans[:, :, 1] - spans[:, :, 0] == 16000).all()  # a crop is at least 1 s: the 1-s clips stay whole
 
 
+@pytest.mark.parametrize("text", ["-45", "-1,-45", "-45,3", "loud,-1"])
+def test_a_speech_peak_range_must_be_low_high_at_most_0_dbfs(text):
+    with pytest.raises(argparse.ArgumentTypeError):
+        crossval.peak_range(text)
+
+
 def _tiny_pack(folder, clips=14, speakers=2):
     """A pack in the format `pack` writes: seven labels, RAVDESS actors 1..speakers, 1 s of tone each."""
     rng = np.random.default_rng(2)
@@ -93,14 +99,17 @@ def test_final_only_trains_on_everyone_with_the_calibration_runs_temperature(tmp
     assert list(weights) == ["final-v2-s42"]  # no fold models: nothing was cross-validated
 
 
-def test_some_folds_train_only_those_folds_and_no_final_model(tmp_path):
-    args = _run_args(tmp_path, _tiny_pack(tmp_path, clips=28), folds="0")
+def test_some_folds_train_only_those_folds_and_no_final_model(tmp_path, monkeypatch):
+    monkeypatch.setattr(crossval.audio, "AUGMENTATION", {name: 0.0 for name in crossval.audio.AUGMENTATION})  # no noise
+    args = _run_args(tmp_path, _tiny_pack(tmp_path, clips=28), folds="0", speech_peak_dbfs=(-60.0, -60.0))
 
     crossval.run(args)
 
     report = crossval.json.loads((tmp_path / "out" / "crossval.json").read_text())
     assert report["some_folds"] == [0] and list(report["recipes"]["v2"]["folds"]) == ["0"]
-    assert report["speech_peak_dbfs"] == [-30.0, -1.0]  # the run's augmentation, recorded with its figures
+    assert report["speech_peak_dbfs"] == [-60.0, -60.0]  # the run's augmentation, recorded with its figures...
+    peaks_dbfs = 20 * np.log10(np.abs(np.load(tmp_path / "work" / "pool.npy").astype(np.float32)).max(axis=2))
+    assert np.allclose(peaks_dbfs, -60.0, atol=0.05)  # ...and used: every example's speech peak is at -60 dBFS
     assert report["folds"] == {"0": ["ravdess:01"]}  # fold 0 holds RAVDESS actor 01 (and 06, 11, 16)
     assert list(crossval.torch.load(tmp_path / "out" / "weights.pt")) == ["v2-fold0"]
 
@@ -206,8 +215,24 @@ def test_noise_snr_bands_each_clip_by_its_speech_level_under_the_noise(tmp_path)
 
     report = crossval.noise_snr(argparse.Namespace(inputs=[str(evaluated)], corpus="ravdess", out=None))
 
-    level = report["levels"]["padded+noise-35dBFS"]
+    level = report["noise_levels"]["padded+noise-35dBFS"]
     assert level["snr_median_db"] == pytest.approx(0, abs=0.1)  # +15 (loud, -20 dBFS) and -15 (quiet, -50 dBFS)
     assert level["bands"] == [
         {"snr_db": [None, -5.0], "clips": 1, "clean_accuracy": 1.0, "accuracy": 0.0},   # quiet: 15 dB under the noise
         {"snr_db": [10.0, None], "clips": 1, "clean_accuracy": 1.0, "accuracy": 1.0}]   # loud: 15 dB over it
+
+
+def test_noise_snr_bands_are_half_open_and_a_corpus_without_clips_is_an_error(tmp_path):
+    import soundfile
+    tone = 10 ** (-27 / 20) * np.sin(2 * np.pi * 440 * np.arange(16000) / 16000)  # speech level -30 dBFS
+    soundfile.write(tmp_path / "edge.wav", tone.astype(np.float32), 16000)
+    rows = [{"file": "edge.wav", "speaker": "ravdess:04", "label": "sad",
+             "predictions": {"clean": "sad", "padded+noise-35dBFS": "sad"}}]
+    evaluated = tmp_path / "fold3.json"
+    evaluated.write_text(json.dumps({"folder": str(tmp_path), "clipResults": rows}))
+
+    report = crossval.noise_snr(argparse.Namespace(inputs=[str(evaluated)], corpus="", out=None))
+
+    assert report["noise_levels"]["padded+noise-35dBFS"]["bands"][0]["snr_db"] == [5.0, 10.0]  # 5.0 dB: in [5, 10)
+    with pytest.raises(SystemExit):
+        crossval.noise_snr(argparse.Namespace(inputs=[str(evaluated)], corpus="RAVDESS", out=None))
