@@ -44,6 +44,12 @@ RAVDESS_EMOTIONS = {"01": "neutral", "02": "neutral", "03": "happy", "04": "sad"
 RAVDESS_NAME = re.compile(r"^(\d\d)-(\d\d)-(\d\d)-(\d\d)-(\d\d)-(\d\d)-(\d\d)$")
 
 
+def is_ravdess_calm(path):
+    """RAVDESS's "calm" (emotion 02), which the product hears as neutral: `crossval.py run --without-calm` trains without it."""
+    m = RAVDESS_NAME.match(Path(path).stem)
+    return bool(m) and m.group(3) == "02"
+
+
 def read_ravdess(root):
     def clips():
         for path in _audio_files(root):

@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import allocator  # noqa: E402
 import audio  # noqa: E402
 import evaluation  # noqa: E402
-from corpora import LABELS  # noqa: E402
+from corpora import LABELS, is_ravdess_calm  # noqa: E402
 from models import EmotionCNN, LogMelFrontEnd, SpecAugment, ServingModel  # noqa: E402
 
 RECIPES = {
@@ -285,6 +285,11 @@ def figures(probs, y, corpora):
     return out
 
 
+def trainable_clips(args, meta):
+    """Which clips models may train on: all, or all but RAVDESS's calm with --without-calm (every clip is still scored)."""
+    return [not (args.without_calm and is_ravdess_calm(c["path"])) for c in meta]
+
+
 def run(args):
     folder = Path(args.out)
     work = Path(args.work)
@@ -308,13 +313,15 @@ def run(args):
     if args.final_only:
         return train_final(args, recipes[0], base, meta, work, folder, started)
     chosen = [int(k) for k in args.folds.split(",")] if args.folds else list(range(N_FOLDS))
+    trainable = trainable_clips(args, meta)
     jobs = []
     for recipe in recipes:
         for k in chosen:
             name = f"{recipe}-fold{k}"
             jobs.append(dict(base, name=name, recipe=recipe, weights=str(work / f"{name}.pt"),
                              result=str(work / f"{name}.json"),
-                             train=[i for i, f in enumerate(folds) if f != k], test=[i for i, f in enumerate(folds) if f == k]))
+                             train=[i for i, f in enumerate(folds) if f != k and trainable[i]],
+                             test=[i for i, f in enumerate(folds) if f == k]))
     results = launch(jobs, work, parallel)
     log(f"cross-validation done ({time.time() - started:.0f} s)")
     if len(chosen) < N_FOLDS:
@@ -388,7 +395,9 @@ def train_final(args, recipe, base, meta, work, folder, started, report=None):
     if not seeds:  # --final-seeds '': the cross-validation's figures and temperature only (the final trained apart)
         return save(report, args, work, folder, started)
     log(f"training {recipe} on every speaker with seeds {seeds}")
-    finals = [dict(base, name=f"final-{recipe}-s{seed}", recipe=recipe, seed=seed, train=list(range(len(meta))),
+    trainable = trainable_clips(args, meta)
+    finals = [dict(base, name=f"final-{recipe}-s{seed}", recipe=recipe, seed=seed,
+                   train=[i for i in range(len(meta)) if trainable[i]],
                    test=[], weights=str(work / f"final-{recipe}-s{seed}.pt"),
                    result=str(work / f"final-{recipe}-s{seed}.json"))
               for seed in seeds]
@@ -402,6 +411,7 @@ def save(report, args, work, folder, started):
     report["machine"] = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu"
     report["malloc_heap_settings"] = allocator.applied()
     report["speech_peak_dbfs"] = list(args.speech_peak_dbfs)
+    report["without_calm"] = args.without_calm
     (folder / "crossval.json").write_text(json.dumps(report, indent=1))
     log(f"wrote {folder}/crossval.json and weights.pt after {report['minutes']:.1f} min")
 
@@ -422,7 +432,8 @@ def export_model(args):
         "labels": ",".join(LABELS), "sample_rate": audio.SAMPLE_RATE, "min_samples": export.MIN_SAMPLES,
         "model_version": args.version, "model_kind": "cnn", "opset": export.OPSET,
         "training_data": f"RAVDESS actors 01-20, TESS, SAVEE as 8 kHz mu-law; recipe {recipe}, {report['epochs']} "
-                         f"epochs, speech peak {report.get('speech_peak_dbfs', list(audio.SPEECH_PEAK_DBFS))} dBFS "
+                         f"epochs, speech peak {report.get('speech_peak_dbfs', list(audio.SPEECH_PEAK_DBFS))} dBFS"
+                         f"{', RAVDESS calm left out' if report.get('without_calm') else ''} "
                          f"(training/crossval.py); held out: {', '.join(held_out) or 'none'}"})
     if args.reference:
         export.update_reference_cases("cnn", model, Path(args.reference))
@@ -581,6 +592,8 @@ def main():
     runner.add_argument("--calibration", help="with --final-only: crossval.json whose temperature the model takes")
     runner.add_argument("--speech-peak-dbfs", type=peak_range, default=audio.SPEECH_PEAK_DBFS,
                         help="range of the training examples' speech peak, e.g. --speech-peak-dbfs=-45,-1")
+    runner.add_argument("--without-calm", action="store_true",
+                        help="leave RAVDESS's calm clips (labelled neutral) out of training; they are still scored")
     runner.add_argument("--limit", type=int, default=0, help="about this many clips (smoke tests)")
     exporter = sub.add_parser("export")
     exporter.add_argument("--weights", required=True)

@@ -63,6 +63,15 @@ def test_a_speech_peak_range_must_be_low_high_at_most_0_dbfs(text):
         crossval.peak_range(text)
 
 
+def test_without_calm_leaves_only_ravdess_calm_out_of_training():
+    meta = [{"path": "ravdess/Actor_04/03-01-02-01-01-01-04.flac"},   # calm
+            {"path": "ravdess/Actor_04/03-01-01-01-01-01-04.flac"},   # neutral
+            {"path": "ravdess/Actor_04/03-01-04-02-01-01-04.flac"},   # sad
+            {"path": "savee/ALL/KL_n02.flac"}]
+    assert crossval.trainable_clips(argparse.Namespace(without_calm=True), meta) == [False, True, True, True]
+    assert crossval.trainable_clips(argparse.Namespace(without_calm=False), meta) == [True] * 4
+
+
 def _tiny_pack(folder, clips=14, speakers=2):
     """A pack in the format `pack` writes: seven labels, RAVDESS actors 1..speakers, 1 s of tone each."""
     rng = np.random.default_rng(2)
@@ -82,7 +91,7 @@ def _run_args(tmp_path, pack, **changes):
     """`crossval.py run`'s arguments for a 1-epoch run on a tiny pack, with the test's own changes."""
     args = dict(pack=str(pack), out=str(tmp_path / "out"), work=str(tmp_path / "work"), epochs=1, versions=1,
                 recipes="v2", seed=0, processes=1, threads=0, parallel=2, limit=0, final_seeds="42", final_only=False,
-                calibration=None, folds=None, speech_peak_dbfs=crossval.audio.SPEECH_PEAK_DBFS)
+                calibration=None, folds=None, speech_peak_dbfs=crossval.audio.SPEECH_PEAK_DBFS, without_calm=False)
     return argparse.Namespace(**{**args, **changes})
 
 
