@@ -9,7 +9,10 @@
     # a recipe's cross-validation alone (figures, temperature), e.g. while its final model trains beside it
     python3 training/crossval.py run --pack ... --out DIR --recipes v2 --epochs 50 --final-seeds ''
     # two recipes' fold models scored on the same clips (training/service_crossval.sh), compared clip by clip
-    python3 training/crossval.py paired A/service-fold4.json B/service-fold4.json
+    python3 training/crossval.py paired A/service-fold4.json B/service-fold4.json [--corpus ravdess]
+    # accuracy by signal-to-noise band under each room-noise level of service evaluations (folds pooled)
+    python3 training/crossval.py noise-snr A/service-fold3.json A/service-fold4.json --corpus ravdess
+    # recipe variations measured and not adopted (model card): --speech-peak-dbfs=-45,-1, --without-calm
 
 Folds: RAVDESS actors k+1, k+6, k+11, k+16 (two men, two women) form fold k of 5; SAVEE's four speakers and TESS's
 two are spread over the folds. Each (recipe, fold) model trains a fixed number of epochs on the other folds' speakers
