@@ -34,13 +34,18 @@ TRIM_FLOOR = 1e-7         # ...and above -70 dBFS (mean square), so pure digital
 TRIM_MARGIN_FRAMES = 2    # keep 40 ms either side so onsets and releases are not clipped
 
 
+def frame_powers(wave):
+    """Mean square of each whole 20-ms frame (a trailing partial frame is left out)."""
+    n_frames = len(wave) // TRIM_FRAME
+    return (wave[: n_frames * TRIM_FRAME].reshape(n_frames, TRIM_FRAME).astype(np.float64) ** 2).mean(axis=1)
+
+
 def speech_level_dbfs(wave):
     """How loud the speech of a recording is: the mean power of its loudest third of 20-ms frames, in dB relative to
     full scale (a full-scale square wave is 0 dBFS, the service's convention for noise levels)."""
-    frames = wave[: len(wave) // TRIM_FRAME * TRIM_FRAME].reshape(-1, TRIM_FRAME).astype(np.float64)
-    if len(frames) == 0:
+    power = np.sort(frame_powers(wave))
+    if len(power) == 0:
         raise ValueError("a speech level needs at least one 20-ms frame")
-    power = np.sort((frames ** 2).mean(axis=1))
     return float(10 * np.log10(power[-max(1, len(power) // 3):].mean() + 1e-20))
 
 
@@ -49,8 +54,7 @@ def trim_silence(wave):
     n_frames = len(wave) // TRIM_FRAME
     if n_frames == 0:
         return wave[:0]
-    frames = wave[: n_frames * TRIM_FRAME].reshape(n_frames, TRIM_FRAME).astype(np.float64)
-    energy = (frames ** 2).mean(axis=1)
+    energy = frame_powers(wave)
     threshold = max(energy.max() * 10 ** (TRIM_RELATIVE_DB / 10), TRIM_FLOOR)
     voiced = np.flatnonzero(energy >= threshold)
     if len(voiced) == 0:

@@ -457,7 +457,7 @@ def service_report(args):
         report["corpora"] = {}
         for corpus in corpora:
             log(f"{corpus}:")
-            report["corpora"][corpus] = variation_figures([r for r in rows if r["speaker"].startswith(corpus + ":")])
+            report["corpora"][corpus] = variation_figures(of_corpus(rows, corpus))
     if args.out:
         Path(args.out).write_text(json.dumps(report, indent=1))
 

@@ -2,7 +2,6 @@
 options, the service-path report and the paired comparison of two evaluations."""
 import argparse
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -147,10 +146,13 @@ def test_a_second_run_on_the_same_work_folder_keeps_the_trained_folds(tmp_path, 
     assert all(crossval.torch.equal(first[k], again[k]) for k in first)
 
 
-def _evaluation(path, labels, predictions, speaker="ravdess:05"):
-    rows = [{"file": f"{speaker}-clip{i}.flac", "speaker": speaker, "label": label, "predictions": {"clean": predicted}}
+def _rows(labels, predictions, speaker="ravdess:05"):
+    return [{"file": f"{speaker}-clip{i}.flac", "speaker": speaker, "label": label, "predictions": {"clean": predicted}}
             for i, (label, predicted) in enumerate(zip(labels, predictions))]
-    path.write_text(json.dumps({"clipResults": rows}))
+
+
+def _evaluation(path, labels, predictions, speaker="ravdess:05", more_rows=()):
+    path.write_text(json.dumps({"clipResults": _rows(labels, predictions, speaker) + list(more_rows)}))
     return str(path)
 
 
@@ -172,11 +174,9 @@ def test_paired_comparison_refuses_evaluations_of_different_clips(tmp_path):
 
 def test_paired_comparison_of_one_corpus_leaves_the_other_corpora_out(tmp_path):
     ravdess_only = _evaluation(tmp_path / "a.json", ["sad"] * 2, ["sad", "neutral"], "ravdess:04")
-    three_corpora = tmp_path / "b.json"
-    rows = json.loads(Path(_evaluation(tmp_path / "r.json", ["sad"] * 2, ["neutral", "neutral"], "ravdess:04")).read_text())["clipResults"]
-    rows += json.loads(Path(_evaluation(tmp_path / "s.json", ["sad"], ["sad"], "savee:KL")).read_text())["clipResults"]
-    three_corpora.write_text(json.dumps({"clipResults": rows}))
-    report = crossval.paired_comparison(argparse.Namespace(a=ravdess_only, b=str(three_corpora), corpus="ravdess", out=None))
+    two_corpora = _evaluation(tmp_path / "b.json", ["sad"] * 2, ["neutral", "neutral"], "ravdess:04",
+                              more_rows=_rows(["sad"], ["sad"], "savee:KL"))
+    report = crossval.paired_comparison(argparse.Namespace(a=ravdess_only, b=two_corpora, corpus="ravdess", out=None))
     assert (report["clean"]["accuracy_a"], report["clean"]["accuracy_b"], report["clean"]["only_a"]) == (0.5, 0.0, 1)
 
 
