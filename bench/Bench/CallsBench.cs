@@ -7,7 +7,7 @@ using SpeechEmotion.Service.Tests.Infrastructure;
 namespace SpeechEmotion.Bench;
 
 /// <summary>
-/// `Bench calls`: stereo 8 kHz μ-law calls of the given lengths (the service tests' generated call: espeak-ng
+/// `Bench calls`: stereo 8 kHz μ-law calls of the given lengths (the service tests' generated call: synthetic
 /// sentences on each channel in a 12 s pattern) through the embedded service, started as its own process per length
 /// so that its peak RSS (VmHWM) is the analysis of that call alone. Measures upload-to-result time as a multiple of
 /// real time, and the time ffmpeg alone takes to decode the same file to 16 kHz float.
@@ -17,7 +17,6 @@ internal static class CallsBench
     public static async Task RunAsync(int[] minutes)
     {
         var apiDll = Path.Combine(BenchPaths.RepositoryRoot, "src", "Api", "bin", "Release", "net10.0", "SpeechEmotion.Api.dll");
-        var speech = Path.Combine(BenchPaths.RepositoryRoot, "tests", "Analysis.Tests", "Speech", "Audio");
         var rows = new List<string>
         {
             "| call | file | upload → result | × real time | peak RSS of the Api process | ffmpeg decode alone | service / ffmpeg |",
@@ -29,7 +28,7 @@ internal static class CallsBench
             try
             {
                 var call = Path.Combine(folder.FullName, "call.wav");
-                GeneratedCalls.WriteStereoMuLaw(call, (int)Math.Round(length * 60 / GeneratedCalls.PatternSeconds), speech);
+                GeneratedCalls.WriteStereoMuLaw(call, (int)Math.Round(length * 60 / GeneratedCalls.PatternSeconds));
                 var ffmpeg = TimeFfmpegDecode(call);
                 var (elapsed, peakMiB) = await TimeServiceAsync(apiDll, call, folder.FullName);
                 var seconds = length * 60.0;

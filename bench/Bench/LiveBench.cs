@@ -19,10 +19,9 @@ internal static class LiveBench
     public static async Task RunAsync(int[] levels, int seconds)
     {
         var apiDll = Path.Combine(BenchPaths.RepositoryRoot, "src", "Api", "bin", "Release", "net10.0", "SpeechEmotion.Api.dll");
-        var speech = Path.Combine(BenchPaths.RepositoryRoot, "tests", "Analysis.Tests", "Speech", "Audio");
         var folder = Directory.CreateTempSubdirectory("bench-live-");
         var callPath = Path.Combine(folder.FullName, "call.wav");
-        GeneratedCalls.WriteStereoMuLaw(callPath, Math.Max(1, (int)Math.Round(seconds / GeneratedCalls.PatternSeconds)), speech);
+        GeneratedCalls.WriteStereoMuLaw(callPath, Math.Max(1, (int)Math.Round(seconds / GeneratedCalls.PatternSeconds)));
         var bytes = await File.ReadAllBytesAsync(callPath);
         var wav = LiveWav.Read(bytes);
         var truth = SpeechTruth.Of(bytes);

@@ -3,13 +3,14 @@ using SpeechEmotion.Analysis;
 using SpeechEmotion.Analysis.Preprocessing;
 using SpeechEmotion.Analysis.Speech;
 using SpeechEmotion.Analysis.Tests.Support;
+using SpeechEmotion.TestSupport.Audio;
 
 namespace SpeechEmotion.Bench;
 
 /// <summary>
 /// Voice activity detection scored on generated calls whose speech is known: real speech clips (RAVDESS from
-/// ../shared/datasets, each cut to its speech by a conservative energy trim of the clean clip; the committed espeak-ng
-/// sentences where ../shared is absent) between pauses of 0.5–4 s, with 6–10 s of hold music, over white or pink noise
+/// ../shared/datasets, each cut to its speech by a conservative energy trim of the clean clip; the two synthetic
+/// test sentences where ../shared is absent) between pauses of 0.5–4 s, with 6–10 s of hold music, over white or pink noise
 /// floors from −70 to −35 dBFS, at 16 kHz and through an 8 kHz G.711 μ-law telephone line. Every 10 ms frame is
 /// speech when its middle lies in a clip; a detector says speech when its middle lies in one of its regions.
 /// Detectors: Silero VAD (src/Analysis/Speech, default options); the energy rule of docs/design.md frame by frame
@@ -219,13 +220,9 @@ public static class VadBench
         var files = Directory.Exists(ravdess)
             ? Directory.GetFiles(ravdess, "*.flac", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Where((_, index) => index % 25 == 0).ToList()
             : [];
-        source = files.Count > 0 ? $"{files.Count} RAVDESS clips (every 25th)" : "the two espeak-ng test sentences (../shared/datasets absent)";
-        if (files.Count == 0)
-        {
-            files = Directory.GetFiles(Path.Combine(BenchPaths.RepositoryRoot, "tests", "Analysis.Tests", "Speech", "Audio"), "*.flac").ToList();
-        }
-
-        return files.Select(file => TestTranscoder.DecodeFile(file)).Select(clip => cut ? GeneratedCall.CutToSpeech(clip) : clip).ToList();
+        source = files.Count > 0 ? $"{files.Count} RAVDESS clips (every 25th)" : "the two synthetic test sentences (../shared/datasets absent)";
+        var clips = files.Count > 0 ? files.Select(file => TestTranscoder.DecodeFile(file)).ToList() : [SyntheticSpeech.Agent, SyntheticSpeech.Customer];
+        return clips.Select(clip => cut ? GeneratedCall.CutToSpeech(clip) : clip).ToList();
     }
 
     /// <summary>Band-limited to 300–3400 Hz, 8 kHz μ-law, back to 16 kHz: what a G.711 leg hands the decoder.</summary>

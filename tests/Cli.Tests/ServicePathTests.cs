@@ -8,6 +8,7 @@ using SpeechEmotion.Analysis.Tests.Support;
 using SpeechEmotion.Cli.Tests.Support;
 using SpeechEmotion.Contracts.Emotions;
 using SpeechEmotion.Contracts.Results;
+using SpeechEmotion.TestSupport.Audio;
 
 namespace SpeechEmotion.Cli.Tests;
 
@@ -27,7 +28,7 @@ public sealed class ServicePathTests : IDisposable
 
     public ServicePathTests()
     {
-        var speech = TestSignals.Concat(Espeak("espeak-agent.flac"), TestSignals.Silence(0.3), Espeak("espeak-customer.flac"));
+        var speech = TestSignals.Concat(SyntheticSpeech.Agent, TestSignals.Silence(0.3), SyntheticSpeech.Customer);
         var floor = TestSignals.WhiteNoise(speech.Length / 16000.0, amplitude: (float)Math.Pow(10, -60 / 20.0) * MathF.Sqrt(3));
         var noisy = speech.Zip(floor, (voice, noise) => voice + noise).ToArray();
         var samples = TestSignals.Concat(TestSignals.Silence(2), noisy);
@@ -69,9 +70,6 @@ public sealed class ServicePathTests : IDisposable
         var only = run.Json().GetProperty("timeline").EnumerateArray().Single();
         Assert.Equal(service.Emotion, only.GetProperty("emotion").GetString());
     }
-
-    private static float[] Espeak(string fileName) =>
-        TestTranscoder.DecodeFile(Path.Combine(AppContext.BaseDirectory, "Speech", "Audio", fileName));
 
     /// <summary>The service's answer for one upload, and the model's for the whole decoded upload (no speech detection).</summary>
     private static async Task<(EmotionResult Service, IReadOnlyDictionary<string, float> Raw)> AnalyzeAsServiceAsync(byte[] upload)

@@ -18,7 +18,7 @@ public sealed class LiveStreamTests(TestServers servers)
         system.StartWorker("worker-live");
         await system.WaitForListeningWorkersAsync(1);
         var call = Path.Combine(Path.GetTempPath(), $"integration-live-{Guid.NewGuid():N}.wav");
-        GeneratedCalls.WriteStereoMuLaw(call, repeats: 1, Path.Combine(DistributedSystem.RepositoryRoot, "tests", "Analysis.Tests", "Speech", "Audio"));
+        GeneratedCalls.WriteStereoMuLaw(call, repeats: 1);
         var wav = await File.ReadAllBytesAsync(call);
         File.Delete(call);
 

@@ -53,8 +53,7 @@ public sealed class WorkerCrashTests(TestServers servers)
         var doomed = system.StartWorker("worker-doomed", settings);
         await system.WaitForListeningWorkersAsync(1);
         var call = Path.Combine(Path.GetTempPath(), $"integration-call-{Guid.NewGuid():N}.wav");
-        Service.Tests.Infrastructure.GeneratedCalls.WriteStereoMuLaw(call, repeats: 150,   // 30 minutes
-            Path.Combine(DistributedSystem.RepositoryRoot, "tests", "Analysis.Tests", "Speech", "Audio"));
+        Service.Tests.Infrastructure.GeneratedCalls.WriteStereoMuLaw(call, repeats: 150);   // 30 minutes
         var id = await system.SubmitAsync(await File.ReadAllBytesAsync(call), "call.wav");
         File.Delete(call);
 

@@ -6,7 +6,7 @@ namespace SpeechEmotion.Analysis.Tests.Calls;
 
 /// <summary>
 /// Generated two-channel calls with known speech: agent on channel 0, customer on channel 1, silences, a noise floor
-/// and hold music. Speech is real where ../shared/datasets has RAVDESS, else the committed espeak-ng sentences.
+/// and hold music. Speech is real where ../shared/datasets has RAVDESS, else the synthetic sentences (SyntheticSpeech).
 /// </summary>
 public sealed class CallSessionTests(CallFixture fixture) : IClassFixture<CallFixture>
 {

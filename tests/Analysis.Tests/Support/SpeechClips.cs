@@ -1,16 +1,18 @@
+using SpeechEmotion.TestSupport.Audio;
+
 namespace SpeechEmotion.Analysis.Tests.Support;
 
 /// <summary>
-/// Real and generated speech for the voice activity tests. The generated clips (espeak-ng, committed under
-/// Speech/Audio) are always there; recordings from ../shared (beside the repository) are used when present.
+/// Real and generated speech for the voice activity tests. The generated sentences (<see cref="SyntheticSpeech"/>,
+/// made in code) are always there; recordings from ../shared (beside the repository) are used when present.
 /// </summary>
 internal static class SpeechClips
 {
-    /// <summary>"Thank you for calling customer service how can I help you today", cut to its speech.</summary>
-    public static float[] Agent => GeneratedCall.CutToSpeech(TestTranscoder.DecodeFile(Asset("espeak-agent.flac")));
+    /// <summary>The synthetic agent's sentence (<see cref="SyntheticSpeech.Agent"/>), cut to its speech.</summary>
+    public static float[] Agent => GeneratedCall.CutToSpeech(SyntheticSpeech.Agent);
 
-    /// <summary>"I would like to know why my bill is so high this month", cut to its speech.</summary>
-    public static float[] Customer => GeneratedCall.CutToSpeech(TestTranscoder.DecodeFile(Asset("espeak-customer.flac")));
+    /// <summary>The synthetic customer's sentence (<see cref="SyntheticSpeech.Customer"/>), cut to its speech.</summary>
+    public static float[] Customer => GeneratedCall.CutToSpeech(SyntheticSpeech.Customer);
 
     /// <summary>A file under ../shared (e.g. "datasets/savee/ALL/KL_sa01.flac"), or null where it is not.</summary>
     public static string? Shared(string relativePath)
@@ -18,8 +20,6 @@ internal static class SpeechClips
         var path = Path.Combine(RepositoryRoot(), "..", "shared", relativePath);
         return File.Exists(path) ? Path.GetFullPath(path) : null;
     }
-
-    private static string Asset(string fileName) => Path.Combine(AppContext.BaseDirectory, "Speech", "Audio", fileName);
 
     private static string RepositoryRoot()
     {

@@ -2,7 +2,7 @@ namespace SpeechEmotion.Analysis.Tests.Support;
 
 /// <summary>
 /// Speech for generated calls: RAVDESS sentences of the model's test actors from ../shared/datasets when present,
-/// else the committed espeak-ng sentences (so no test depends on ../shared alone). Each cut to its speech.
+/// else the synthetic sentences made in code (so no test depends on ../shared alone). Each cut to its speech.
 /// </summary>
 internal static class SpeechSource
 {

@@ -1,9 +1,10 @@
 using System.Diagnostics;
+using SpeechEmotion.TestSupport.Audio;
 
 namespace SpeechEmotion.Service.Tests.Infrastructure;
 
 /// <summary>
-/// Stereo 8 kHz μ-law WAV calls made by ffmpeg from the committed espeak-ng sentences: the agent speaks on the left
+/// Stereo 8 kHz μ-law WAV calls made by ffmpeg from the synthetic sentences (<see cref="SyntheticSpeech"/>): the agent speaks on the left
 /// channel at <see cref="AgentAt"/> s, the customer on the right at <see cref="CustomerAt"/> s, in a 12 s pattern that
 /// a long call repeats. The sentences last about <see cref="SentenceSeconds"/> s.
 /// </summary>
@@ -21,7 +22,7 @@ public static class GeneratedCalls
         try
         {
             var call = Path.Combine(folder.FullName, "call.wav");
-            WriteStereoMuLaw(call, repeats, Path.Combine(AppContext.BaseDirectory, "Speech"));
+            WriteStereoMuLaw(call, repeats);
             return File.ReadAllBytes(call);
         }
         finally
@@ -37,7 +38,7 @@ public static class GeneratedCalls
         try
         {
             var (mulaw, pcm) = (Path.Combine(folder.FullName, "call.wav"), Path.Combine(folder.FullName, "pcm.wav"));
-            WriteStereoMuLaw(mulaw, repeats, Path.Combine(AppContext.BaseDirectory, "Speech"));
+            WriteStereoMuLaw(mulaw, repeats);
             Ffmpeg("-i", mulaw, "-ar", sampleRate.ToString(), "-c:a", "pcm_s16le", pcm);
             return File.ReadAllBytes(pcm);
         }
@@ -47,14 +48,17 @@ public static class GeneratedCalls
         }
     }
 
-    /// <summary>Writes the call to <paramref name="path"/> (long calls never sit in memory); the sentences come from <paramref name="speechFolder"/>.</summary>
-    public static void WriteStereoMuLaw(string path, int repeats, string speechFolder)
+    /// <summary>Writes the call to <paramref name="path"/> (long calls never sit in memory).</summary>
+    public static void WriteStereoMuLaw(string path, int repeats)
     {
         var folder = Directory.CreateTempSubdirectory("speech-emotion-call-");
         try
         {
+            var (agent, customer) = (Path.Combine(folder.FullName, "agent.wav"), Path.Combine(folder.FullName, "customer.wav"));
+            File.WriteAllBytes(agent, WavWriter.Pcm16(SyntheticSpeech.Agent, SyntheticSpeech.SampleRate));
+            File.WriteAllBytes(customer, WavWriter.Pcm16(SyntheticSpeech.Customer, SyntheticSpeech.SampleRate));
             var pattern = Path.Combine(folder.FullName, "pattern.wav");
-            Ffmpeg("-i", Path.Combine(speechFolder, "espeak-agent.flac"), "-i", Path.Combine(speechFolder, "espeak-customer.flac"), "-filter_complex",
+            Ffmpeg("-i", agent, "-i", customer, "-filter_complex",
                 $"[0]aresample=8000,adelay={AgentAt * 1000:0},apad,atrim=0:{PatternSeconds}[l];" +
                 $"[1]aresample=8000,adelay={CustomerAt * 1000:0},apad,atrim=0:{PatternSeconds}[r];" +
                 "[l][r]join=inputs=2:channel_layout=stereo[out]",
