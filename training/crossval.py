@@ -451,15 +451,35 @@ def clip_results(path):
 
 def service_report(args):
     rows = [r for path in args.inputs for r in clip_results(path)]
-    report = {"clips": len(rows), "speakers": sorted({r["speaker"] for r in rows}), "variations": variation_figures(rows)}
+    report = {"clips": len(rows), "speakers": sorted({r["speaker"] for r in rows}), "variations": variation_figures(rows),
+              "clean_by_speaker": speaker_spread(rows)}
     corpora = sorted({r["speaker"].split(":")[0] for r in rows})
     if len(corpora) > 1:
         report["corpora"] = {}
+        report["corpora_clean_by_speaker"] = {}
         for corpus in corpora:
             log(f"{corpus}:")
             report["corpora"][corpus] = variation_figures(of_corpus(rows, corpus))
+            report["corpora_clean_by_speaker"][corpus] = speaker_spread(of_corpus(rows, corpus))
     if args.out:
         Path(args.out).write_text(json.dumps(report, indent=1))
+
+
+def speaker_spread(rows, draws=10000, seed=0):
+    """Clean accuracy of each speaker, and a 95 % interval for the pooled accuracy that resamples speakers, not clips:
+    clips of one speaker are not independent, so the speakers are the sample the estimate generalises from."""
+    correct = {}
+    for r in rows:
+        correct.setdefault(r["speaker"], []).append(r["predictions"]["clean"] == r["label"])
+    speakers = sorted(correct)
+    hits, counts = np.array([sum(correct[s]) for s in speakers]), np.array([len(correct[s]) for s in speakers])
+    picks = np.random.default_rng(seed).integers(0, len(speakers), size=(draws, len(speakers)))
+    pooled = hits[picks].sum(axis=1) / counts[picks].sum(axis=1)
+    low, high = np.percentile(pooled, [2.5, 97.5])
+    log(f"{'clean by speaker':>22}: {' '.join(f'{s} {h / n:.2f}' for s, h, n in zip(speakers, hits, counts))}; "
+        f"speaker-bootstrap 95 % {low:.3f}..{high:.3f}")
+    return {"accuracy": {s: float(h / n) for s, h, n in zip(speakers, hits, counts)},
+            "bootstrap_95": [float(low), float(high)], "draws": draws}
 
 
 def variation_figures(rows):

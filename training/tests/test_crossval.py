@@ -191,6 +191,20 @@ def test_service_report_pools_the_folds_and_gives_each_corpus_its_own_figures(tm
     assert report["corpora"]["ravdess"]["clean"]["accuracy"] == 0.75
     assert report["corpora"]["savee"]["clean"]["accuracy"] == 0.5
     assert report["corpora"]["savee"]["clean"]["recall"] == {"sad": 0.0, "angry": 1.0}
+    assert report["corpora_clean_by_speaker"]["ravdess"]["accuracy"] == {"ravdess:04": 0.75}
+
+
+def test_speaker_spread_resamples_speakers_not_clips():
+    rows = (_rows(["sad"] * 4, ["sad"] * 4, "ravdess:01") + _rows(["sad"] * 4, ["neutral"] * 4, "ravdess:02")
+            + _rows(["sad"] * 2, ["sad", "neutral"], "ravdess:03"))
+    spread = crossval.speaker_spread(rows, draws=2000)
+    assert spread["accuracy"] == {"ravdess:01": 1.0, "ravdess:02": 0.0, "ravdess:03": 0.5}
+    low, high = spread["bootstrap_95"]
+    # Draws of only speaker 02 or only speaker 01 (1 in 27 each) put the interval's ends at 0 and 1; clip resampling
+    # of the pooled 5 / 10 would almost never reach them.
+    assert (low, high) == (0.0, 1.0)
+    one_speaker = crossval.speaker_spread(_rows(["sad"] * 4, ["sad"] * 3 + ["neutral"], "ravdess:01"), draws=100)
+    assert one_speaker["bootstrap_95"] == [0.75, 0.75]
 
 
 def test_fold_speakers_are_read_from_the_run_and_filtered_by_corpus(tmp_path, capsys):
