@@ -70,18 +70,24 @@ public sealed class DeliveryLedger(JobsDbContext db, IOptions<WebhookOptions> op
             : WebhookDeliveryStatus.Pending;
         DateTime? completedAt = status == WebhookDeliveryStatus.Pending ? null : now;
         var nextAttemptAt = next ?? now;
-        await OwnedBy(claim).ExecuteUpdateAsync(s => s
-            .SetProperty(d => d.Status, status)
-            .SetProperty(d => d.AttemptCount, d => d.AttemptCount + 1)
-            .SetProperty(d => d.NextAttemptAt, nextAttemptAt)
-            .SetProperty(d => d.CompletedAt, completedAt)
-            .SetProperty(d => d.ClaimToken, (Guid?)null)
-            .SetProperty(d => d.ClaimExpiresAt, (DateTime?)null), cancellationToken);
-
-        if (outcome.Gone && claim.Subscription.Kind == WebhookSubscriptionKind.Endpoint)
+        // A 410's dead delivery and its disabled subscription commit together: whoever reads the one sees the other.
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
-            await DisableAsync(claim.Subscription.Id, "The receiver answered 410 Gone.", cancellationToken);
-        }
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await OwnedBy(claim).ExecuteUpdateAsync(s => s
+                .SetProperty(d => d.Status, status)
+                .SetProperty(d => d.AttemptCount, d => d.AttemptCount + 1)
+                .SetProperty(d => d.NextAttemptAt, nextAttemptAt)
+                .SetProperty(d => d.CompletedAt, completedAt)
+                .SetProperty(d => d.ClaimToken, (Guid?)null)
+                .SetProperty(d => d.ClaimExpiresAt, (DateTime?)null), cancellationToken);
+            if (outcome.Gone && claim.Subscription.Kind == WebhookSubscriptionKind.Endpoint)
+            {
+                await DisableAsync(claim.Subscription.Id, "The receiver answered 410 Gone.", cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        });
         return outcome.Gone ? "gone" : status switch
         {
             WebhookDeliveryStatus.Delivered => "delivered",
