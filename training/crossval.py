@@ -559,9 +559,11 @@ def fold_speakers(args):
 
 
 def paired_comparison(args):
-    """Two models scored on the same clips (each `speechemotion evaluate --json`): per variation, each one's accuracy
-    and the clips only one of them got right, with an exact McNemar test on those (a binomial test at 1/2)."""
-    a, b = ({r["file"]: r for r in of_corpus(clip_results(path), args.corpus)} for path in (args.a, args.b))
+    """Two models scored on the same clips (each `speechemotion evaluate --json`, or several comma-separated: one per
+    fold): per variation, each one's accuracy and the clips only one of them got right, with an exact McNemar test on
+    those (a binomial test at 1/2)."""
+    a, b = ({r["file"]: r for r in of_corpus([r for path in paths.split(",") for r in clip_results(path)], args.corpus)}
+            for paths in (args.a, args.b))
     if a.keys() != b.keys():
         sys.exit("paired: the two evaluations did not score the same clips")
     report = {}
@@ -629,8 +631,8 @@ def main():
     service.add_argument("inputs", nargs="+")
     service.add_argument("--out")
     paired = sub.add_parser("paired", help="two models' `speechemotion evaluate --json` on the same clips, compared")
-    paired.add_argument("a")
-    paired.add_argument("b")
+    paired.add_argument("a", help="model A's evaluation, or several comma-separated (one per fold)")
+    paired.add_argument("b", help="model B's evaluation(s) of the same clips")
     paired.add_argument("--corpus", help="only this corpus's clips, e.g. ravdess (when one evaluation scored more)")
     paired.add_argument("--out")
     fold = sub.add_parser("fold-speakers", help="a fold's speakers (of --corpora) from a run's crossval.json")

@@ -180,6 +180,15 @@ def test_paired_comparison_of_one_corpus_leaves_the_other_corpora_out(tmp_path):
     assert (report["clean"]["accuracy_a"], report["clean"]["accuracy_b"], report["clean"]["only_a"]) == (0.5, 0.0, 1)
 
 
+def test_paired_comparison_pools_one_evaluation_per_fold(tmp_path):
+    a = ",".join([_evaluation(tmp_path / "a0.json", ["sad"] * 2, ["sad"] * 2, "ravdess:01"),
+                  _evaluation(tmp_path / "a1.json", ["sad"] * 2, ["sad", "neutral"], "ravdess:02")])
+    b = ",".join([_evaluation(tmp_path / "b0.json", ["sad"] * 2, ["neutral"] * 2, "ravdess:01"),
+                  _evaluation(tmp_path / "b1.json", ["sad"] * 2, ["sad", "neutral"], "ravdess:02")])
+    report = crossval.paired_comparison(argparse.Namespace(a=a, b=b, corpus=None, out=None))["clean"]
+    assert (report["accuracy_a"], report["accuracy_b"], report["only_a"], report["only_b"]) == (0.75, 0.25, 2, 0)
+
+
 def test_service_report_pools_the_folds_and_gives_each_corpus_its_own_figures(tmp_path):
     ravdess = _evaluation(tmp_path / "fold3-ravdess.json", ["sad"] * 4, ["sad"] * 3 + ["neutral"], "ravdess:04")
     savee = _evaluation(tmp_path / "fold3-savee.json", ["angry", "sad"], ["angry", "neutral"], "savee:KL")
