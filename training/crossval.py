@@ -467,7 +467,8 @@ def service_report(args):
 
 def speaker_spread(rows, draws=10000, seed=0):
     """Clean accuracy of each speaker, and a 95 % interval for the pooled accuracy that resamples speakers, not clips:
-    clips of one speaker are not independent, so the speakers are the sample the estimate generalises from."""
+    clips of one speaker are not independent, so the speakers are the sample the estimate generalises from. Read it per
+    corpus: over corpora whose speakers say very different numbers of clips (TESS 1400, RAVDESS 60) it means little."""
     correct = {}
     for r in rows:
         correct.setdefault(r["speaker"], []).append(r["predictions"]["clean"] == r["label"])
@@ -562,8 +563,7 @@ def paired_comparison(args):
     """Two models scored on the same clips (each `speechemotion evaluate --json`, or several comma-separated: one per
     fold): per variation, each one's accuracy and the clips only one of them got right, with an exact McNemar test on
     those (a binomial test at 1/2)."""
-    a, b = ({r["file"]: r for r in of_corpus([r for path in paths.split(",") for r in clip_results(path)], args.corpus)}
-            for paths in (args.a, args.b))
+    a, b = (pooled_by_file(paths, args.corpus) for paths in (args.a, args.b))
     if a.keys() != b.keys():
         sys.exit("paired: the two evaluations did not score the same clips")
     report = {}
@@ -578,6 +578,15 @@ def paired_comparison(args):
     if args.out:
         Path(args.out).write_text(json.dumps(report, indent=1))
     return report
+
+
+def pooled_by_file(paths, corpus):
+    """The clip rows of comma-separated evaluations by file; a clip scored twice (a fold given twice) is an error."""
+    rows = of_corpus([r for path in paths.split(",") for r in clip_results(path)], corpus)
+    by_file = {r["file"]: r for r in rows}
+    if len(by_file) != len(rows):
+        sys.exit(f"paired: {len(rows) - len(by_file)} clips appear twice in {paths}")
+    return by_file
 
 
 def peak_range(text):

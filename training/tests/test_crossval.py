@@ -187,6 +187,8 @@ def test_paired_comparison_pools_one_evaluation_per_fold(tmp_path):
                   _evaluation(tmp_path / "b1.json", ["sad"] * 2, ["sad", "neutral"], "ravdess:02")])
     report = crossval.paired_comparison(argparse.Namespace(a=a, b=b, corpus=None, out=None))["clean"]
     assert (report["accuracy_a"], report["accuracy_b"], report["only_a"], report["only_b"]) == (0.75, 0.25, 2, 0)
+    with pytest.raises(SystemExit, match="appear twice"):
+        crossval.paired_comparison(argparse.Namespace(a=a + "," + a.split(",")[0], b=b, corpus=None, out=None))
 
 
 def test_service_report_pools_the_folds_and_gives_each_corpus_its_own_figures(tmp_path):

@@ -6,7 +6,7 @@ namespace SpeechEmotion.Service.Tests.Infrastructure;
 /// <summary>
 /// Stereo 8 kHz μ-law WAV calls made by ffmpeg from the synthetic sentences (<see cref="SyntheticSpeech"/>): the agent speaks on the left
 /// channel at <see cref="AgentAt"/> s, the customer on the right at <see cref="CustomerAt"/> s, in a 12 s pattern that
-/// a long call repeats. The sentences last about <see cref="SentenceSeconds"/> s.
+/// a long call repeats. The sentences last at most about <see cref="SentenceSeconds"/> s (the synthetic ones 4.1 and 3.6 s).
 /// </summary>
 public static class GeneratedCalls
 {

@@ -3,8 +3,9 @@ namespace SpeechEmotion.TestSupport.Audio;
 /// <summary>
 /// Speech-like sentences made in code, so that tests needing audio that a voice activity detector hears as speech
 /// commit no recording. A small formant synthesiser in the manner of Klatt's cascade synthesiser: a Rosenberg glottal
-/// pulse train with a falling intonation, accents and a little jitter, through four resonators that glide between
-/// vowel formants, with fricatives, stop bursts and nasals between the vowels. 16 kHz mono, one breath group (no inner
+/// pulse train with a falling intonation, accents and a little jitter, through four cascaded resonators (the first
+/// three glide between vowel formants, the fourth stays at 3.5 kHz), with fricatives, stop bursts and nasal murmurs
+/// at a fixed low pitch between the vowels. 16 kHz mono, one breath group (no inner
 /// pause longer than a stop's closure), peak 0.8. The same arguments give the same samples. Silero VAD hears each
 /// sentence as one region from its start to its end (SyntheticSpeechTests, 24 sentences).
 /// </summary>
@@ -19,11 +20,14 @@ public static class SyntheticSpeech
         [570, 840, 2410], [660, 1720, 2410], [490, 1350, 1690], [440, 1020, 2240],
     ];
 
-    /// <summary>A low voice, 4.1 s: what the agent says in the tests' calls.</summary>
-    public static float[] Agent { get; } = Sentence(seed: 1, pitchHz: 115, syllables: 16, formantScale: 1.0);
+    private static readonly float[] AgentSentence = Sentence(seed: 1, pitchHz: 115, syllables: 16, formantScale: 1.0);
+    private static readonly float[] CustomerSentence = Sentence(seed: 2, pitchHz: 205, syllables: 14, formantScale: 1.15);
 
-    /// <summary>A higher voice, 3.6 s: what the customer says in the tests' calls.</summary>
-    public static float[] Customer { get; } = Sentence(seed: 2, pitchHz: 205, syllables: 14, formantScale: 1.15);
+    /// <summary>A low voice, 4.1 s: what the agent says in the tests' calls (a copy: tests run in parallel).</summary>
+    public static float[] Agent => (float[])AgentSentence.Clone();
+
+    /// <summary>A higher voice, 3.6 s: what the customer says in the tests' calls (a copy).</summary>
+    public static float[] Customer => (float[])CustomerSentence.Clone();
 
     /// <summary>A sentence of <paramref name="syllables"/> consonant-vowel syllables around <paramref name="pitchHz"/>.</summary>
     public static float[] Sentence(int seed, double pitchHz, int syllables, double formantScale)
@@ -94,8 +98,8 @@ public static class SyntheticSpeech
                 }
 
                 // The pitch moves within each vowel too (a steady tone is what speech is not): 6 % down across it.
-                var end = pitchHz * (1.03 - (0.06 * i / length));
-                output[i] = (float)(loudness * Ramp(i, length) * Shape(Glottis(lastPitch + ((end - lastPitch) * glide))));
+                var contour = pitchHz * (1.03 - (0.06 * i / length));
+                output[i] = (float)(loudness * Ramp(i, length) * Shape(Glottis(lastPitch + ((contour - lastPitch) * glide))));
             }
 
             formants = scaled;
@@ -120,7 +124,10 @@ public static class SyntheticSpeech
 
         private double Shape(double source) => tract.Aggregate(source, (signal, resonator) => resonator.Next(signal));
 
-        /// <summary>The derivative of a Rosenberg pulse (what radiates from the lips), with 1 % jitter and breath noise.</summary>
+        /// <summary>
+        /// The derivative of a Rosenberg pulse (what radiates from the lips; open 40 % of a period, closing over the next
+        /// 16 %), with breath noise and a random ±1 % on each sample's phase step (about 0.1 % jitter a period).
+        /// </summary>
         private double Glottis(double pitchHz)
         {
             phase += pitchHz * (1 + (0.01 * ((2 * random.NextDouble()) - 1))) / SampleRate;
