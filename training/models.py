@@ -54,24 +54,34 @@ class LogMelFrontEnd(nn.Module):
 
     Frames are not centred: frame t covers samples [t*HOP, t*HOP + N_FFT). Per-utterance mean/variance
     normalisation over the speech frames makes the answer independent of recording level and of how much silence or
-    noise surrounds the speech."""
+    noise surrounds the speech.
 
-    def __init__(self):
+    `floor_db` (None: off) adds a floor that many dB below the utterance's mean mel-band power over its speech before
+    the log: a quiet noise floor and digital silence then look alike, so cells the noise decides weigh less."""
+
+    def __init__(self, floor_db=None):
         super().__init__()
+        self.floor_db = floor_db
         self.register_buffer("dft", torch.from_numpy(dft_kernels()))
         self.register_buffer("mel", torch.from_numpy(mel_filterbank()))
 
-    def log_mel(self, wave):
+    def mel_power(self, wave):
         spec = nn.functional.conv1d(wave.unsqueeze(1), self.dft, stride=HOP)
         real, imag = spec[:, :N_BINS], spec[:, N_BINS:]
-        power = real * real + imag * imag                        # [B, bins, frames]
-        mel = torch.matmul(power.transpose(1, 2), self.mel)      # [B, frames, mels]
-        return torch.log(mel + LOG_FLOOR).transpose(1, 2)        # [B, mels, frames]
+        power = real * real + imag * imag                                  # [B, bins, frames]
+        return torch.matmul(power.transpose(1, 2), self.mel).transpose(1, 2)  # [B, mels, frames]
+
+    def log_mel(self, wave):
+        return torch.log(self.mel_power(wave) + LOG_FLOOR)
 
     def forward(self, wave):
         """Returns (features [B, mels, frames], speech mask [B, frames] in 0..1)."""
-        x = self.log_mel(wave)
+        power = self.mel_power(wave)
+        x = torch.log(power + LOG_FLOOR)
         mask = speech_mask(x)
+        if self.floor_db is not None:
+            speech_power = (power.mean(dim=1) * mask).sum(dim=1) / (mask.sum(dim=1) + 1e-3)   # [B]
+            x = torch.log(power + speech_power[:, None, None] * 10 ** (-self.floor_db / 10) + LOG_FLOOR)
         weight = mask.unsqueeze(1)                                    # [B, 1, frames]
         total = weight.sum(dim=2, keepdim=True) * x.shape[1] + 1e-3   # speech cells
         mean = (x * weight).sum(dim=(1, 2), keepdim=True) / total

@@ -84,6 +84,27 @@ def test_pooled_cnn_output_barely_changes_when_noise_pads_are_added():
     assert float((alone - in_noise).abs().max()) < 0.1
 
 
+def test_floor_makes_a_quiet_noise_floor_look_like_silence():
+    """floor_db: under a -50 dBFS floor the speech's features are nearer its features over silence than without it."""
+    burst, quiet = speech_in_noise(-120)
+    _, noisy = speech_in_noise(-50)
+    distances = {}
+    for floor_db in (None, 20.0):
+        frontend = LogMelFrontEnd(floor_db)
+        clean, mask = frontend(torch.from_numpy(quiet)[None])
+        under_noise, _ = frontend(torch.from_numpy(noisy)[None])
+        speech = mask[0] > 0.5
+        distances[floor_db] = float(((clean - under_noise)[0][:, speech] ** 2).mean())
+    print(f"speech features, silence against a -50 dBFS floor: {distances}")
+    assert distances[20.0] < 0.5 * distances[None]
+    # Without noise the floor only lifts the cells far below the speech: the speech frames keep most of their shape.
+    plain, mask = LogMelFrontEnd()(torch.from_numpy(quiet)[None])
+    floored, _ = LogMelFrontEnd(20.0)(torch.from_numpy(quiet)[None])
+    speech = mask[0] > 0.5
+    correlation = np.corrcoef(plain[0][:, speech].flatten(), floored[0][:, speech].flatten())[0, 1]
+    assert correlation > 0.8
+
+
 def test_mel_filterbank_covers_the_band_and_stops_at_nyquist():
     bank = mel_filterbank()
     assert bank.shape == (201, 64)
