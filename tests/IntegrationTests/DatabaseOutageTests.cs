@@ -27,13 +27,15 @@ public sealed class DatabaseOutageTests(PrivateServers servers) : IClassFixture<
         var answers = new ConcurrentBag<string>();
         var submitted = new ConcurrentBag<Guid>();
         using var stopLoad = new CancellationTokenSource();
+        var clock = Stopwatch.StartNew();
         var load = Task.Run(async () =>
         {
             while (!stopLoad.IsCancellationRequested)
             {
+                var sent = clock.Elapsed;
                 using var posted = await system.PostJobAsync(clip, "speech.wav");
                 var body = await posted.Content.ReadAsStringAsync();
-                answers.Add($"POST {(int)posted.StatusCode} {body}");
+                answers.Add($"POST {(int)posted.StatusCode} {body} (sent at {sent.TotalSeconds:0.00} s, answered at {clock.Elapsed.TotalSeconds:0.00} s)");
                 if (posted.StatusCode != HttpStatusCode.Accepted) continue;
                 var id = JsonNode.Parse(body)!["id"]!.GetValue<Guid>();
                 submitted.Add(id);
@@ -42,13 +44,29 @@ public sealed class DatabaseOutageTests(PrivateServers servers) : IClassFixture<
             }
         });
         await Task.Delay(TimeSpan.FromSeconds(2));
+        // Many idle connections in the Api's pool, as a busy Api has: after the restart every one of them is dead, and
+        // no request may spend its retries on them.
+        await Task.WhenAll(Enumerable.Range(0, 24).Select(async _ =>
+        {
+            using var polled = await system.Client.GetAsync($"/jobs/{Guid.NewGuid()}");
+            Assert.Equal(HttpStatusCode.NotFound, polled.StatusCode);
+        }));
+        var stopped = clock.Elapsed;
         await servers.Postgres.RestartAsync(downtime: TimeSpan.FromMilliseconds(600));
+        var restarted = clock.Elapsed;
+        Console.WriteLine($"PostgreSQL stopped at {stopped.TotalSeconds:0.00} s, back at {restarted.TotalSeconds:0.00} s");
         await Task.Delay(TimeSpan.FromSeconds(3));
         await stopLoad.CancelAsync();
         await load;
 
-        var failures = answers.Where(answer => !answer.StartsWith("POST 202") && !answer.StartsWith("GET 200")).ToList();
-        Assert.True(failures.Count == 0, $"{failures.Count} of {answers.Count} answers were errors:{Environment.NewLine}{string.Join(Environment.NewLine, failures.Take(5))}");
+        // The Api retries a database operation 3 times over at least 4 s (Database:MaxRetryCount; EF Core waits 0, 1
+        // and 3 s, up to 10 % more). A restart shorter than that is ridden out; one that takes longer may answer 503
+        // with Retry-After, never 500. (A loaded CI run once answered one POST 503 here; how long that restart took
+        // was not recorded then, so the figure is now in the message.)
+        var rideOut = restarted - stopped < TimeSpan.FromSeconds(3.5);
+        var failures = answers.Where(answer => !answer.StartsWith("POST 202") && !answer.StartsWith("GET 200")
+                                               && (rideOut || !IsServiceUnavailable(answer))).ToList();
+        Assert.True(failures.Count == 0, $"{failures.Count} of {answers.Count} answers were errors (restart {(restarted - stopped).TotalSeconds:0.00} s):{Environment.NewLine}{string.Join(Environment.NewLine, failures.Take(5))}");
         Assert.True(submitted.Count >= 3, $"only {submitted.Count} uploads went through");
         foreach (var id in submitted)
         {
@@ -58,6 +76,9 @@ public sealed class DatabaseOutageTests(PrivateServers servers) : IClassFixture<
         }
         Assert.Equal(0, await system.CountOrphanRecordingsAsync());
     }
+
+    private static bool IsServiceUnavailable(string answer) =>
+        answer.Split(' ')[1] == "503" && answer.Contains("\"code\":\"service_unavailable\"", StringComparison.Ordinal);
 
     /// <summary>About 75 s: the database is away for a full minute.</summary>
     [Fact]
