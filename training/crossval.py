@@ -54,6 +54,8 @@ RECIPES = {
     # v2 with the front end's floor 20 dB below the speech (LogMelFrontEnd.floor_db; chosen with a linear probe on
     # RAVDESS fold 4 against 30 dB, a per-band floor and none)
     "floor20": {"channels": (16, 32, 64, 128), "mixup": 0.0, "seed": 42, "floor_db": 20.0},
+    # v2 with each band's delta as a second input plane (EmotionCNN's deltas)
+    "deltas": {"channels": (16, 32, 64, 128), "mixup": 0.0, "seed": 42, "deltas": True},
 }
 TRAINING = {"batch_size": 32, "learning_rate": 3e-3, "weight_decay": 1e-3, "label_smoothing": 0.05,
             "example_seconds": (1.5, 4.0)}
@@ -181,7 +183,7 @@ def train_model(job, device):
     train_idx = np.array(job["train"])
     started = time.time()
     frontend = LogMelFrontEnd(recipe.get("floor_db")).to(device).eval()
-    cnn = EmotionCNN(channels=recipe["channels"]).to(device)
+    cnn = EmotionCNN(channels=recipe["channels"], deltas=recipe.get("deltas", False)).to(device)
     spec_augment = SpecAugment()
     steps = int(np.ceil(len(train_idx) / TRAINING["batch_size"]))
     optimiser = torch.optim.AdamW(cnn.parameters(), lr=TRAINING["learning_rate"], weight_decay=TRAINING["weight_decay"])
@@ -429,7 +431,7 @@ def export_model(args):
     weights = torch.load(args.weights)[args.name]
     recipe = args.name.split("-fold")[0].removeprefix("final-").rsplit("-s", 1)[0] if args.name.startswith("final-") \
         else args.name.split("-fold")[0]
-    cnn = EmotionCNN(channels=RECIPES[recipe]["channels"])
+    cnn = EmotionCNN(channels=RECIPES[recipe]["channels"], deltas=RECIPES[recipe].get("deltas", False))
     cnn.load_state_dict(weights)
     temperature = report["recipes"][recipe].get("temperature", 1.0)
     model = ServingModel(LogMelFrontEnd(RECIPES[recipe].get("floor_db")), cnn.eval(), temperature).eval()

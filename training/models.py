@@ -148,9 +148,10 @@ class EmotionCNN(nn.Module):
     """Four conv blocks over the log-mel image, then statistics pooling over time weighted by the speech mask (any
     clip length; frames of silence or noise count for little), linear."""
 
-    def __init__(self, channels=(16, 32, 64, 128), n_classes=7, dropout=0.2):
+    def __init__(self, channels=(16, 32, 64, 128), n_classes=7, dropout=0.2, deltas=False):
         super().__init__()
-        blocks, c_in = [], 1
+        self.deltas = deltas  # a second input plane: each band's slope over ±2 frames (how the spectrum moves)
+        blocks, c_in = [], 2 if deltas else 1
         for c_out in channels:
             blocks.append(conv_block(c_in, c_out, dropout))
             c_in = c_out
@@ -159,7 +160,10 @@ class EmotionCNN(nn.Module):
         self.head = nn.Sequential(nn.Dropout(0.3), nn.Linear(3 * c_in, n_classes))
 
     def forward(self, features, mask):            # [B, mels, frames], [B, frames]
-        x = self.blocks(features.unsqueeze(1))    # [B, C, mels/16, frames/16]
+        x = features.unsqueeze(1)
+        if self.deltas:
+            x = torch.cat([x, delta(x)], dim=1)
+        x = self.blocks(x)                        # [B, C, mels/16, frames/16]
         x = x.mean(dim=2)                         # [B, C, T]
         weight = nn.functional.avg_pool1d(mask.unsqueeze(1), self.stride, stride=self.stride)[:, :, :x.shape[2]]
         total = weight.sum(dim=2) + 1e-3
@@ -167,6 +171,12 @@ class EmotionCNN(nn.Module):
         std = torch.sqrt(((x - mean.unsqueeze(2)) ** 2 * weight).sum(dim=2) / total + 1e-5)
         peak = (x * weight).amax(dim=2)  # strongest response among speech frames (x >= 0 after the ReLUs)
         return self.head(torch.cat([mean, std, peak], dim=1))  # logits
+
+
+def delta(x):
+    """The usual regression delta over ±2 frames (HTK): sum n (x[t+n] - x[t-n]) / 10, edges repeated. x: [B, 1, F, T]."""
+    padded = nn.functional.pad(x, (2, 2, 0, 0), mode="replicate")
+    return (padded[..., 3:-1] - padded[..., 1:-3] + 2 * (padded[..., 4:] - padded[..., :-4])) / 10
 
 
 def utterance_statistics(features, mask):

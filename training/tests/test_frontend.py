@@ -3,7 +3,7 @@ import numpy as np
 import torch
 
 import audio
-from models import F_MAX, HOP, LOG_FLOOR, N_FFT, EmotionCNN, LogMelFrontEnd, ServingModel, mel_filterbank
+from models import F_MAX, HOP, LOG_FLOOR, N_FFT, EmotionCNN, LogMelFrontEnd, ServingModel, delta, mel_filterbank
 
 
 def numpy_log_mel(wave):
@@ -86,7 +86,7 @@ def test_pooled_cnn_output_barely_changes_when_noise_pads_are_added():
 
 def test_floor_makes_a_quiet_noise_floor_look_like_silence():
     """floor_db: under a -50 dBFS floor the speech's features are nearer its features over silence than without it."""
-    burst, quiet = speech_in_noise(-120)
+    _, quiet = speech_in_noise(-120)
     _, noisy = speech_in_noise(-50)
     distances = {}
     for floor_db in (None, 20.0):
@@ -103,6 +103,16 @@ def test_floor_makes_a_quiet_noise_floor_look_like_silence():
     speech = mask[0] > 0.5
     correlation = np.corrcoef(plain[0][:, speech].flatten(), floored[0][:, speech].flatten())[0, 1]
     assert correlation > 0.8
+
+
+def test_delta_is_htks_regression_over_two_frames():
+    x = np.random.default_rng(3).standard_normal((2, 1, 5, 9)).astype(np.float32)
+    padded = np.concatenate([x[..., :1], x[..., :1], x, x[..., -1:], x[..., -1:]], axis=-1)   # edges repeated
+    t = np.arange(x.shape[-1]) + 2
+    reference = sum(n * (padded[..., t + n] - padded[..., t - n]) for n in (1, 2)) / (2 * (1 + 4))
+    assert np.abs(delta(torch.from_numpy(x)).numpy() - reference).max() < 1e-6
+    with torch.no_grad():
+        assert EmotionCNN(deltas=True).eval()(torch.randn(2, 64, 50), torch.ones(2, 50)).shape == (2, 7)
 
 
 def test_mel_filterbank_covers_the_band_and_stops_at_nyquist():
