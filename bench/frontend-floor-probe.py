@@ -20,7 +20,7 @@ from sklearn.preprocessing import StandardScaler
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "training"))
 import crossval  # noqa: E402
 from corpora import LABELS  # noqa: E402
-from models import HOP, LogMelFrontEnd, speech_mask, utterance_statistics  # noqa: E402
+from models import HOP, LOG_FLOOR, LogMelFrontEnd, normalise_over_speech, speech_mask, utterance_statistics  # noqa: E402
 
 # (name, floor): None is the shipped front end; a number is floor_db, the floor below the mean band power over speech;
 # "band" floors each band below its own mean power over speech instead.
@@ -28,16 +28,11 @@ FRONT_ENDS = [("none", None), ("scalar", 20.0), ("scalar", 30.0), ("band", 10.0)
 
 
 def per_band_floored(wave, floor_db):
-    frontend = LogMelFrontEnd()
-    power = frontend.mel_power(wave)
-    mask = speech_mask(torch.log(power + 1e-6))
+    """LogMelFrontEnd's forward with each band floored below its own mean power over the speech."""
+    power = LogMelFrontEnd().mel_power(wave)
+    mask = speech_mask(torch.log(power + LOG_FLOOR))
     band_power = (power * mask.unsqueeze(1)).sum(dim=2, keepdim=True) / (mask.sum() + 1e-3)
-    x = torch.log(power + band_power * 10 ** (-floor_db / 10) + 1e-6)
-    weight = mask.unsqueeze(1)
-    total = weight.sum(dim=2, keepdim=True) * x.shape[1] + 1e-3
-    mean = (x * weight).sum(dim=(1, 2), keepdim=True) / total
-    var = ((x - mean) ** 2 * weight).sum(dim=(1, 2), keepdim=True) / total
-    return (x - mean) / torch.sqrt(var + 1e-5), mask
+    return normalise_over_speech(torch.log(power + band_power * 10 ** (-floor_db / 10) + LOG_FLOOR), mask), mask
 
 
 def statistics(wave, kind, floor_db):

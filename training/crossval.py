@@ -172,6 +172,12 @@ def crop_batch(pool, spans, idx, length, rng):
     return batch
 
 
+def recipe_modules(recipe):
+    """A recipe's front end and (untrained) CNN: what training builds and export rebuilds around the weights."""
+    return (LogMelFrontEnd(recipe.get("floor_db")),
+            EmotionCNN(channels=recipe["channels"], deltas=recipe.get("deltas", False)))
+
+
 def train_model(job, device):
     recipe = RECIPES[job["recipe"]]
     seed = job.get("seed", recipe["seed"])
@@ -182,8 +188,8 @@ def train_model(job, device):
     labels = np.array(job["labels"])
     train_idx = np.array(job["train"])
     started = time.time()
-    frontend = LogMelFrontEnd(recipe.get("floor_db")).to(device).eval()
-    cnn = EmotionCNN(channels=recipe["channels"], deltas=recipe.get("deltas", False)).to(device)
+    frontend, cnn = recipe_modules(recipe)
+    frontend, cnn = frontend.to(device).eval(), cnn.to(device)
     spec_augment = SpecAugment()
     steps = int(np.ceil(len(train_idx) / TRAINING["batch_size"]))
     optimiser = torch.optim.AdamW(cnn.parameters(), lr=TRAINING["learning_rate"], weight_decay=TRAINING["weight_decay"])
@@ -431,10 +437,10 @@ def export_model(args):
     weights = torch.load(args.weights)[args.name]
     recipe = args.name.split("-fold")[0].removeprefix("final-").rsplit("-s", 1)[0] if args.name.startswith("final-") \
         else args.name.split("-fold")[0]
-    cnn = EmotionCNN(channels=RECIPES[recipe]["channels"], deltas=RECIPES[recipe].get("deltas", False))
+    frontend, cnn = recipe_modules(RECIPES[recipe])
     cnn.load_state_dict(weights)
     temperature = report["recipes"][recipe].get("temperature", 1.0)
-    model = ServingModel(LogMelFrontEnd(RECIPES[recipe].get("floor_db")), cnn.eval(), temperature).eval()
+    model = ServingModel(frontend, cnn.eval(), temperature).eval()
     held_out = report["folds"].get(args.name.split("-fold")[1], []) if "-fold" in args.name else []
     export.export_onnx(model, args.out, {
         "labels": ",".join(LABELS), "sample_rate": audio.SAMPLE_RATE, "min_samples": export.MIN_SAMPLES,

@@ -82,11 +82,16 @@ class LogMelFrontEnd(nn.Module):
         if self.floor_db is not None:
             speech_power = (power.mean(dim=1) * mask).sum(dim=1) / (mask.sum(dim=1) + 1e-3)   # [B]
             x = torch.log(power + speech_power[:, None, None] * 10 ** (-self.floor_db / 10) + LOG_FLOOR)
-        weight = mask.unsqueeze(1)                                    # [B, 1, frames]
-        total = weight.sum(dim=2, keepdim=True) * x.shape[1] + 1e-3   # speech cells
-        mean = (x * weight).sum(dim=(1, 2), keepdim=True) / total
-        var = ((x - mean) ** 2 * weight).sum(dim=(1, 2), keepdim=True) / total
-        return (x - mean) / torch.sqrt(var + 1e-5), mask
+        return normalise_over_speech(x, mask), mask
+
+
+def normalise_over_speech(x, mask):
+    """[B, mels, frames] log-mel to mean 0, variance 1 over its speech cells (frames weighted by the mask [B, frames])."""
+    weight = mask.unsqueeze(1)                                    # [B, 1, frames]
+    total = weight.sum(dim=2, keepdim=True) * x.shape[1] + 1e-3   # speech cells
+    mean = (x * weight).sum(dim=(1, 2), keepdim=True) / total
+    var = ((x - mean) ** 2 * weight).sum(dim=(1, 2), keepdim=True) / total
+    return (x - mean) / torch.sqrt(var + 1e-5)
 
 
 # --- Speech mask -----------------------------------------------------------------------------------------------
