@@ -390,33 +390,44 @@ def run(args):
 
     best = max(recipes, key=lambda r: report["recipes"][r]["mean_macro_f1"])
     report["best_recipe"] = best
-    y = np.concatenate([labels] * len(EVAL_VARIATIONS))
     for name in (best, "ensemble:mixup+mixup-s2"):
         if name in oof:
-            stacked = {"probs": np.concatenate([oof[name][v] for v in EVAL_VARIATIONS])}
-            report["recipes"][name]["temperature"] = min(
-                ((-np.log(evaluation.rescale(stacked["probs"], 1 / t)[np.arange(len(y)), y] + 1e-12).mean(), round(float(t), 2))
-                 for t in np.arange(0.5, 5.0, 0.01)))[1]
+            report["recipes"][name]["temperature"] = fit_temperature(oof[name], np.array(labels))
     save(report, args, work, folder, started)  # the folds' figures and weights, in case the final training is cut short
     train_final(args, best, base, meta, work, folder, started, report)
 
 
+def fit_temperature(probs, y):
+    """The temperature (0.50..4.99) that minimises the held-out clips' log loss over every variation of them."""
+    stacked = np.concatenate([probs[v] for v in EVAL_VARIATIONS])
+    y = np.concatenate([y] * len(EVAL_VARIATIONS))
+    return min(((-np.log(evaluation.rescale(stacked, 1 / t)[np.arange(len(y)), y] + 1e-12).mean(), round(float(t), 2))
+                for t in np.arange(0.5, 5.0, 0.01)))[1]
+
+
 def save_some_folds(args, recipes, chosen, results, meta, folds, work, folder, started):
-    """--folds: a quick comparison on some folds. Each fold model's own figures; no pooling, no calibration, no final
-    model (the fold models go to weights.pt, for `service_crossval.sh` to score through the service)."""
+    """--folds: a quick comparison on some folds. Each fold model's own figures and a temperature fitted on the chosen
+    folds' clips; no final model (the fold models go to weights.pt, for `service_crossval.sh` to score through the
+    service)."""
     labels = np.array([LABELS.index(c["label"]) for c in meta])
     corpora = [c["corpus"] for c in meta]
-    report = {"recipes": {r: {"temperature": 1.0, "folds": {}} for r in recipes}, "epochs": args.epochs,
+    report = {"recipes": {r: {"folds": {}} for r in recipes}, "epochs": args.epochs,
               "versions": args.versions, "training": TRAINING, "some_folds": chosen,
               "folds": {k: sorted({c["speaker"] for c, f in zip(meta, folds) if f == k}) for k in chosen}}
     for recipe in recipes:
+        held_out = []
         for k in chosen:
             test = [i for i, f in enumerate(folds) if f == k]
             probs = results[f"{recipe}-fold{k}"]["probs"]
+            held_out.append((test, probs))
             report["recipes"][recipe]["folds"][k] = {
                 v: figures(np.array(probs[v]), labels[test], [corpora[i] for i in test]) for v in EVAL_VARIATIONS}
             clean = report["recipes"][recipe]["folds"][k]["clean"]["all"]
             log(f"{recipe}-fold{k}: clean accuracy {clean['accuracy']:.3f}, macro-F1 {clean['macro_f1']:.3f}")
+        pooled = {v: np.concatenate([np.array(p[v]) for _, p in held_out]) for v in EVAL_VARIATIONS}
+        temperature = fit_temperature(pooled, np.concatenate([labels[t] for t, _ in held_out]))
+        report["recipes"][recipe]["temperature"] = temperature
+        log(f"{recipe}: temperature {temperature} on folds {chosen}")
     save(report, args, work, folder, started)
 
 

@@ -132,6 +132,17 @@ def test_some_folds_train_only_those_folds_and_no_final_model(tmp_path, monkeypa
     assert np.allclose(peaks_dbfs, -60.0, atol=0.05)  # ...and used: every example's speech peak is at -60 dBFS
     assert report["folds"] == {"0": ["ravdess:01"]}  # fold 0 holds RAVDESS actor 01 (and 06, 11, 16)
     assert list(crossval.torch.load(tmp_path / "out" / "weights.pt")) == ["v2-fold0"]
+    assert 0.5 <= report["recipes"]["v2"]["temperature"] < 5.0  # fitted on fold 0's clips, for a final's --calibration
+
+
+def test_the_fitted_temperature_undoes_an_overconfident_model():
+    rng = np.random.default_rng(0)
+    logits = rng.normal(0, 1.5, (4000, 7))
+    truth = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    y = np.array([rng.choice(7, p=p) for p in truth])
+    overconfident = np.exp(2 * logits) / np.exp(2 * logits).sum(axis=1, keepdims=True)  # logits twice too large
+    probs = {v: overconfident for v in crossval.EVAL_VARIATIONS}
+    assert crossval.fit_temperature(probs, y) == pytest.approx(2.0, abs=0.15)
 
 
 def test_empty_final_seeds_cross_validate_and_calibrate_without_a_final_model(tmp_path):
