@@ -16,7 +16,7 @@ import numpy as np
 from scipy.optimize import minimize
 from sklearn.metrics import f1_score
 
-from speaker_normalisation import LABELS, log_probabilities
+from speaker_normalisation import LABELS, call_shares, log_probabilities
 
 CORPUS = "ravdess"
 
@@ -67,8 +67,8 @@ def calls(paths, offsets):
         call = json.loads(Path(path).read_text())
         log_p = log_probabilities([w for w in call["timeline"] if w.get("probabilities")])
         for name, pred in (("none", log_p.argmax(axis=1)), ("offsets", (log_p + offsets).argmax(axis=1))):
-            angry_disgust = np.isin(pred, [LABELS.index("angry"), LABELS.index("disgust")]).mean()
-            print(f"{call['file']} ({len(pred)} windows) {name:>8}: neutral {(pred == 0).mean():.0%}, "
+            neutral, angry_disgust = call_shares(pred)
+            print(f"{call['file']} ({len(pred)} windows) {name:>8}: neutral {neutral:.0%}, "
                   f"angry + disgust {angry_disgust:.0%}")
 
 

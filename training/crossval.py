@@ -184,11 +184,12 @@ def speaker_weights(train_idx, speakers, power):
     return weights / weights.sum()
 
 
-def epoch_order(train_idx, speakers, power, rng):
-    """One epoch's clips: a permutation of the training clips, or as many drawn by speaker_weights (with replacement)."""
-    if not power:
+def epoch_order(train_idx, draw, rng):
+    """One epoch's clips: a permutation of the training clips, or as many drawn with the chances `draw` (with
+    replacement; speaker_weights)."""
+    if draw is None:
         return rng.permutation(train_idx)
-    return rng.choice(train_idx, size=len(train_idx), p=speaker_weights(train_idx, speakers, power))
+    return rng.choice(train_idx, size=len(train_idx), p=draw)
 
 
 def recipe_modules(recipe):
@@ -215,15 +216,16 @@ def train_model(job, device):
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=TRAINING["learning_rate"],
                                                    epochs=job["epochs"], steps_per_epoch=steps)
     power = recipe.get("speaker_power", 0.0)
-    drawn = speaker_weights(train_idx, job["speakers"], power) if power else None  # the classes as epochs draw them
-    counts = np.bincount(labels[train_idx], weights=drawn, minlength=len(LABELS)) * (len(train_idx) if power else 1)
+    draw = speaker_weights(train_idx, job["speakers"], power) if power else None  # each clip's chance, every epoch
+    counts = np.bincount(labels[train_idx], minlength=len(LABELS)) if draw is None else \
+        np.bincount(labels[train_idx], weights=draw, minlength=len(LABELS)) * len(train_idx)  # the classes as drawn
     weights = torch.tensor((len(train_idx) / (len(LABELS) * np.maximum(counts, 1))) ** 0.5, dtype=torch.float32)
     loss_fn = torch.nn.CrossEntropyLoss(weight=weights.to(device), label_smoothing=TRAINING["label_smoothing"])
     shortest, longest = (int(s * audio.SAMPLE_RATE) for s in TRAINING["example_seconds"])
     for epoch in range(1, job["epochs"] + 1):
         cnn.train()
         spec_augment.train()
-        order, total = epoch_order(train_idx, job["speakers"], power, rng), 0.0
+        order, total = epoch_order(train_idx, draw, rng), 0.0
         for b in range(steps):
             idx = order[b * TRAINING["batch_size"]:(b + 1) * TRAINING["batch_size"]]
             batch = crop_batch(pool, spans, idx, int(rng.integers(shortest, longest + 1)), rng)

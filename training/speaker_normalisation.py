@@ -86,6 +86,11 @@ def evaluate(paths, others=None, log_prior=0.0):
         print(f"{name:>13}: accuracy {(pred == y).mean():.3f}  macro-F1 {macro:.3f}  recall {recall}{share}")
 
 
+def call_shares(pred):
+    """The shares of windows answered neutral and angry or disgust: what issue 10's call target bounds."""
+    return (pred == LABELS.index("neutral")).mean(), np.isin(pred, [LABELS.index("angry"), LABELS.index("disgust")]).mean()
+
+
 def windows(paths, log_prior=0.0):
     for path in paths:
         report = json.loads(Path(path).read_text())
@@ -93,8 +98,7 @@ def windows(paths, log_prior=0.0):
         weights = np.array([w["endSeconds"] - w["startSeconds"] for w in analysed])
         for name, method in methods():
             pred = (method(log_probabilities(analysed), weights) + log_prior).argmax(axis=1)
-            neutral = (pred == LABELS.index("neutral")).mean()
-            angry_disgust = np.isin(pred, [LABELS.index("angry"), LABELS.index("disgust")]).mean()
+            neutral, angry_disgust = call_shares(pred)
             print(f"{report['file']} ({len(analysed)} windows) {name:>13}: neutral {neutral:.0%}, angry + disgust {angry_disgust:.0%}")
 
 
