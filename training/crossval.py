@@ -261,6 +261,7 @@ def score(frontend, cnn, waves, device):
 
 def worker(args):
     job = json.loads(Path(args.job).read_text())
+    allocator.flush_denormals()  # before torch starts its threads, which inherit it
     torch.set_num_threads(job.get("threads", 1))  # 1 per process on a GPU machine, the CPU's cores shared on a CPU
     device = "cuda" if torch.cuda.is_available() else "cpu"
     started = time.time()

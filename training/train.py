@@ -221,6 +221,7 @@ def main():
     config = dict(CONFIG, epochs=args.epochs, seed=args.seed,
                   example_seconds=tuple(float(x) for x in args.example_seconds.split(",")),
                   cnn_channels=tuple(int(c) for c in args.channels.split(",")))
+    allocator.flush_denormals()  # before torch starts its threads, which inherit it
     torch.set_num_threads(config["torch_threads"])
     torch.manual_seed(config["seed"])
     rng = np.random.default_rng(config["seed"])

@@ -1,4 +1,4 @@
-"""The malloc settings are applied by re-running the script once, with its arguments unchanged."""
+"""The malloc settings are applied by re-running the script once, with its arguments unchanged; denormals are flushed."""
 import os
 import subprocess
 import sys
@@ -27,3 +27,12 @@ def test_a_process_that_has_them_is_not_rerun(monkeypatch):
     monkeypatch.setattr(allocator.os, "execve", lambda *a: (_ for _ in ()).throw(AssertionError("re-ran")))
     allocator.reexec_with_heap_settings()
     assert allocator.applied()
+
+
+def test_denormals_are_flushed_to_zero_in_a_fresh_process():
+    # In a process of its own: the setting would otherwise stay on for the rest of the test session.
+    probe = (f"import sys; sys.path.insert(0, {str(TRAINING)!r}); import torch, allocator\n"
+             "tiny = torch.tensor([1e-39], dtype=torch.float32)\n"
+             "print(bool((tiny * 1.0).item() != 0), allocator.flush_denormals(), bool((tiny * 1.0).item() != 0))\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["True", "True", "False"]
