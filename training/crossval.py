@@ -225,7 +225,7 @@ def train_model(job, device):
     for epoch in range(1, job["epochs"] + 1):
         cnn.train()
         spec_augment.train()
-        order, total = epoch_order(train_idx, draw, rng), 0.0
+        order, total, epoch_started = epoch_order(train_idx, draw, rng), 0.0, time.time()
         for b in range(steps):
             idx = order[b * TRAINING["batch_size"]:(b + 1) * TRAINING["batch_size"]]
             batch = crop_batch(pool, spans, idx, int(rng.integers(shortest, longest + 1)), rng)
@@ -248,7 +248,7 @@ def train_model(job, device):
             total += loss.item() * len(idx)
         if epoch % 10 == 0 or epoch in (1, job["epochs"]):
             log(f"  {job['name']}: epoch {epoch}/{job['epochs']} loss {total / len(train_idx):.3f} "
-                f"({time.time() - started:.0f} s)")
+                f"({time.time() - started:.0f} s; this epoch {time.time() - epoch_started:.0f} s)")
     return frontend, cnn.eval()
 
 
@@ -286,9 +286,19 @@ def write_waves(waves, folder):
     return str(path), np.concatenate([[0], np.cumsum([len(w) for w in waves])]).tolist()
 
 
-def launch(jobs, folder, parallel):
-    """Runs the jobs, `parallel` at a time. A job whose result and weights are already in the work folder (an earlier
-    run with the same --work, or one trained apart and copied there) is kept, not trained again."""
+def threads_per_job(threads, parallel, jobs, cores):
+    """Torch threads for each training process: --threads if given, else the cores shared among the jobs that run
+    at once. A lone job (a final with one seed, one fold) gets every core; it used to get cores / --parallel, one of
+    two here. v5's final on one 2-core host: 30 epochs in 2354 s with two threads against 2728 s with one, the same
+    losses (models/MODEL_CARD.md, "Training v5 on this 2-core machine")."""
+    return threads or max(1, cores // max(1, min(parallel, jobs)))
+
+
+def launch(jobs, folder, parallel, threads):
+    """Runs the jobs, `parallel` at a time, `threads` torch threads each (threads_per_job). A job whose result and
+    weights are already in the work folder (an earlier run with the same --work, or one trained apart and copied
+    there) is kept, not trained again."""
+    threads = threads_per_job(threads, parallel, len(jobs), os.cpu_count() or 1)
     running, results = [], {}
     pending = list(jobs)
     while pending or running:
@@ -299,7 +309,7 @@ def launch(jobs, folder, parallel):
                 results[job["name"]] = json.loads(Path(job["result"]).read_text())
                 continue
             job_file = folder / f"{job['name']}.job.json"
-            job_file.write_text(json.dumps(job))
+            job_file.write_text(json.dumps(dict(job, threads=threads)))
             running.append((job, subprocess.Popen([sys.executable, __file__, "worker", "--job", str(job_file)])))
         time.sleep(1)
         for job, process in list(running):
@@ -347,8 +357,7 @@ def run(args):
     recipes = args.recipes.split(",")
     parallel = args.parallel if torch.cuda.is_available() else min(args.parallel, os.cpu_count() or 1)
     base = {"pool": pool, "spans": spans, "labels": labels, "speakers": [c["speaker"] for c in meta],
-            "epochs": args.epochs, "waves": waves_path, "offsets": offsets,
-            "threads": args.threads or max(1, (os.cpu_count() or 1) // parallel)}
+            "epochs": args.epochs, "waves": waves_path, "offsets": offsets}
     if args.final_only:
         return train_final(args, recipes[0], base, meta, work, folder, started)
     chosen = [int(k) for k in args.folds.split(",")] if args.folds else list(range(N_FOLDS))
@@ -361,7 +370,7 @@ def run(args):
                              result=str(work / f"{name}.json"),
                              train=[i for i, f in enumerate(folds) if f != k and trainable[i]],
                              test=[i for i, f in enumerate(folds) if f == k]))
-    results = launch(jobs, work, parallel)
+    results = launch(jobs, work, parallel, args.threads)
     log(f"cross-validation done ({time.time() - started:.0f} s)")
     if len(chosen) < N_FOLDS:
         return save_some_folds(args, recipes, chosen, results, meta, folds, work, folder, started)
@@ -451,14 +460,25 @@ def train_final(args, recipe, base, meta, work, folder, started, report=None):
                    test=[], weights=str(work / f"final-{recipe}-s{seed}.pt"),
                    result=str(work / f"final-{recipe}-s{seed}.json"))
               for seed in seeds]
-    launch(finals, work, args.parallel if torch.cuda.is_available() else min(args.parallel, os.cpu_count() or 1))
+    launch(finals, work, args.parallel if torch.cuda.is_available() else min(args.parallel, os.cpu_count() or 1),
+           args.threads)
     save(report, args, work, folder, started)
+
+
+def cpu_model():
+    """The CPU as /proc/cpuinfo names it, with its family, model and widest vector unit: the same training took 49 s
+    an epoch on one 2-core host and 78 s on another, so a run's minutes mean little without it."""
+    first = Path("/proc/cpuinfo").read_text().split("\n\n")[0] if Path("/proc/cpuinfo").exists() else ""
+    fields = {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in first.splitlines())}
+    vector = next((f for f in ("avx512f", "avx2", "avx") if f in fields.get("flags", "").split()), "no avx")
+    return f"cpu: {fields.get('model name', 'unknown')} (family {fields.get('cpu family', '?')}, " \
+           f"model {fields.get('model', '?')}, {vector}), {os.cpu_count()} cores"
 
 
 def save(report, args, work, folder, started):
     torch.save({p.stem: torch.load(p) for p in sorted(work.glob("*.pt"))}, folder / "weights.pt")
     report["minutes"] = (time.time() - started) / 60
-    report["machine"] = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu"
+    report["machine"] = torch.cuda.get_device_name(0) if torch.cuda.is_available() else cpu_model()
     report["malloc_heap_settings"] = allocator.applied()
     report["speech_peak_dbfs"] = list(args.speech_peak_dbfs)
     report["without_calm"] = args.without_calm
@@ -665,7 +685,7 @@ def main():
     runner.add_argument("--seed", type=int, default=42)
     runner.add_argument("--processes", type=int, default=os.cpu_count())
     runner.add_argument("--parallel", type=int, default=(os.cpu_count() or 2) + 4)
-    runner.add_argument("--threads", type=int, default=0, help="torch threads per training process (default: cores / parallel)")
+    runner.add_argument("--threads", type=int, default=0, help="torch threads per training process (default: the cores shared among the jobs that run at once)")
     runner.add_argument("--folds", help="only these folds (e.g. 0,1): a quick comparison, no final model")
     runner.add_argument("--final-seeds", default=",".join(map(str, FINAL_SEEDS)),
                         help="seeds of the final models on everyone; '' for the folds' figures and temperature only")

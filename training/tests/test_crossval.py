@@ -117,6 +117,17 @@ def test_final_only_trains_on_everyone_with_the_calibration_runs_temperature(tmp
     assert report["recipes"] == {"v2": {"temperature": 1.37}} and report["final_only"]
     weights = crossval.torch.load(tmp_path / "out" / "weights.pt")
     assert list(weights) == ["final-v2-s42"]  # no fold models: nothing was cross-validated
+    job = crossval.json.loads((tmp_path / "work" / "final-v2-s42.job.json").read_text())
+    assert job["threads"] == crossval.os.cpu_count()  # the lone job trains on every core
+    assert report["machine"] == crossval.cpu_model() and f"{crossval.os.cpu_count()} cores" in report["machine"]
+
+
+def test_training_threads_share_the_cores_among_the_jobs_that_run_at_once():
+    assert crossval.threads_per_job(0, parallel=2, jobs=1, cores=2) == 2   # a final with one seed: both cores
+    assert crossval.threads_per_job(0, parallel=2, jobs=2, cores=2) == 1   # two folds side by side
+    assert crossval.threads_per_job(0, parallel=6, jobs=5, cores=16) == 3  # five folds at once on a GPU machine
+    assert crossval.threads_per_job(0, parallel=2, jobs=8, cores=1) == 1
+    assert crossval.threads_per_job(1, parallel=1, jobs=1, cores=2) == 1   # --threads wins
 
 
 def test_some_folds_train_only_those_folds_and_no_final_model(tmp_path, monkeypatch):
