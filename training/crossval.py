@@ -295,10 +295,12 @@ def threads_per_job(threads, parallel, jobs, cores):
 
 
 def launch(jobs, folder, parallel, threads):
-    """Runs the jobs, `parallel` at a time, `threads` torch threads each (threads_per_job). A job whose result and
-    weights are already in the work folder (an earlier run with the same --work, or one trained apart and copied
-    there) is kept, not trained again."""
-    threads = threads_per_job(threads, parallel, len(jobs), os.cpu_count() or 1)
+    """Runs the jobs, `parallel` at a time (on a CPU at most one per core), `threads` torch threads each
+    (threads_per_job). A job whose result and weights are already in the work folder (an earlier run with the same
+    --work, or one trained apart and copied there) is kept, not trained again."""
+    cores = os.cpu_count() or 1
+    parallel = parallel if torch.cuda.is_available() else min(parallel, cores)
+    threads = threads_per_job(threads, parallel, len(jobs), cores)
     running, results = [], {}
     pending = list(jobs)
     while pending or running:
@@ -355,7 +357,6 @@ def run(args):
     waves_path, offsets = write_waves(waves, work)
     log(f"pool of {args.versions} versions per clip ready ({time.time() - started:.0f} s)")
     recipes = args.recipes.split(",")
-    parallel = args.parallel if torch.cuda.is_available() else min(args.parallel, os.cpu_count() or 1)
     base = {"pool": pool, "spans": spans, "labels": labels, "speakers": [c["speaker"] for c in meta],
             "epochs": args.epochs, "waves": waves_path, "offsets": offsets}
     if args.final_only:
@@ -370,7 +371,7 @@ def run(args):
                              result=str(work / f"{name}.json"),
                              train=[i for i, f in enumerate(folds) if f != k and trainable[i]],
                              test=[i for i, f in enumerate(folds) if f == k]))
-    results = launch(jobs, work, parallel, args.threads)
+    results = launch(jobs, work, args.parallel, args.threads)
     log(f"cross-validation done ({time.time() - started:.0f} s)")
     if len(chosen) < N_FOLDS:
         return save_some_folds(args, recipes, chosen, results, meta, folds, work, folder, started)
@@ -460,8 +461,7 @@ def train_final(args, recipe, base, meta, work, folder, started, report=None):
                    test=[], weights=str(work / f"final-{recipe}-s{seed}.pt"),
                    result=str(work / f"final-{recipe}-s{seed}.json"))
               for seed in seeds]
-    launch(finals, work, args.parallel if torch.cuda.is_available() else min(args.parallel, os.cpu_count() or 1),
-           args.threads)
+    launch(finals, work, args.parallel, args.threads)
     save(report, args, work, folder, started)
 
 
