@@ -44,7 +44,7 @@ import allocator  # noqa: E402
 import audio  # noqa: E402
 import evaluation  # noqa: E402
 from corpora import LABELS, is_ravdess_calm  # noqa: E402
-from models import EmotionCNN, LogMelFrontEnd, SpecAugment, ServingModel  # noqa: E402
+from models import EmotionCNN, EnsembleCNN, LogMelFrontEnd, SpecAugment, ServingModel  # noqa: E402
 
 RECIPES = {
     "v2": {"channels": (16, 32, 64, 128), "mixup": 0.0, "seed": 42},
@@ -59,6 +59,8 @@ RECIPES = {
     # v2 drawing each epoch's clips with weight n_speaker ** -0.5 (epoch_order): TESS's two speakers hold half the
     # clips, so without it a model hears two voices for every one of RAVDESS's twenty
     "balanced": {"channels": (16, 32, 64, 128), "mixup": 0.0, "seed": 42, "speaker_power": 0.5},
+    # balanced with another seed: its spread from seed 42, and the two as an ensemble (`crossval.py ensemble`)
+    "balanced-s7": {"channels": (16, 32, 64, 128), "mixup": 0.0, "seed": 7, "speaker_power": 0.5},
 }
 TRAINING = {"batch_size": 32, "learning_rate": 3e-3, "weight_decay": 1e-3, "label_smoothing": 0.05,
             "example_seconds": (1.5, 4.0)}
@@ -488,26 +490,40 @@ def save(report, args, work, folder, started):
 
 # --- Export: one of the run's models as the service's ONNX graph ----------------------------------------------
 def export_model(args):
+    """One model of a run as the service's graph; `--name a+b` joins several (e.g. two seeds of one fold) into one
+    graph that averages their logits (`EnsembleCNN`), with the members' mean temperature (not refitted)."""
     import export
     report = json.loads(Path(args.report).read_text())
-    weights = torch.load(args.weights)[args.name]
-    recipe = args.name.split("-fold")[0].removeprefix("final-").rsplit("-s", 1)[0] if args.name.startswith("final-") \
-        else args.name.split("-fold")[0]
-    frontend, cnn = recipe_modules(RECIPES[recipe])
-    cnn.load_state_dict(weights)
-    temperature = report["recipes"][recipe].get("temperature", 1.0)
-    model = ServingModel(frontend, cnn.eval(), temperature).eval()
-    held_out = report["folds"].get(args.name.split("-fold")[1], []) if "-fold" in args.name else []
+    names = args.name.split("+")
+    recipes = [recipe_of(name) for name in names]
+    if len({RECIPES[r].get("floor_db") for r in recipes}) > 1:
+        sys.exit("export: an ensemble's members must share one front end (the same floor_db)")
+    weights, frontend, cnns = torch.load(args.weights), None, []
+    for name, recipe in zip(names, recipes):
+        frontend, cnn = recipe_modules(RECIPES[recipe])
+        cnn.load_state_dict(weights[name])
+        cnns.append(cnn.eval())
+    temperature = float(np.mean([report["recipes"][r].get("temperature", 1.0) for r in recipes]))
+    model = ServingModel(frontend, cnns[0] if len(cnns) == 1 else EnsembleCNN(cnns), temperature).eval()
+    held_out = report["folds"].get(names[0].split("-fold")[1], []) if "-fold" in names[0] else []
     export.export_onnx(model, args.out, {
         "labels": ",".join(LABELS), "sample_rate": audio.SAMPLE_RATE, "min_samples": export.MIN_SAMPLES,
         "model_version": args.version, "model_kind": "cnn", "opset": export.OPSET,
-        "training_data": f"RAVDESS actors 01-20, TESS, SAVEE as 8 kHz mu-law; recipe {recipe}, {report['epochs']} "
-                         f"epochs, speech peak {report.get('speech_peak_dbfs', list(audio.SPEECH_PEAK_DBFS))} dBFS"
+        "training_data": f"RAVDESS actors 01-20, TESS, SAVEE as 8 kHz mu-law; recipe {'+'.join(recipes)}, "
+                         f"{report['epochs']} epochs, speech peak "
+                         f"{report.get('speech_peak_dbfs', list(audio.SPEECH_PEAK_DBFS))} dBFS"
                          f"{', RAVDESS calm left out' if report.get('without_calm') else ''} "
                          f"(training/crossval.py); held out: {', '.join(held_out) or 'none'}"})
     if args.reference:
         export.update_reference_cases("cnn", model, Path(args.reference))
-    log(f"exported {args.name} (T = {temperature}) to {args.out}")
+    log(f"exported {args.name} (T = {temperature:.2f}) to {args.out}")
+
+
+def recipe_of(name):
+    """The recipe a run's model was trained with, from its name: `balanced-s7-fold3` or `final-balanced-s42`."""
+    if name.startswith("final-"):
+        return name.removeprefix("final-").rsplit("-s", 1)[0]
+    return name.split("-fold")[0]
 
 
 # --- Service-path figures: each fold's model, scored by `speechemotion evaluate` on its own speakers, pooled ------

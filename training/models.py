@@ -178,6 +178,18 @@ class EmotionCNN(nn.Module):
         return self.head(torch.cat([mean, std, peak], dim=1))  # logits
 
 
+class EnsembleCNN(nn.Module):
+    """Several CNNs trained apart (other seeds) on one front end's features: the mean of their logits, so the graph
+    still ends in one softmax(logits / temperature). Averaging logits is the geometric mean of their probabilities."""
+
+    def __init__(self, members):
+        super().__init__()
+        self.members = nn.ModuleList(members)
+
+    def forward(self, features, mask):
+        return torch.stack([member(features, mask) for member in self.members]).mean(dim=0)
+
+
 def delta(x):
     """The usual regression delta over ±2 frames (HTK): sum n (x[t+n] - x[t-n]) / 10, edges repeated. x: [B, 1, F, T]."""
     padded = nn.functional.pad(x, (2, 2, 0, 0), mode="replicate")

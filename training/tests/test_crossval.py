@@ -4,6 +4,8 @@ import argparse
 import json
 
 import numpy as np
+import onnx
+from onnx import numpy_helper
 import pytest
 
 import crossval
@@ -304,3 +306,29 @@ def test_noise_snr_bands_are_half_open_and_a_corpus_without_clips_is_an_error(tm
     assert report["noise_levels"]["padded+noise-35dBFS"]["bands"][0]["snr_db"] == [5.0, 10.0]  # 5.0 dB: in [5, 10)
     with pytest.raises(SystemExit):
         crossval.noise_snr(argparse.Namespace(inputs=[str(evaluated)], corpus="RAVDESS", out=None))
+
+
+def test_export_joins_two_seeds_of_a_fold_into_one_graph(tmp_path):
+    crossval.torch.manual_seed(0)
+    names = ["balanced-fold3", "balanced-s7-fold3"]
+    crossval.torch.save({name: crossval.EmotionCNN().state_dict() for name in names}, tmp_path / "weights.pt")
+    report = {"epochs": 50, "folds": {"3": ["ravdess:04", "tess:YAF"]},
+              "recipes": {"balanced": {"temperature": 1.2}, "balanced-s7": {"temperature": 1.0}}}
+    (tmp_path / "crossval.json").write_text(crossval.json.dumps(report))
+    args = argparse.Namespace(weights=str(tmp_path / "weights.pt"), report=str(tmp_path / "crossval.json"),
+                              name="+".join(names), version="crossval-ensemble-fold3", out=str(tmp_path / "e.onnx"),
+                              reference=None)
+
+    crossval.export_model(args)
+
+    graph = onnx.load(str(tmp_path / "e.onnx"))
+    meta = {p.key: p.value for p in graph.metadata_props}
+    assert "recipe balanced+balanced-s7" in meta["training_data"] and "held out: ravdess:04, tess:YAF" in meta["training_data"]
+    assert meta["model_version"] == "crossval-ensemble-fold3"
+    temperatures = [t for t in graph.graph.initializer if t.name.endswith("temperature")]
+    assert [numpy_helper.to_array(t).item() for t in temperatures] == [pytest.approx(1.1)]
+    crossval.export_model(argparse.Namespace(**{**vars(args), "name": names[0], "out": str(tmp_path / "one.onnx")}))
+    one = onnx.load(str(tmp_path / "one.onnx"))
+    cnn_bytes = sum(p.numel() * 4 for p in crossval.EmotionCNN().parameters())
+    assert graph.ByteSize() - one.ByteSize() > 0.9 * cnn_bytes  # the second member's weights are in the graph
+    assert graph.ByteSize() < 5_000_000  # still within the size budget

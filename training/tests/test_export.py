@@ -7,7 +7,7 @@ import torch
 
 import export
 from corpora import LABELS
-from models import EmotionCNN, LogMelFrontEnd, ServingModel, StatisticsBaseline
+from models import EmotionCNN, EnsembleCNN, LogMelFrontEnd, ServingModel, StatisticsBaseline
 
 
 def test_exported_graphs_carry_the_contract(tmp_path):
@@ -51,3 +51,14 @@ def test_cnn_takes_any_length_and_batch():
             probs = model(torch.randn(2, samples) * 0.1)
             assert probs.shape == (2, 7)
             assert torch.allclose(probs.sum(1), torch.ones(2), atol=1e-5)
+
+
+def test_an_ensemble_averages_its_members_logits():
+    torch.manual_seed(0)
+    a, b = EmotionCNN().eval(), EmotionCNN().eval()
+    features, mask = LogMelFrontEnd()(torch.randn(2, 16000) * 0.1)
+    with torch.no_grad():
+        assert torch.allclose(EnsembleCNN([a, a])(features, mask), a(features, mask), atol=1e-6)
+        both = EnsembleCNN([a, b])(features, mask)
+        assert torch.allclose(both, (a(features, mask) + b(features, mask)) / 2, atol=1e-6)
+        assert not torch.allclose(both, a(features, mask), atol=1e-3)
