@@ -9,12 +9,17 @@ namespace SpeechEmotion.Bench;
 /// </summary>
 public static class ModelBench
 {
-    public static void Run(int runs, int warmup)
+    /// <param name="models">Comma-separated graphs to time (e.g. an ensemble exported by the trainer); null for the
+    /// shipped CNN and baseline.</param>
+    public static void Run(int runs, int warmup, string? models)
     {
         var waveform = SpeechLikeWaveform(seconds: 3);
-        foreach (var name in new[] { "emotion-cnn.onnx", "emotion-baseline.onnx" })
+        var paths = models?.Split(',') ?? [
+            Path.Combine(BenchPaths.RepositoryRoot, "models", "emotion-cnn.onnx"),
+            Path.Combine(BenchPaths.RepositoryRoot, "models", "emotion-baseline.onnx")];
+        foreach (var path in paths)
         {
-            var path = Path.Combine(BenchPaths.RepositoryRoot, "models", name);
+            var name = Path.GetFileName(path);
             using var classifier = new EmotionClassifier(path, intraOpThreads: 1);
             for (var i = 0; i < warmup; i++)
             {

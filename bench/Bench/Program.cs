@@ -5,7 +5,7 @@ namespace SpeechEmotion.Bench;
 ///   dotnet run -c Release --project bench/Bench -- latency [--requests 100] [--warmup 5] [--url http://localhost:5080]
 ///   dotnet run -c Release --project bench/Bench -- throughput --workers 1|2 [--jobs 200]
 ///   dotnet run -c Release --project bench/Bench -- memory [--jobs 10000] [--checkpoints 10]   (soak: is worker memory flat?)
-///   dotnet run -c Release --project bench/Bench -- model [--runs 200] [--warmup 20]
+///   dotnet run -c Release --project bench/Bench -- model [--runs 200] [--warmup 20] [--models a.onnx,b.onnx]
 ///   dotnet run -c Release --project bench/Bench -- vad [--calls 4] [--seed 1]
 ///   dotnet run -c Release --project bench/Bench -- formats [--requests 200] [--concurrency 2] [--warmup 10]
 ///   dotnet run -c Release --project bench/Bench -- decode [--minutes 60]
@@ -37,7 +37,7 @@ public static class BenchCommand
                 await MemoryBench.RunAsync(options.Int("jobs", 10000), options.Int("checkpoints", 10));
                 return 0;
             case "model":
-                ModelBench.Run(options.Int("runs", 200), options.Int("warmup", 20));
+                ModelBench.Run(options.Int("runs", 200), options.Int("warmup", 20), options.String("models"));
                 return 0;
             case "vad":
                 VadBench.Run(options.Int("calls", 4), options.Int("seed", 1));
@@ -66,7 +66,7 @@ public static class BenchCommand
                 WindowsBench.Run([1, 2, 3, 4, 6, 8]);
                 return 0;
             default:
-                Console.Error.WriteLine("usage: Bench latency [--requests N] [--warmup N] [--url URL] | throughput --workers N [--jobs M] | memory [--jobs M] [--checkpoints C] | model [--runs N] [--warmup N] | vad [--calls N] [--seed N] | formats [--requests N] [--concurrency N] [--warmup N] | decode [--minutes N] | windows | live [--streams 1,25,50] [--seconds 60] | calls [--minutes 20,60] | load --mode embedded|distributed [--workers N] [--minutes N] [--rate R | --rates R1,R2,...] [--concurrency N]");
+                Console.Error.WriteLine("usage: Bench latency [--requests N] [--warmup N] [--url URL] | throughput --workers N [--jobs M] | memory [--jobs M] [--checkpoints C] | model [--runs N] [--warmup N] [--models A.onnx,B.onnx] | vad [--calls N] [--seed N] | formats [--requests N] [--concurrency N] [--warmup N] | decode [--minutes N] | windows | live [--streams 1,25,50] [--seconds 60] | calls [--minutes 20,60] | load --mode embedded|distributed [--workers N] [--minutes N] [--rate R | --rates R1,R2,...] [--concurrency N]");
                 return 2;
         }
     }
