@@ -44,7 +44,7 @@ import allocator  # noqa: E402
 import audio  # noqa: E402
 import evaluation  # noqa: E402
 from corpora import LABELS, is_ravdess_calm  # noqa: E402
-from models import EmotionCNN, EnsembleCNN, LogMelFrontEnd, SpecAugment, ServingModel  # noqa: E402
+from models import N_BINS, N_USED_BINS, EmotionCNN, EnsembleCNN, LogMelFrontEnd, SpecAugment, ServingModel  # noqa: E402
 
 RECIPES = {
     "v2": {"channels": (16, 32, 64, 128), "mixup": 0.0, "seed": 42},
@@ -519,6 +519,17 @@ def export_model(args):
     log(f"exported {args.name} (T = {temperature:.2f}) to {args.out}")
 
 
+def trim_front_end(args):
+    import export
+    import onnx
+    try:
+        graph = export.trim_front_end(onnx.load(args.model))
+    except ValueError as error:
+        sys.exit(f"{args.model}: {error}")
+    onnx.save(graph, args.model)
+    log(f"{args.model}: the front end now computes {N_USED_BINS} of {N_BINS} DFT bins")
+
+
 def recipe_of(name):
     """The recipe a run's model was trained with, from its name: `balanced-s7-fold3` or `final-balanced-s42`."""
     if name.startswith("final-"):
@@ -719,6 +730,8 @@ def main():
     exporter.add_argument("--version", required=True)
     exporter.add_argument("--out", required=True)
     exporter.add_argument("--reference", help="models/reference: rewrite the cases' probabilities for this model")
+    trim = sub.add_parser("trim-front-end", help="an older graph's front end cut to the bins the mel filters use")
+    trim.add_argument("model", help="an ONNX graph exported before 2026-12-02 (e.g. v5 as trained), rewritten in place")
     service = sub.add_parser("service-report", help="pool `speechemotion evaluate --json` outputs of the folds")
     service.add_argument("inputs", nargs="+")
     service.add_argument("--out")
@@ -740,7 +753,7 @@ def main():
     args = p.parse_args()
     if args.command == "run":  # only training needs them; its workers inherit them, the other commands stay one process
         allocator.reexec_with_heap_settings()
-    {"pack": pack, "run": run, "export": export_model, "service-report": service_report,
+    {"pack": pack, "run": run, "export": export_model, "trim-front-end": trim_front_end, "service-report": service_report,
      "paired": paired_comparison, "fold-speakers": fold_speakers, "noise-snr": noise_snr, "worker": worker}[args.command](args)
 
 

@@ -9,12 +9,12 @@ namespace SpeechEmotion.Bench;
 /// </summary>
 public static class ModelBench
 {
-    /// <param name="models">Comma-separated graphs to time (e.g. an ensemble exported by the trainer); null for the
-    /// shipped CNN and baseline.</param>
-    public static void Run(int runs, int warmup, string? models)
+    /// <param name="models">Graphs to time (e.g. an ensemble exported by the trainer); null for the shipped CNN and
+    /// baseline.</param>
+    public static void Run(int runs, int warmup, IReadOnlyList<string>? models)
     {
         var waveform = SpeechLikeWaveform(seconds: 3);
-        var paths = models?.Split(',') ?? [
+        var paths = models ?? [
             Path.Combine(BenchPaths.RepositoryRoot, "models", "emotion-cnn.onnx"),
             Path.Combine(BenchPaths.RepositoryRoot, "models", "emotion-baseline.onnx")];
         foreach (var path in paths)

@@ -23,6 +23,7 @@ public static class BenchCommand
     {
         // WebApplicationFactory finds the Api's content root through MvcTestingAppManifest.json in the current
         // directory; the build puts it next to this assembly.
+        var launchDirectory = Directory.GetCurrentDirectory();
         Directory.SetCurrentDirectory(AppContext.BaseDirectory);
         var options = BenchOptions.Parse(args.Skip(1));
         switch (args.FirstOrDefault())
@@ -37,7 +38,8 @@ public static class BenchCommand
                 await MemoryBench.RunAsync(options.Int("jobs", 10000), options.Int("checkpoints", 10));
                 return 0;
             case "model":
-                ModelBench.Run(options.Int("runs", 200), options.Int("warmup", 20), options.String("models"));
+                ModelBench.Run(options.Int("runs", 200), options.Int("warmup", 20),
+                    options.String("models")?.Split(',').Select(path => Path.GetFullPath(path, launchDirectory)).ToList());
                 return 0;
             case "vad":
                 VadBench.Run(options.Int("calls", 4), options.Int("seed", 1));

@@ -3,11 +3,13 @@ import json
 
 import numpy as np
 import onnx
+import pytest
 import torch
+from onnx import numpy_helper
 
 import export
 from corpora import LABELS
-from models import EmotionCNN, EnsembleCNN, LogMelFrontEnd, ServingModel, StatisticsBaseline
+from models import N_BINS, N_USED_BINS, EmotionCNN, EnsembleCNN, LogMelFrontEnd, ServingModel, StatisticsBaseline
 
 
 def test_exported_graphs_carry_the_contract(tmp_path):
@@ -62,3 +64,29 @@ def test_an_ensemble_averages_its_members_logits():
         both = EnsembleCNN([a, b])(features, mask)
         assert torch.allclose(both, (a(features, mask) + b(features, mask)) / 2, atol=1e-6)
         assert not torch.allclose(both, a(features, mask), atol=1e-3)
+
+
+def test_trimming_an_old_graphs_front_end_gives_the_graph_a_fresh_export_makes(tmp_path):
+    torch.manual_seed(0)
+    cnn = EmotionCNN().eval()
+    export.export_onnx(ServingModel(LogMelFrontEnd(bins=N_BINS), cnn, 1.19).eval(), tmp_path / "old.onnx", {})
+    export.export_onnx(ServingModel(LogMelFrontEnd(), cnn, 1.19).eval(), tmp_path / "new.onnx", {})
+    old, new = onnx.load(str(tmp_path / "old.onnx")), onnx.load(str(tmp_path / "new.onnx"))
+    assert old.graph.node != new.graph.node  # the old graph slices the spectrum at 201 bins
+
+    trimmed = export.trim_front_end(old)
+
+    assert trimmed.graph.node == new.graph.node
+    tensors = {t.name: numpy_helper.to_array(t) for t in new.graph.initializer}
+    assert {t.name: numpy_helper.to_array(t).shape for t in trimmed.graph.initializer} == {k: v.shape for k, v in tensors.items()}
+    for t in trimmed.graph.initializer:
+        assert np.array_equal(numpy_helper.to_array(t), tensors[t.name]), t.name
+    with pytest.raises(ValueError):
+        export.trim_front_end(new)  # nothing left to cut
+
+
+def test_the_trimmed_front_end_gives_the_full_ones_features():
+    wave = torch.randn(2, 16000 * 3) * 0.1
+    full, trimmed = LogMelFrontEnd(bins=N_BINS)(wave), LogMelFrontEnd()(wave)
+    assert trimmed[0].shape == full[0].shape and LogMelFrontEnd().dft.shape[0] == 2 * N_USED_BINS and N_USED_BINS < N_BINS
+    assert torch.allclose(trimmed[0], full[0], atol=1e-4) and torch.allclose(trimmed[1], full[1], atol=1e-5)
