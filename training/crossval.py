@@ -59,7 +59,7 @@ RECIPES = {
     # v2 drawing each epoch's clips with weight n_speaker ** -0.5 (epoch_order): TESS's two speakers hold half the
     # clips, so without it a model hears two voices for every one of RAVDESS's twenty
     "balanced": {"channels": (16, 32, 64, 128), "mixup": 0.0, "seed": 42, "speaker_power": 0.5},
-    # balanced with another seed: its spread from seed 42, and the two as an ensemble (`crossval.py ensemble`)
+    # balanced with another seed: its spread from seed 42, and the two as one graph (`crossval.py export --name a+b`)
     "balanced-s7": {"channels": (16, 32, 64, 128), "mixup": 0.0, "seed": 7, "speaker_power": 0.5},
 }
 TRAINING = {"batch_size": 32, "learning_rate": 3e-3, "weight_decay": 1e-3, "label_smoothing": 0.05,

@@ -37,7 +37,7 @@ def mel_filterbank():
 
 
 # The bins the mel filters use: 0..100 of 201. Above F_MAX every filter weight is 0, so computing those bins was half
-# of the front end's DFT for nothing (the CNN's whole graph took 5.2 ms per 3-s clip on an AVX2 host, 4.0 without).
+# of the front end's DFT for nothing (v5's graph took 5.5 ms p50 per 3-s clip on an AVX2 host, 4.1 without).
 N_USED_BINS = int(np.ceil(F_MAX / (SAMPLE_RATE / N_FFT))) + 1
 
 
