@@ -384,6 +384,8 @@ def run(args):
               "epochs": args.epochs, "versions": args.versions, "training": TRAINING,
               "recipe_settings": {r: {**RECIPES[r], "channels": list(RECIPES[r]["channels"])} for r in recipes}}
     oof = {}
+    # v3's ensemble of two mixup seeds, scored here by averaging their probabilities; `export --name a+b` builds a
+    # graph that averages logits instead (EnsembleCNN), which is what a served ensemble would be
     for recipe in recipes + (["ensemble:mixup+mixup-s2"] if {"mixup", "mixup-s2"} <= set(recipes) else []):
         members = recipe.split(":")[1].split("+") if recipe.startswith("ensemble:") else [recipe]
         probs = {v: np.zeros((len(meta), len(LABELS))) for v in EVAL_VARIATIONS}
@@ -495,6 +497,8 @@ def export_model(args):
     import export
     report = json.loads(Path(args.report).read_text())
     names = args.name.split("+")
+    if len({name.partition("-fold")[2] for name in names}) > 1:
+        sys.exit("export: an ensemble's members must come from one fold (else one is scored on speakers it trained on)")
     recipes = [recipe_of(name) for name in names]
     if len({RECIPES[r].get("floor_db") for r in recipes}) > 1:
         sys.exit("export: an ensemble's members must share one front end (the same floor_db)")

@@ -31,21 +31,26 @@ def export_onnx(model, path, metadata):
 def trim_front_end(graph):
     """A graph exported before the front end computed only the N_USED_BINS the mel filters use (v5 as trained):
     the same cut made in place on its DFT and mel initializers and on the two Slices that part real from imaginary.
-    Its answers stay (the bins it drops have no mel weight); it runs faster (tests: identical to a fresh export)."""
+    Its answers stay (the bins it drops have no mel weight); it runs faster (tests: identical to a fresh export).
+    Anything else (a graph already cut, or rewritten by another tool) is refused with a ValueError, untouched."""
     tensors = {t.name: t for t in graph.graph.initializer}
+    if "frontend.dft" not in tensors or "frontend.mel" not in tensors:
+        raise ValueError("no frontend.dft / frontend.mel initializers: not a graph this trainer exported")
     dft, mel = onnx.numpy_helper.to_array(tensors["frontend.dft"]), onnx.numpy_helper.to_array(tensors["frontend.mel"])
     if dft.shape[0] != 2 * N_BINS:
         raise ValueError(f"the front end already computes {dft.shape[0] // 2} bins, not {N_BINS}")
+    spectrum = [n.output[0] for n in graph.graph.node if n.op_type == "Conv" and "frontend.dft" in n.input]
+    bounds = {name for n in graph.graph.node if n.op_type == "Slice" and n.input[0] in spectrum for name in n.input[1:3]}
+    cut_at = [node for node in graph.graph.node if node.op_type == "Constant" and node.output[0] in bounds
+              and onnx.numpy_helper.to_array(node.attribute[0].t).tolist() == [N_BINS]]
+    if len(cut_at) != 2:  # the real parts' end and the imaginary parts' start
+        raise ValueError(f"expected the spectrum's two Slices to part at bin {N_BINS}, found {len(cut_at)} such bounds")
+    for node in cut_at:
+        dtype = onnx.numpy_helper.to_array(node.attribute[0].t).dtype
+        node.attribute[0].t.CopyFrom(onnx.numpy_helper.from_array(np.array([N_USED_BINS], dtype=dtype)))
     tensors["frontend.dft"].CopyFrom(onnx.numpy_helper.from_array(
         np.concatenate([dft[:N_USED_BINS], dft[N_BINS:N_BINS + N_USED_BINS]]), "frontend.dft"))
     tensors["frontend.mel"].CopyFrom(onnx.numpy_helper.from_array(mel[:N_USED_BINS], "frontend.mel"))
-    spectrum = next(n.output[0] for n in graph.graph.node if n.op_type == "Conv" and "frontend.dft" in n.input)
-    bounds = {name for n in graph.graph.node if n.op_type == "Slice" and n.input[0] == spectrum for name in n.input[1:3]}
-    for node in graph.graph.node:
-        if node.op_type == "Constant" and node.output[0] in bounds:
-            value = onnx.numpy_helper.to_array(node.attribute[0].t)
-            if value.tolist() == [N_BINS]:
-                node.attribute[0].t.CopyFrom(onnx.numpy_helper.from_array(np.array([N_USED_BINS], dtype=value.dtype)))
     onnx.checker.check_model(graph, full_check=True)
     return graph
 

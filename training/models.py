@@ -36,8 +36,9 @@ def mel_filterbank():
     return bank.astype(np.float32)
 
 
-# The bins the mel filters use: 0..100 of 201. Above F_MAX every filter weight is 0, so computing those bins was half
-# of the front end's DFT for nothing (v5's graph took 5.5 ms p50 per 3-s clip on an AVX2 host, 4.1 without).
+# The bins up to F_MAX (0..100 of 201): above it every mel weight is 0, so computing those bins was half of the
+# front end's DFT for nothing (timings in the model card, "Front end"). Bin 100 itself (4 kHz) has weight 0 too; it
+# stays so that the graphs already cut (`export.trim_front_end`) and fresh exports are the same graph.
 N_USED_BINS = int(np.ceil(F_MAX / (SAMPLE_RATE / N_FFT))) + 1
 
 

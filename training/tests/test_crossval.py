@@ -332,3 +332,5 @@ def test_export_joins_two_seeds_of_a_fold_into_one_graph(tmp_path):
     cnn_bytes = sum(p.numel() * 4 for p in crossval.EmotionCNN().parameters())
     assert graph.ByteSize() - one.ByteSize() > 0.9 * cnn_bytes  # the second member's weights are in the graph
     assert graph.ByteSize() < 5_000_000  # still within the size budget
+    with pytest.raises(SystemExit):  # members of two folds: one would be scored on speakers it trained on
+        crossval.export_model(argparse.Namespace(**{**vars(args), "name": "balanced-fold3+balanced-s7-fold4"}))

@@ -9,7 +9,8 @@ from onnx import numpy_helper
 
 import export
 from corpora import LABELS
-from models import N_BINS, N_USED_BINS, EmotionCNN, EnsembleCNN, LogMelFrontEnd, ServingModel, StatisticsBaseline
+from models import (N_BINS, N_USED_BINS, EmotionCNN, EnsembleCNN, LogMelFrontEnd, ServingModel, StatisticsBaseline,
+                    mel_filterbank)
 
 
 def test_exported_graphs_carry_the_contract(tmp_path):
@@ -81,12 +82,20 @@ def test_trimming_an_old_graphs_front_end_gives_the_graph_a_fresh_export_makes(t
     assert {t.name: numpy_helper.to_array(t).shape for t in trimmed.graph.initializer} == {k: v.shape for k, v in tensors.items()}
     for t in trimmed.graph.initializer:
         assert np.array_equal(numpy_helper.to_array(t), tensors[t.name]), t.name
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="already computes 101 bins"):
         export.trim_front_end(new)  # nothing left to cut
+    unknown = onnx.load(str(tmp_path / "old.onnx"))  # one Slice bound moved: not a graph the trim knows
+    bound = next(n for n in unknown.graph.node
+                 if n.op_type == "Constant" and numpy_helper.to_array(n.attribute[0].t).tolist() == [N_BINS])
+    bound.attribute[0].t.CopyFrom(numpy_helper.from_array(np.array([N_BINS + 1], dtype=np.int64)))
+    with pytest.raises(ValueError, match="found 1 such bounds"):
+        export.trim_front_end(unknown)
+    assert [t.dims for t in unknown.graph.initializer if t.name == "frontend.dft"] == [[2 * N_BINS, 1, 400]]  # untouched
 
 
 def test_the_trimmed_front_end_gives_the_full_ones_features():
     wave = torch.randn(2, 16000 * 3) * 0.1
     full, trimmed = LogMelFrontEnd(bins=N_BINS)(wave), LogMelFrontEnd()(wave)
     assert trimmed[0].shape == full[0].shape and LogMelFrontEnd().dft.shape[0] == 2 * N_USED_BINS and N_USED_BINS < N_BINS
+    assert not mel_filterbank()[N_USED_BINS:].any()  # the bins left out carry no mel weight
     assert torch.allclose(trimmed[0], full[0], atol=1e-4) and torch.allclose(trimmed[1], full[1], atol=1e-5)
