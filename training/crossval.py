@@ -497,7 +497,8 @@ def export_model(args):
     import export
     report = json.loads(Path(args.report).read_text())
     names = args.name.split("+")
-    if len({name.partition("-fold")[2] for name in names}) > 1:
+    folds = {name.partition("-fold")[2] for name in names}  # "" for a final trained on everyone
+    if len(folds) > 1:
         sys.exit("export: an ensemble's members must come from one fold (else one is scored on speakers it trained on)")
     recipes = [recipe_of(name) for name in names]
     if len({RECIPES[r].get("floor_db") for r in recipes}) > 1:
@@ -509,7 +510,7 @@ def export_model(args):
         cnns.append(cnn.eval())
     temperature = float(np.mean([report["recipes"][r].get("temperature", 1.0) for r in recipes]))
     model = ServingModel(frontend, cnns[0] if len(cnns) == 1 else EnsembleCNN(cnns), temperature).eval()
-    held_out = report["folds"].get(names[0].split("-fold")[1], []) if "-fold" in names[0] else []
+    held_out = report["folds"].get(folds.pop(), [])
     export.export_onnx(model, args.out, {
         "labels": ",".join(LABELS), "sample_rate": audio.SAMPLE_RATE, "min_samples": export.MIN_SAMPLES,
         "model_version": args.version, "model_kind": "cnn", "opset": export.OPSET,
