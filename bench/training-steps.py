@@ -2,8 +2,8 @@
 
     /usr/bin/python3 bench/training-steps.py [--steps 30] [--threads 2]
 
-Each setting runs in its own process (malloc reads its settings when a process starts): the shipped recipe's network,
-batches of 32 random waveforms of 1.5-4 s (the cost of a step does not depend on what the audio says), front end,
+Each setting runs in its own process (malloc reads its settings when a process starts): the shipped recipe's network laid
+out as the trainer lays it out (`crossval.training_layout`), batches of 32 random waveforms of 1.5-4 s (the cost of a step does not depend on what the audio says), front end,
 SpecAugment, forward, backward, AdamW. Prints wall and CPU seconds, user and kernel, per setting.
 """
 import argparse
@@ -21,12 +21,12 @@ import allocator  # noqa: E402
 def steps(count, threads):
     import numpy as np
     import torch
-    from crossval import RECIPES, TRAINING as SETTINGS
+    from crossval import RECIPES, TRAINING as SETTINGS, training_layout
     from models import EmotionCNN, LogMelFrontEnd, SpecAugment
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     rng = np.random.default_rng(0)
-    frontend, cnn, spec_augment = LogMelFrontEnd().eval(), EmotionCNN(channels=RECIPES["v2"]["channels"]), SpecAugment()
+    frontend, cnn, spec_augment = LogMelFrontEnd().eval(), training_layout(EmotionCNN(channels=RECIPES["v2"]["channels"])), SpecAugment()
     optimiser = torch.optim.AdamW(cnn.parameters(), lr=SETTINGS["learning_rate"])
     loss_fn = torch.nn.CrossEntropyLoss()
     shortest, longest = (int(s * 16000) for s in SETTINGS["example_seconds"])

@@ -200,6 +200,14 @@ def recipe_modules(recipe):
             EmotionCNN(channels=recipe["channels"], deltas=recipe.get("deltas", False)))
 
 
+def training_layout(cnn):
+    """The CNN laid out channels-last while it trains, so oneDNN's convolutions and max-pooling work on its activations
+    without reordering them at every block. Only the memory layout changes: the weights saved, the export and the
+    graph are as before, and the losses differ in rounding only. One epoch of v5's final on a 2-core AVX2 host: 46 s
+    against 52 s (models/MODEL_CARD.md, "Training v5 on this 2-core machine")."""
+    return cnn.to(memory_format=torch.channels_last)
+
+
 def train_model(job, device):
     recipe = RECIPES[job["recipe"]]
     seed = job.get("seed", recipe["seed"])
@@ -211,7 +219,7 @@ def train_model(job, device):
     train_idx = np.array(job["train"])
     started = time.time()
     frontend, cnn = recipe_modules(recipe)
-    frontend, cnn = frontend.to(device).eval(), cnn.to(device)
+    frontend, cnn = frontend.to(device).eval(), training_layout(cnn.to(device))
     spec_augment = SpecAugment()
     steps = int(np.ceil(len(train_idx) / TRAINING["batch_size"]))
     optimiser = torch.optim.AdamW(cnn.parameters(), lr=TRAINING["learning_rate"], weight_decay=TRAINING["weight_decay"])
