@@ -44,7 +44,8 @@ import allocator  # noqa: E402
 import audio  # noqa: E402
 import evaluation  # noqa: E402
 from corpora import LABELS, is_ravdess_calm  # noqa: E402
-from models import N_BINS, N_USED_BINS, EmotionCNN, EnsembleCNN, LogMelFrontEnd, SpecAugment, ServingModel  # noqa: E402
+from models import (N_BINS, N_USED_BINS, EmotionCNN, EnsembleCNN, LogMelFrontEnd, SpecAugment, ServingModel,  # noqa: E402
+                    training_layout)
 
 RECIPES = {
     "v2": {"channels": (16, 32, 64, 128), "mixup": 0.0, "seed": 42},
@@ -198,14 +199,6 @@ def recipe_modules(recipe):
     """A recipe's front end and (untrained) CNN: what training builds and export rebuilds around the weights."""
     return (LogMelFrontEnd(recipe.get("floor_db")),
             EmotionCNN(channels=recipe["channels"], deltas=recipe.get("deltas", False)))
-
-
-def training_layout(cnn):
-    """The CNN laid out channels-last while it trains, so oneDNN's convolutions and max-pooling work on its activations
-    without reordering them at every block. Only the memory layout changes: the weights saved, the export and the
-    graph are as before, and the losses differ in rounding only. One epoch of v5's final on a 2-core AVX2 host: 46 s
-    against 52 s (models/MODEL_CARD.md, "Training v5 on this 2-core machine")."""
-    return cnn.to(memory_format=torch.channels_last)
 
 
 def train_model(job, device):

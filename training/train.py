@@ -32,7 +32,7 @@ import corpora  # noqa: E402
 import evaluation  # noqa: E402
 import export  # noqa: E402
 from models import (EmotionCNN, LogMelFrontEnd, ServingModel, SpecAugment, StatisticsBaseline,  # noqa: E402
-                    utterance_statistics)
+                    training_layout, utterance_statistics)
 
 # --- Configuration -------------------------------------------------------------------------------------------
 CONFIG = {
@@ -149,7 +149,7 @@ def class_weights(train):
 
 def train_cnn(frontend, train, validation, config, rng):
     torch.manual_seed(config["seed"])
-    cnn = EmotionCNN(channels=config["cnn_channels"])
+    cnn = training_layout(EmotionCNN(channels=config["cnn_channels"]))
     spec_augment = SpecAugment()
     optimiser = torch.optim.AdamW(cnn.parameters(), lr=config["learning_rate"],
                                   weight_decay=config["weight_decay"])

@@ -339,10 +339,10 @@ def test_export_joins_two_seeds_of_a_fold_into_one_graph(tmp_path):
 
 def test_the_training_layout_changes_no_logit_and_its_weights_load_into_the_export():
     torch = pytest.importorskip("torch")
-    from models import EmotionCNN
+    from models import EmotionCNN, training_layout
     torch.manual_seed(0)
     plain = EmotionCNN().eval()
-    laid_out = crossval.training_layout(EmotionCNN()).eval()
+    laid_out = training_layout(EmotionCNN()).eval()
     laid_out.load_state_dict(plain.state_dict())
     assert laid_out.blocks[1][0].weight.is_contiguous(memory_format=torch.channels_last)
     features, mask = torch.randn(3, 64, 200), torch.rand(3, 200)
