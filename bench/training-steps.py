@@ -30,7 +30,9 @@ def steps(count, threads, channels_last):
     torch.manual_seed(0)
     rng = np.random.default_rng(0)
     cnn = EmotionCNN(channels=RECIPES["v2"]["channels"])
-    frontend, cnn, spec_augment = LogMelFrontEnd().eval(), training_layout(cnn) if channels_last else cnn, SpecAugment()
+    if channels_last:
+        cnn = training_layout(cnn)
+    frontend, spec_augment = LogMelFrontEnd().eval(), SpecAugment()
     optimiser = torch.optim.AdamW(cnn.parameters(), lr=SETTINGS["learning_rate"])
     loss_fn = torch.nn.CrossEntropyLoss()
     shortest, longest = (int(s * 16000) for s in SETTINGS["example_seconds"])

@@ -336,19 +336,3 @@ def test_export_joins_two_seeds_of_a_fold_into_one_graph(tmp_path):
     with pytest.raises(SystemExit):  # members of two folds: one would be scored on speakers it trained on
         crossval.export_model(argparse.Namespace(**{**vars(args), "name": "balanced-fold3+balanced-s7-fold4"}))
 
-
-def test_the_training_layout_changes_no_logit_and_its_weights_load_into_the_export():
-    torch = pytest.importorskip("torch")
-    from models import EmotionCNN, training_layout
-    torch.manual_seed(0)
-    plain = EmotionCNN().eval()
-    laid_out = training_layout(EmotionCNN()).eval()
-    laid_out.load_state_dict(plain.state_dict())
-    assert laid_out.blocks[1][0].weight.is_contiguous(memory_format=torch.channels_last)
-    features, mask = torch.randn(3, 64, 200), torch.rand(3, 200)
-    with torch.no_grad():
-        assert torch.allclose(laid_out(features, mask), plain(features, mask), atol=1e-5)
-    exported = EmotionCNN().eval()  # what `export` builds around weights.pt: the default layout
-    exported.load_state_dict({k: v.clone() for k, v in laid_out.state_dict().items()})
-    with torch.no_grad():
-        assert torch.equal(exported(features, mask), plain(features, mask))

@@ -9,8 +9,8 @@ from onnx import numpy_helper
 
 import export
 from corpora import LABELS
-from models import (N_BINS, N_USED_BINS, EmotionCNN, EnsembleCNN, LogMelFrontEnd, ServingModel, StatisticsBaseline,
-                    mel_filterbank)
+from models import (N_BINS, N_MELS, N_USED_BINS, EmotionCNN, EnsembleCNN, LogMelFrontEnd, ServingModel, StatisticsBaseline,
+                    mel_filterbank, training_layout)
 
 
 def test_exported_graphs_carry_the_contract(tmp_path):
@@ -45,6 +45,27 @@ def test_exported_graphs_carry_the_contract(tmp_path):
             with torch.no_grad():
                 again = model(torch.from_numpy(wave)[None])[0].numpy()
             assert np.allclose(again, case[name], atol=1e-6)  # the file holds exactly what torch computes
+
+
+def test_a_cnn_trained_channels_last_gives_the_same_logits_and_exports_the_same_graph(tmp_path):
+    torch.manual_seed(0)
+    plain = EmotionCNN().eval()
+    laid_out = training_layout(EmotionCNN()).eval()
+    laid_out.load_state_dict(plain.state_dict())
+    # block 1's weight: block 0's, with one input channel, counts as channels-last in either layout
+    assert laid_out.blocks[1][0].weight.is_contiguous(memory_format=torch.channels_last)
+    assert not plain.blocks[1][0].weight.is_contiguous(memory_format=torch.channels_last)
+    features, mask = torch.randn(3, N_MELS, 200), torch.rand(3, 200)
+    with torch.no_grad():
+        assert torch.allclose(laid_out(features, mask), plain(features, mask), atol=1e-5)
+    graphs = []
+    for name, cnn in (("plain", plain), ("laid-out", laid_out)):  # train.py exports the CNN it trained as it is
+        export.export_onnx(ServingModel(LogMelFrontEnd(), cnn).eval(), tmp_path / f"{name}.onnx", {})
+        graphs.append(onnx.load(str(tmp_path / f"{name}.onnx")).graph)
+    assert [n.op_type for n in graphs[0].node] == [n.op_type for n in graphs[1].node]
+    weights = [{i.name: numpy_helper.to_array(i) for i in g.initializer} for g in graphs]
+    assert weights[0].keys() == weights[1].keys()
+    assert all(np.array_equal(weights[0][k], weights[1][k]) for k in weights[0])
 
 
 def test_cnn_takes_any_length_and_batch():
