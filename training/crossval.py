@@ -44,8 +44,8 @@ import allocator  # noqa: E402
 import audio  # noqa: E402
 import evaluation  # noqa: E402
 from corpora import LABELS, is_ravdess_calm  # noqa: E402
-from models import (N_BINS, N_USED_BINS, EmotionCNN, EnsembleCNN, LogMelFrontEnd, SpecAugment, ServingModel,  # noqa: E402
-                    training_layout)
+from models import (N_BINS, N_USED_BINS, CalmFoldedIntoNeutral, EmotionCNN, EnsembleCNN, LogMelFrontEnd,  # noqa: E402
+                    SpecAugment, ServingModel, training_layout)
 
 RECIPES = {
     "v2": {"channels": (16, 32, 64, 128), "mixup": 0.0, "seed": 42},
@@ -64,6 +64,9 @@ RECIPES = {
     "balanced-s7": {"channels": (16, 32, 64, 128), "mixup": 0.0, "seed": 7, "speaker_power": 0.5},
     # balanced with every speaker an equal share (power 1): RAVDESS about three quarters of an epoch, TESS a tenth
     "balanced-p1": {"channels": (16, 32, 64, 128), "mixup": 0.0, "seed": 42, "speaker_power": 1.0},
+    # balanced with RAVDESS's calm trained as an eighth class and folded into neutral in the graph
+    # (CalmFoldedIntoNeutral): neutral need not cover calm's quiet, low-arousal speech, which sad shares
+    "calm-class": {"channels": (16, 32, 64, 128), "mixup": 0.0, "seed": 42, "speaker_power": 0.5, "calm_class": True},
 }
 TRAINING = {"batch_size": 32, "learning_rate": 3e-3, "weight_decay": 1e-3, "label_smoothing": 0.05,
             "example_seconds": (1.5, 4.0)}
@@ -200,7 +203,21 @@ def epoch_order(train_idx, draw, rng):
 def recipe_modules(recipe):
     """A recipe's front end and (untrained) CNN: what training builds and export rebuilds around the weights."""
     return (LogMelFrontEnd(recipe.get("floor_db")),
-            EmotionCNN(channels=recipe["channels"], deltas=recipe.get("deltas", False)))
+            EmotionCNN(channels=recipe["channels"], n_classes=len(LABELS) + bool(recipe.get("calm_class")),
+                       deltas=recipe.get("deltas", False)))
+
+
+def serving_classifier(recipe, cnn):
+    """The CNN as the graph serves it: seven labels (a calm_class recipe's calm folded into neutral)."""
+    return CalmFoldedIntoNeutral(cnn) if recipe.get("calm_class") else cnn
+
+
+def training_labels(job, recipe):
+    """Each clip's class index as the recipe trains it: the seven labels, RAVDESS's calm its own eighth with calm_class."""
+    labels = np.array(job["labels"])
+    if recipe.get("calm_class"):
+        labels[np.array(job["calm"], bool)] = len(LABELS)
+    return labels
 
 
 def train_model(job, device):
@@ -210,7 +227,8 @@ def train_model(job, device):
     rng = np.random.default_rng(seed)
     pool = np.load(job["pool"], mmap_mode="r")
     spans = np.load(job["spans"])
-    labels = np.array(job["labels"])
+    labels = training_labels(job, recipe)
+    classes = len(LABELS) + bool(recipe.get("calm_class"))
     train_idx = np.array(job["train"])
     started = time.time()
     frontend, cnn = recipe_modules(recipe)
@@ -222,9 +240,9 @@ def train_model(job, device):
                                                    epochs=job["epochs"], steps_per_epoch=steps)
     power = recipe.get("speaker_power", 0.0)
     draw = speaker_weights(train_idx, job["speakers"], power) if power else None  # each clip's chance, every epoch
-    counts = np.bincount(labels[train_idx], minlength=len(LABELS)) if draw is None else \
-        np.bincount(labels[train_idx], weights=draw, minlength=len(LABELS)) * len(train_idx)  # the classes as drawn
-    weights = torch.tensor((len(train_idx) / (len(LABELS) * np.maximum(counts, 1))) ** 0.5, dtype=torch.float32)
+    counts = np.bincount(labels[train_idx], minlength=classes) if draw is None else \
+        np.bincount(labels[train_idx], weights=draw, minlength=classes) * len(train_idx)  # the classes as drawn
+    weights = torch.tensor((len(train_idx) / (classes * np.maximum(counts, 1))) ** 0.5, dtype=torch.float32)
     loss_fn = torch.nn.CrossEntropyLoss(weight=weights.to(device), label_smoothing=TRAINING["label_smoothing"])
     shortest, longest = (int(s * audio.SAMPLE_RATE) for s in TRAINING["example_seconds"])
     for epoch in range(1, job["epochs"] + 1):
@@ -254,7 +272,7 @@ def train_model(job, device):
         if epoch % 10 == 0 or epoch in (1, job["epochs"]):
             log(f"  {job['name']}: epoch {epoch}/{job['epochs']} loss {total / len(train_idx):.3f} "
                 f"({time.time() - started:.0f} s; this epoch {time.time() - epoch_started:.0f} s)")
-    return frontend, cnn.eval()
+    return frontend, serving_classifier(recipe, cnn).eval()
 
 
 @torch.no_grad()
@@ -278,7 +296,7 @@ def worker(args):
         for v in EVAL_VARIATIONS:  # raw needs the untrimmed clip, which the pack leaves out: the service path scores it
             held_out = [audio.variation(v, np.array(waves[offsets[i]:offsets[i + 1]]), None, seed=i) for i in job["test"]]
             result.setdefault("probs", {})[v] = score(frontend, cnn, held_out, device).tolist()
-    torch.save({k: v.cpu() for k, v in cnn.state_dict().items()}, job["weights"])
+    torch.save({k: v.cpu() for k, v in getattr(cnn, "cnn", cnn).state_dict().items()}, job["weights"])  # the bare CNN
     Path(job["result"]).write_text(json.dumps(result))
     log(f"  {job['name']}: done in {time.time() - started:.0f} s")
 
@@ -362,7 +380,8 @@ def run(args):
     waves_path, offsets = write_waves(waves, work)
     log(f"pool of {args.versions} versions per clip ready ({time.time() - started:.0f} s)")
     recipes = args.recipes.split(",")
-    base = {"pool": pool, "spans": spans, "labels": labels, "speakers": [c["speaker"] for c in meta],
+    base = {"pool": pool, "spans": spans, "labels": labels, "calm": [is_ravdess_calm(c["path"]) for c in meta],
+            "speakers": [c["speaker"] for c in meta],
             "epochs": args.epochs, "waves": waves_path, "offsets": offsets}
     if args.final_only:
         return train_final(args, recipes[0], base, meta, work, folder, started)
@@ -510,7 +529,7 @@ def export_model(args):
     for name, recipe in zip(names, recipes):
         frontend, cnn = recipe_modules(RECIPES[recipe])
         cnn.load_state_dict(weights[name])
-        cnns.append(cnn.eval())
+        cnns.append(serving_classifier(RECIPES[recipe], cnn).eval())
     temperature = float(np.mean([report["recipes"][r].get("temperature", 1.0) for r in recipes]))
     model = ServingModel(frontend, cnns[0] if len(cnns) == 1 else EnsembleCNN(cnns), temperature).eval()
     held_out = report["folds"].get(folds.pop(), [])

@@ -205,6 +205,20 @@ class EnsembleCNN(nn.Module):
         return torch.stack([member(features, mask) for member in self.members]).mean(dim=0)
 
 
+class CalmFoldedIntoNeutral(nn.Module):
+    """A CNN trained with RAVDESS's calm as an eighth class (crossval recipe `calm-class`) served with the seven
+    labels: neutral's logit becomes logsumexp(neutral, calm), so after the softmax neutral holds both probabilities."""
+
+    def __init__(self, cnn):
+        super().__init__()
+        self.cnn = cnn
+
+    def forward(self, features, mask):
+        logits = self.cnn(features, mask)                                   # [B, 8]: the seven labels, then calm
+        neutral = torch.logsumexp(logits[:, [0, 7]], dim=1, keepdim=True)
+        return torch.cat([neutral, logits[:, 1:7]], dim=1)
+
+
 def delta(x):
     """The usual regression delta over ±2 frames (HTK): sum n (x[t+n] - x[t-n]) / 10, edges repeated. x: [B, 1, F, T]."""
     padded = nn.functional.pad(x, (2, 2, 0, 0), mode="replicate")

@@ -85,6 +85,37 @@ def test_without_calm_leaves_only_ravdess_calm_out_of_training():
     assert crossval.trainable_clips(argparse.Namespace(without_calm=False), meta) == [True] * 4
 
 
+def test_calm_class_trains_ravdess_calm_as_an_eighth_class_and_serves_seven_labels():
+    job = {"labels": [0, 0, 2, 0], "calm": [True, False, False, False]}  # calm, neutral, sad, SAVEE neutral
+    assert crossval.training_labels(job, crossval.RECIPES["calm-class"]).tolist() == [7, 0, 2, 0]
+    assert crossval.training_labels(job, crossval.RECIPES["balanced"]).tolist() == [0, 0, 2, 0]
+    _, cnn = crossval.recipe_modules(crossval.RECIPES["calm-class"])
+    assert cnn.head[-1].out_features == 8
+
+    class FixedLogits(crossval.torch.nn.Module):
+        def forward(self, features, mask):
+            return crossval.torch.tensor([[0.5, 1.0, -1.0, 0.0, 2.0, -0.5, 0.3, 1.5]])
+
+    served = crossval.serving_classifier(crossval.RECIPES["calm-class"], FixedLogits())(None, None).softmax(dim=1)[0]
+    eight = FixedLogits()(None, None).softmax(dim=1)[0]
+    assert served.shape == (7,)
+    assert served[0].item() == pytest.approx((eight[0] + eight[7]).item())  # neutral holds calm's probability
+    assert served[1:].tolist() == pytest.approx(eight[1:7].tolist())
+    assert crossval.serving_classifier(crossval.RECIPES["balanced"], cnn) is cnn
+
+
+def test_a_calm_class_model_exports_with_the_seven_label_contract(tmp_path):
+    _, cnn = crossval.recipe_modules(crossval.RECIPES["calm-class"])
+    crossval.torch.save({"calm-class-fold3": cnn.state_dict()}, tmp_path / "weights.pt")
+    (tmp_path / "crossval.json").write_text(crossval.json.dumps(
+        {"epochs": 50, "folds": {"3": ["ravdess:04"]}, "recipes": {"calm-class": {"temperature": 1.1}}}))
+    crossval.export_model(argparse.Namespace(weights=str(tmp_path / "weights.pt"), report=str(tmp_path / "crossval.json"),
+                                             name="calm-class-fold3", version="v", out=str(tmp_path / "c.onnx"),
+                                             reference=None))
+    graph = onnx.load(str(tmp_path / "c.onnx"))
+    assert [d.dim_value for d in graph.graph.output[0].type.tensor_type.shape.dim][1:] == [7]
+
+
 def _tiny_pack(folder, clips=14, speakers=2):
     """A pack in the format `pack` writes: seven labels, RAVDESS actors 1..speakers, 1 s of tone each."""
     rng = np.random.default_rng(2)
