@@ -1,12 +1,14 @@
-"""Which floor under the log-mel (LogMelFrontEnd.floor_db) to try in a CNN: a linear probe, no CNN training.
+"""Which floor under the log-mel (LogMelFrontEnd.floor_db), or which spectral subtraction, to try in a CNN: a linear
+probe, no CNN training.
 
 For each front end, a multinomial logistic regression on the masked utterance statistics (the baseline's features) is
 trained on RAVDESS folds 0-2 (each clip trimmed and once padded under pink noise at -70..-35 dBFS) and scored on fold 4
 clean and padded under -50 and -35 dBFS. Fold 3's actors are not used, so fold 3 can score the CNN trained with the
-chosen floor. Prints accuracy / macro-F1 per condition (about 2 min on two cores).
+chosen floor. Prints accuracy / macro-F1 (sad recall) per condition (about 2 min a front end on two cores).
 
-    /usr/bin/python3 bench/frontend-floor-probe.py [/tmp/cpu-pack/ravdess.npz]
+    /usr/bin/python3 bench/frontend-floor-probe.py [/tmp/cpu-pack/ravdess.npz] [--kinds none,subtract]
 """
+import argparse
 import sys
 from pathlib import Path
 
@@ -20,11 +22,15 @@ from sklearn.preprocessing import StandardScaler
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "training"))
 import crossval  # noqa: E402
 from corpora import LABELS  # noqa: E402
-from models import HOP, LOG_FLOOR, LogMelFrontEnd, normalise_over_speech, speech_mask, utterance_statistics  # noqa: E402
+from models import (HOP, LOG_FLOOR, MASK_SMOOTH_FRAMES, LogMelFrontEnd, normalise_over_speech, speech_mask,  # noqa: E402
+                    utterance_statistics)
 
 # (name, floor): None is the shipped front end; a number is floor_db, the floor below the mean band power over speech;
-# "band" floors each band below its own mean power over speech instead.
-FRONT_ENDS = [("none", None), ("scalar", 20.0), ("scalar", 30.0), ("band", 10.0), ("band", 20.0), ("band", 30.0)]
+# "band" floors each band below its own mean power over speech instead; "subtract" (over-subtraction, dB kept) is
+# spectral subtraction of each band's noise; "centred" normalises the mean over the speech but not the variance
+# (fourteenth session).
+FRONT_ENDS = [("centred", None), ("none", None), ("scalar", 20.0), ("scalar", 30.0), ("band", 10.0), ("band", 20.0), ("band", 30.0),
+              ("subtract", (1.0, 10.0)), ("subtract", (1.0, 20.0)), ("subtract", (2.0, 10.0)), ("subtract", (2.0, 20.0))]
 
 
 def per_band_floored(wave, floor_db):
@@ -35,9 +41,37 @@ def per_band_floored(wave, floor_db):
     return normalise_over_speech(torch.log(power + band_power * 10 ** (-floor_db / 10) + LOG_FLOOR), mask), mask
 
 
+def noise_subtracted(wave, over, keep_db):
+    """Spectral subtraction: each band's noise (its quietest 150 ms, minimum statistics) times `over` taken off its
+    power, keeping at least the power `keep_db` below where it was."""
+    power = LogMelFrontEnd().mel_power(wave)
+    mask = speech_mask(torch.log(power + LOG_FLOOR))
+    smooth = torch.nn.functional.avg_pool1d(power, MASK_SMOOTH_FRAMES, stride=1, padding=MASK_SMOOTH_FRAMES // 2,
+                                            count_include_pad=False)
+    clean = torch.maximum(power - over * smooth.amin(dim=2, keepdim=True), power * 10 ** (-keep_db / 10))
+    return normalise_over_speech(torch.log(clean + LOG_FLOOR), mask), mask
+
+
+def centred_only(wave):
+    """The shipped front end without the division by the standard deviation: a flat, narrow-range voice stays so."""
+    frontend = LogMelFrontEnd()
+    x = torch.log(frontend.mel_power(wave) + LOG_FLOOR)
+    mask = speech_mask(x)
+    weight = mask.unsqueeze(1)
+    mean = (x * weight).sum(dim=(1, 2), keepdim=True) / (weight.sum(dim=2, keepdim=True) * x.shape[1] + 1e-3)
+    return x - mean, mask
+
+
 def statistics(wave, kind, floor_db):
     wave = torch.from_numpy(wave)[None]
-    features = per_band_floored(wave, floor_db) if kind == "band" else LogMelFrontEnd(floor_db)(wave)
+    if kind == "centred":
+        features = centred_only(wave)
+    elif kind == "band":
+        features = per_band_floored(wave, floor_db)
+    elif kind == "subtract":
+        features = noise_subtracted(wave, *floor_db)
+    else:
+        features = LogMelFrontEnd(floor_db)(wave)
     return utterance_statistics(*features)[0].numpy()
 
 
@@ -52,13 +86,18 @@ def padded_in_noise(wave, level_dbfs, seed):
 
 def main():
     torch.set_num_threads(2)
-    meta, waves = crossval.unpack(sys.argv[1] if len(sys.argv) > 1 else "/tmp/cpu-pack/ravdess.npz")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("pack", nargs="?", default="/tmp/cpu-pack/ravdess.npz")
+    parser.add_argument("--kinds", default="none,scalar,band,subtract", help="which front ends, by kind")
+    args = parser.parse_args()
+    kinds = args.kinds.split(",")
+    meta, waves = crossval.unpack(args.pack)
     y = np.array([LABELS.index(c["label"]) for c in meta])
     fold = np.array([crossval.fold_of(c) for c in meta])
     train, validation = np.where(np.isin(fold, [0, 1, 2]))[0], np.where(fold == 4)[0]
     train_levels = np.random.default_rng(1).uniform(-70, -35, len(train))
     with torch.no_grad():
-        for kind, floor_db in FRONT_ENDS:
+        for kind, floor_db in [f for f in FRONT_ENDS if f[0] in kinds]:
             x = np.stack([statistics(waves[i], kind, floor_db) for i in train]
                          + [statistics(padded_in_noise(waves[i], level, int(i)), kind, floor_db)
                             for i, level in zip(train, train_levels)])
@@ -69,9 +108,11 @@ def main():
             for level in (None, -50, -35):
                 waves_v = [waves[i] if level is None else padded_in_noise(waves[i], level, int(i) + 7) for i in validation]
                 predicted = probe.predict(scaler.transform(np.stack([statistics(w, kind, floor_db) for w in waves_v])))
+                sad = y[validation] == LABELS.index("sad")
                 row.append(f"{'clean' if level is None else f'{level} dBFS'} {(predicted == y[validation]).mean():.3f} / "
-                           f"{f1_score(y[validation], predicted, average='macro'):.3f}")
-            print(f"{kind:>6} {floor_db if floor_db is not None else '':>5}: " + ", ".join(row), flush=True)
+                           f"{f1_score(y[validation], predicted, average='macro'):.3f} (sad {(predicted[sad] == y[validation][sad]).mean():.2f})")
+            setting = "" if floor_db is None else floor_db if kind != "subtract" else "{:g}x, {:g} dB".format(*floor_db)
+            print(f"{kind:>8} {setting!s:>12}: " + ", ".join(row), flush=True)
 
 
 if __name__ == "__main__":
