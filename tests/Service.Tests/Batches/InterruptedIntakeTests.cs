@@ -118,7 +118,13 @@ public sealed class InterruptedIntakeTests
             var cut = body.AsSpan().IndexOf(Encoding.ASCII.GetBytes(members[received].Name)) + 4096;
             var killed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             Task<HttpResponseMessage> sending;
-            await using (await StartApiAsync(dataDirectory, port, new() { ["Processing__BatchIntakeAbandonedAfter"] = "01:00:00" }))
+            // A short lease: a member the first process's worker was analysing when it died stays "running" until its
+            // lease runs out, and the default 2 min is longer than the wait below (a loaded CI run failed that way).
+            await using (await StartApiAsync(dataDirectory, port, new()
+                         {
+                             ["Processing__BatchIntakeAbandonedAfter"] = "01:00:00",
+                             ["Processing__LeaseDuration"] = "00:00:10",
+                         }))
             {
                 sending = client.PostAsync("/batches", new BrokenOffContent(body, cut, form.Headers.ContentType!, breakOffWhen: () => killed.Task));
                 await WaitForMembers(dataDirectory, received);
