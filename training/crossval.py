@@ -272,7 +272,7 @@ def train_model(job, device):
         if epoch % 10 == 0 or epoch in (1, job["epochs"]):
             log(f"  {job['name']}: epoch {epoch}/{job['epochs']} loss {total / len(train_idx):.3f} "
                 f"({time.time() - started:.0f} s; this epoch {time.time() - epoch_started:.0f} s)")
-    return frontend, serving_classifier(recipe, cnn).eval()
+    return frontend, cnn.eval()
 
 
 @torch.no_grad()
@@ -289,14 +289,15 @@ def worker(args):
     device = "cuda" if torch.cuda.is_available() else "cpu"
     started = time.time()
     frontend, cnn = train_model(job, device)
+    served = serving_classifier(RECIPES[job["recipe"]], cnn)  # scored with the seven labels, as the graph answers
     result = {"name": job["name"], "train_seconds": time.time() - started}
     if job.get("test"):
         waves = np.load(job["waves"], mmap_mode="r")
         offsets = job["offsets"]
         for v in EVAL_VARIATIONS:  # raw needs the untrimmed clip, which the pack leaves out: the service path scores it
             held_out = [audio.variation(v, np.array(waves[offsets[i]:offsets[i + 1]]), None, seed=i) for i in job["test"]]
-            result.setdefault("probs", {})[v] = score(frontend, cnn, held_out, device).tolist()
-    torch.save({k: v.cpu() for k, v in getattr(cnn, "cnn", cnn).state_dict().items()}, job["weights"])  # the bare CNN
+            result.setdefault("probs", {})[v] = score(frontend, served, held_out, device).tolist()
+    torch.save({k: v.cpu() for k, v in cnn.state_dict().items()}, job["weights"])
     Path(job["result"]).write_text(json.dumps(result))
     log(f"  {job['name']}: done in {time.time() - started:.0f} s")
 
