@@ -30,8 +30,9 @@ from models import (HOP, LOG_FLOOR, MASK_SMOOTH_FRAMES, LogMelFrontEnd, normalis
 # "band" floors each band below its own mean power over speech instead; "subtract" (over-subtraction, dB kept) is
 # spectral subtraction of each band's noise; "centred" normalises the mean over the speech but not the variance
 # (fourteenth session).
-FRONT_ENDS = [("centred", None), ("none", None), ("scalar", 20.0), ("scalar", 30.0), ("band", 10.0), ("band", 20.0), ("band", 30.0),
-              ("subtract", (1.0, 10.0)), ("subtract", (1.0, 20.0)), ("subtract", (2.0, 10.0)), ("subtract", (2.0, 20.0))]
+FRONT_ENDS = [("none", None), ("scalar", 20.0), ("scalar", 30.0), ("band", 10.0), ("band", 20.0), ("band", 30.0),
+              ("subtract", (1.0, 10.0)), ("subtract", (1.0, 20.0)), ("subtract", (2.0, 10.0)), ("subtract", (2.0, 20.0)),
+              ("centred", None)]
 
 
 def per_band_floored(wave, floor_db):
@@ -108,7 +109,8 @@ def main():
     torch.set_num_threads(2)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("pack", nargs="?", default="/tmp/cpu-pack/ravdess.npz")
-    parser.add_argument("--kinds", default="none,scalar,band,subtract", help="which front ends, by kind")
+    parser.add_argument("--kinds", default=",".join(dict.fromkeys(kind for kind, _ in FRONT_ENDS)),
+                        help="which front ends, by kind (default: all)")
     parser.add_argument("--synthetic", action="store_true", help="only the synthetic check of spectral subtraction")
     args = parser.parse_args()
     if args.synthetic:
@@ -119,6 +121,7 @@ def main():
     fold = np.array([crossval.fold_of(c) for c in meta])
     train, validation = np.where(np.isin(fold, [0, 1, 2]))[0], np.where(fold == 4)[0]
     train_levels = np.random.default_rng(1).uniform(-70, -35, len(train))
+    sad = y[validation] == LABELS.index("sad")
     with torch.no_grad():
         for kind, floor_db in [f for f in FRONT_ENDS if f[0] in kinds]:
             x = np.stack([statistics(waves[i], kind, floor_db) for i in train]
@@ -131,7 +134,6 @@ def main():
             for level in (None, -50, -35):
                 waves_v = [waves[i] if level is None else padded_in_noise(waves[i], level, int(i) + 7) for i in validation]
                 predicted = probe.predict(scaler.transform(np.stack([statistics(w, kind, floor_db) for w in waves_v])))
-                sad = y[validation] == LABELS.index("sad")
                 row.append(f"{'clean' if level is None else f'{level} dBFS'} {(predicted == y[validation]).mean():.3f} / "
                            f"{f1_score(y[validation], predicted, average='macro'):.3f} (sad {(predicted[sad] == y[validation][sad]).mean():.2f})")
             setting = "" if floor_db is None else floor_db if kind != "subtract" else "{:g}x, {:g} dB".format(*floor_db)

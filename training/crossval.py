@@ -200,11 +200,15 @@ def epoch_order(train_idx, draw, rng):
     return rng.choice(train_idx, size=len(train_idx), p=draw)
 
 
+def training_classes(recipe):
+    """How many classes the recipe's CNN trains: the seven labels, and calm with calm_class (training_labels)."""
+    return len(LABELS) + bool(recipe.get("calm_class"))
+
+
 def recipe_modules(recipe):
     """A recipe's front end and (untrained) CNN: what training builds and export rebuilds around the weights."""
     return (LogMelFrontEnd(recipe.get("floor_db")),
-            EmotionCNN(channels=recipe["channels"], n_classes=len(LABELS) + bool(recipe.get("calm_class")),
-                       deltas=recipe.get("deltas", False)))
+            EmotionCNN(channels=recipe["channels"], n_classes=training_classes(recipe), deltas=recipe.get("deltas", False)))
 
 
 def serving_classifier(recipe, cnn):
@@ -228,7 +232,7 @@ def train_model(job, device):
     pool = np.load(job["pool"], mmap_mode="r")
     spans = np.load(job["spans"])
     labels = training_labels(job, recipe)
-    classes = len(LABELS) + bool(recipe.get("calm_class"))
+    classes = training_classes(recipe)
     train_idx = np.array(job["train"])
     started = time.time()
     frontend, cnn = recipe_modules(recipe)
