@@ -45,7 +45,7 @@ import audio  # noqa: E402
 import evaluation  # noqa: E402
 from corpora import LABELS, is_ravdess_calm  # noqa: E402
 from models import (N_BINS, N_USED_BINS, CalmFoldedIntoNeutral, EmotionCNN, EnsembleCNN, LogMelFrontEnd,  # noqa: E402
-                    SpecAugment, ServingModel, training_layout)
+                    SpeakerAdversary, SpecAugment, ServingModel, training_layout)
 
 RECIPES = {
     "v2": {"channels": (16, 32, 64, 128), "mixup": 0.0, "seed": 42},
@@ -67,6 +67,10 @@ RECIPES = {
     # balanced with RAVDESS's calm trained as an eighth class and folded into neutral in the graph
     # (CalmFoldedIntoNeutral): neutral need not cover calm's quiet, low-arousal speech, which sad shares
     "calm-class": {"channels": (16, 32, 64, 128), "mixup": 0.0, "seed": 42, "speaker_power": 0.5, "calm_class": True},
+    # balanced with a speaker adversary on the pooled features (SpeakerAdversary; its reversed gradient's weight
+    # ramps to 0.3, adversary_scale): features that name the speaker are pushed out. 0.3 set before any figure
+    "adversary": {"channels": (16, 32, 64, 128), "mixup": 0.0, "seed": 42, "speaker_power": 0.5,
+                  "speaker_adversary": 0.3},
 }
 TRAINING = {"batch_size": 32, "learning_rate": 3e-3, "weight_decay": 1e-3, "label_smoothing": 0.05,
             "example_seconds": (1.5, 4.0)}
@@ -224,6 +228,18 @@ def training_labels(job, recipe):
     return labels
 
 
+def speaker_indices(speakers):
+    """Each clip's speaker as a class index for SpeakerAdversary, and how many speakers there are."""
+    names, inverse = np.unique(np.array(speakers), return_inverse=True)
+    return inverse, len(names)
+
+
+def adversary_scale(weight, progress):
+    """The reversed gradient's weight at `progress` (0..1) through training: DANN's ramp from 0 to `weight`, so the
+    adversary first learns to name speakers before the CNN is pushed away from them."""
+    return weight * (2 / (1 + np.exp(-10 * progress)) - 1)
+
+
 def train_model(job, device):
     recipe = RECIPES[job["recipe"]]
     seed = job.get("seed", recipe["seed"])
@@ -239,7 +255,11 @@ def train_model(job, device):
     frontend, cnn = frontend.to(device).eval(), training_layout(cnn.to(device))
     spec_augment = SpecAugment()
     steps = int(np.ceil(len(train_idx) / TRAINING["batch_size"]))
-    optimiser = torch.optim.AdamW(cnn.parameters(), lr=TRAINING["learning_rate"], weight_decay=TRAINING["weight_decay"])
+    adversary_weight = recipe.get("speaker_adversary", 0.0)
+    speaker_ids, n_speakers = speaker_indices(job["speakers"])
+    adversary = SpeakerAdversary(3 * recipe["channels"][-1], n_speakers).to(device) if adversary_weight else None
+    trained = list(cnn.parameters()) + (list(adversary.parameters()) if adversary else [])
+    optimiser = torch.optim.AdamW(trained, lr=TRAINING["learning_rate"], weight_decay=TRAINING["weight_decay"])
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=TRAINING["learning_rate"],
                                                    epochs=job["epochs"], steps_per_epoch=steps)
     power = recipe.get("speaker_power", 0.0)
@@ -252,7 +272,9 @@ def train_model(job, device):
     for epoch in range(1, job["epochs"] + 1):
         cnn.train()
         spec_augment.train()
-        order, total, epoch_started = epoch_order(train_idx, draw, rng), 0.0, time.time()
+        if adversary:
+            adversary.train()
+        order, total, speaker_total, epoch_started = epoch_order(train_idx, draw, rng), 0.0, 0.0, time.time()
         for b in range(steps):
             idx = order[b * TRAINING["batch_size"]:(b + 1) * TRAINING["batch_size"]]
             batch = crop_batch(pool, spans, idx, int(rng.integers(shortest, longest + 1)), rng)
@@ -266,15 +288,23 @@ def train_model(job, device):
                 features = lam * features + (1 - lam) * features[perm]
                 logits = cnn(features, torch.maximum(mask, mask[perm]))
                 loss = lam * loss_fn(logits, target) + (1 - lam) * loss_fn(logits, target[perm])
+            elif adversary:  # the recipes give no adversary together with mixup
+                embedding = cnn.embed(features, mask)
+                scale = adversary_scale(adversary_weight, (epoch - 1 + b / steps) / job["epochs"])
+                speaker = torch.from_numpy(speaker_ids[idx]).to(device)
+                speaker_loss = torch.nn.functional.cross_entropy(adversary(embedding, scale), speaker)
+                speaker_total += speaker_loss.item() * len(idx)
+                loss = loss_fn(cnn.head(embedding), target)
             else:
                 loss = loss_fn(cnn(features, mask), target)
             optimiser.zero_grad()
-            loss.backward()
+            (loss + speaker_loss if adversary else loss).backward()
             optimiser.step()
             schedule.step()
             total += loss.item() * len(idx)
         if epoch % 10 == 0 or epoch in (1, job["epochs"]):
-            log(f"  {job['name']}: epoch {epoch}/{job['epochs']} loss {total / len(train_idx):.3f} "
+            adversary_says = f" (speaker adversary {speaker_total / len(train_idx):.3f})" if adversary else ""
+            log(f"  {job['name']}: epoch {epoch}/{job['epochs']} loss {total / len(train_idx):.3f}{adversary_says} "
                 f"({time.time() - started:.0f} s; this epoch {time.time() - epoch_started:.0f} s)")
     return frontend, cnn.eval()
 

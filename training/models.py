@@ -172,6 +172,10 @@ class EmotionCNN(nn.Module):
         self.head = nn.Sequential(nn.Dropout(0.3), nn.Linear(3 * c_in, n_classes))
 
     def forward(self, features, mask):            # [B, mels, frames], [B, frames]
+        return self.head(self.embed(features, mask))  # logits
+
+    def embed(self, features, mask):
+        """The pooled statistics the head reads: [B, 3 * channels[-1]] (SpeakerAdversary reads them too)."""
         x = features.unsqueeze(1)
         if self.deltas:
             x = torch.cat([x, delta(x)], dim=1)
@@ -182,7 +186,34 @@ class EmotionCNN(nn.Module):
         mean = (x * weight).sum(dim=2) / total
         std = torch.sqrt(((x - mean.unsqueeze(2)) ** 2 * weight).sum(dim=2) / total + 1e-5)
         peak = (x * weight).amax(dim=2)  # strongest response among speech frames (x >= 0 after the ReLUs)
-        return self.head(torch.cat([mean, std, peak], dim=1))  # logits
+        return torch.cat([mean, std, peak], dim=1)
+
+
+class _ReversedGradient(torch.autograd.Function):
+    """Identity forward; backward multiplies the gradient by -scale (Ganin & Lempitsky 2015)."""
+
+    @staticmethod
+    def forward(ctx, x, scale):
+        ctx.scale = scale
+        return x.view_as(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -ctx.scale * grad, None
+
+
+class SpeakerAdversary(nn.Module):
+    """Training only, never exported: guesses the speaker from EmotionCNN.embed through a reversed gradient. The
+    adversary learns to name the speaker; the CNN beneath it is pushed, with weight `scale`, towards pooled features
+    that do not say who is speaking, since the model is judged on voices it never heard."""
+
+    def __init__(self, n_inputs, n_speakers, hidden=128):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(n_inputs, hidden), nn.ReLU(inplace=True), nn.Dropout(0.3),
+                                 nn.Linear(hidden, n_speakers))
+
+    def forward(self, embedding, scale):
+        return self.net(_ReversedGradient.apply(embedding, scale))
 
 
 def training_layout(cnn):

@@ -9,6 +9,7 @@ from onnx import numpy_helper
 import pytest
 
 import crossval
+from models import N_MELS
 
 
 def test_mulaw_pack_keeps_the_waveform_within_companding_error():
@@ -154,6 +155,42 @@ def test_final_only_trains_on_everyone_with_the_calibration_runs_temperature(tmp
     job = crossval.json.loads((tmp_path / "work" / "final-v2-s42.job.json").read_text())
     assert job["threads"] == crossval.os.cpu_count()  # the lone job trains on every core
     assert report["machine"] == crossval.cpu_model() and f"{crossval.os.cpu_count()} cores" in report["machine"]
+
+
+def test_the_speaker_adversary_learns_the_speaker_and_pushes_the_cnn_the_other_way():
+    torch = crossval.torch
+    adversary = crossval.SpeakerAdversary(6, n_speakers=3).eval()  # no dropout: the two passes must match
+    embedding = torch.randn(4, 6, requires_grad=True)
+    adversary(embedding, 0.5).sum().backward()
+    reversed_grad = embedding.grad.clone()
+    embedding.grad = None
+    adversary.net(embedding).sum().backward()  # the same head without the reversal
+    assert torch.allclose(reversed_grad, -0.5 * embedding.grad)
+    assert all(p.grad is not None for p in adversary.parameters())  # the adversary itself learns as usual
+
+
+def test_the_adversarys_weight_ramps_from_0_to_the_recipes():
+    ramp = [crossval.adversary_scale(0.3, p) for p in np.linspace(0, 1, 11)]
+    assert ramp[0] == 0 and ramp[-1] == pytest.approx(0.3, abs=1e-4) and np.all(np.diff(ramp) > 0)
+    ids, n = crossval.speaker_indices(["savee:KL", "ravdess:04", "savee:KL"])
+    assert n == 2 and ids[0] == ids[2] != ids[1]
+
+
+def test_an_adversary_run_saves_only_the_cnn_which_serves_as_before(tmp_path):
+    calibration = tmp_path / "cv.json"
+    calibration.write_text(crossval.json.dumps({"recipes": {"adversary": {"temperature": 1.0}}}))
+    args = _run_args(tmp_path, _tiny_pack(tmp_path), recipes="adversary", parallel=1, final_only=True,
+                     calibration=str(calibration))
+
+    crossval.run(args)
+
+    weights = crossval.torch.load(tmp_path / "out" / "weights.pt")["final-adversary-s42"]
+    _, cnn = crossval.recipe_modules(crossval.RECIPES["adversary"])
+    assert set(weights) == set(cnn.state_dict())  # the adversary is not saved: the export is v5's graph
+    cnn.load_state_dict(weights)
+    features, mask = crossval.torch.randn(2, N_MELS, 50), crossval.torch.ones(2, 50)
+    cnn.eval()
+    assert crossval.torch.equal(cnn(features, mask), cnn.head(cnn.embed(features, mask)))
 
 
 def test_training_threads_share_the_cores_among_the_jobs_that_run_at_once():
