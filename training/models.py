@@ -207,9 +207,9 @@ class SpeakerAdversary(nn.Module):
     adversary learns to name the speaker; the CNN beneath it is pushed, with weight `scale`, towards pooled features
     that do not say who is speaking, since the model is judged on voices it never heard."""
 
-    def __init__(self, n_inputs, n_speakers, hidden=128):
+    def __init__(self, n_inputs, n_speakers, hidden=128, dropout=0.3):
         super().__init__()
-        self.net = nn.Sequential(nn.Linear(n_inputs, hidden), nn.ReLU(inplace=True), nn.Dropout(0.3),
+        self.net = nn.Sequential(nn.Linear(n_inputs, hidden), nn.ReLU(inplace=True), nn.Dropout(dropout),
                                  nn.Linear(hidden, n_speakers))
 
     def forward(self, embedding, scale):

@@ -169,6 +169,22 @@ def test_the_speaker_adversary_learns_the_speaker_and_pushes_the_cnn_the_other_w
     assert all(p.grad is not None for p in adversary.parameters())  # the adversary itself learns as usual
 
 
+def test_the_adversary_catches_up_alone_and_leaves_the_cnn_as_it_was():
+    torch = crossval.torch
+    torch.manual_seed(0)
+    cnn_layer = torch.nn.Linear(4, 6)  # stands in for the CNN beneath the pooled features
+    adversary = crossval.SpeakerAdversary(6, n_speakers=3, dropout=0.0)
+    embedding, speaker = cnn_layer(torch.randn(12, 4)), torch.arange(12) % 3
+    before = cnn_layer.weight.detach().clone()
+    loss = lambda: torch.nn.functional.cross_entropy(adversary(embedding, 0.0), speaker).item()  # noqa: E731
+    start = loss()
+
+    crossval.adversary_catch_up(adversary, torch.optim.AdamW(adversary.parameters(), lr=1e-2), embedding, speaker, 20)
+
+    assert loss() < start
+    assert torch.equal(cnn_layer.weight, before) and cnn_layer.weight.grad is None
+
+
 def test_the_adversarys_weight_ramps_from_0_to_the_recipes():
     ramp = [crossval.adversary_scale(0.3, p) for p in np.linspace(0, 1, 11)]
     assert ramp[0] == 0 and ramp[-1] == pytest.approx(0.3, abs=1e-4) and np.all(np.diff(ramp) > 0)
@@ -176,16 +192,17 @@ def test_the_adversarys_weight_ramps_from_0_to_the_recipes():
     assert n == 2 and ids[0] == ids[2] != ids[1]
 
 
-def test_an_adversary_run_saves_only_the_cnn_which_serves_as_before(tmp_path):
+@pytest.mark.parametrize("recipe", ["adversary", "adversary-strong"])
+def test_an_adversary_run_saves_only_the_cnn_which_serves_as_before(tmp_path, recipe):
     calibration = tmp_path / "cv.json"
-    calibration.write_text(crossval.json.dumps({"recipes": {"adversary": {"temperature": 1.0}}}))
-    args = _run_args(tmp_path, _tiny_pack(tmp_path), recipes="adversary", parallel=1, final_only=True,
+    calibration.write_text(crossval.json.dumps({"recipes": {recipe: {"temperature": 1.0}}}))
+    args = _run_args(tmp_path, _tiny_pack(tmp_path), recipes=recipe, parallel=1, final_only=True,
                      calibration=str(calibration))
 
     crossval.run(args)
 
-    weights = crossval.torch.load(tmp_path / "out" / "weights.pt")["final-adversary-s42"]
-    _, cnn = crossval.recipe_modules(crossval.RECIPES["adversary"])
+    weights = crossval.torch.load(tmp_path / "out" / "weights.pt")[f"final-{recipe}-s42"]
+    _, cnn = crossval.recipe_modules(crossval.RECIPES[recipe])
     assert set(weights) == set(cnn.state_dict())  # the adversary is not saved: the export is v5's graph
     cnn.load_state_dict(weights)
     features, mask = crossval.torch.randn(2, N_MELS, 50), crossval.torch.ones(2, 50)
