@@ -19,8 +19,9 @@ from scipy import signal
 TRAINING = Path(__file__).resolve().parent.parent / "training"
 sys.path.insert(0, str(TRAINING))
 import audio  # noqa: E402
-from crossval import LABELS, RECIPES  # noqa: E402
-from models import EmotionCNN, LogMelFrontEnd, ServingModel  # noqa: E402
+import crossval  # noqa: E402
+from crossval import LABELS  # noqa: E402
+from models import ServingModel  # noqa: E402
 
 LEVELS_DBFS = (-50, -35)
 
@@ -35,9 +36,7 @@ def main(run, fold):
     torch.set_num_threads(1)
     evaluated = json.loads((Path(run) / f"service-fold{fold}.json").read_text())
     rows = [r for r in evaluated["clipResults"] if r["speaker"].startswith("ravdess:")]
-    cnn = EmotionCNN(channels=RECIPES["v2"]["channels"])
-    cnn.load_state_dict(torch.load(Path(run) / "weights.pt")[f"v2-fold{fold}"])
-    model = ServingModel(LogMelFrontEnd(), cnn.eval()).eval()
+    model = ServingModel(*crossval.trained_modules(torch.load(Path(run) / "weights.pt"), f"v2-fold{fold}")).eval()
     rng = np.random.default_rng(0)
     right = {level: [] for level in ("untrimmed", *LEVELS_DBFS)}
     with torch.no_grad():

@@ -35,10 +35,7 @@ def training_clips(meta, fold, rng):
 
 @torch.no_grad()
 def embeddings(run, recipe, fold, waves):
-    frontend, cnn = crossval.recipe_modules(crossval.RECIPES[recipe])
-    cnn.load_state_dict(torch.load(Path(run) / "weights.pt")[f"{recipe}-fold{fold}"])
-    frontend.eval()
-    cnn.eval()
+    frontend, cnn = crossval.trained_modules(torch.load(Path(run) / "weights.pt"), f"{recipe}-fold{fold}")
     return np.stack([cnn.embed(*frontend(torch.from_numpy(np.ascontiguousarray(w))[None]))[0].numpy() for w in waves])
 
 

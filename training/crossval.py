@@ -244,6 +244,18 @@ def adversary_scale(weight, progress):
     return weight * (2 / (1 + np.exp(-10 * progress)) - 1)
 
 
+def speaker_adversary(recipe, speakers, device):
+    """A recipe's SpeakerAdversary, each clip's speaker index for it, and the optimiser of its catch-up updates
+    (adversary_steps): (None, None, None) for a recipe without one."""
+    if not recipe.get("speaker_adversary"):
+        return None, None, None
+    speaker_ids, n_speakers = speaker_indices(speakers)
+    adversary = SpeakerAdversary(3 * recipe["channels"][-1], n_speakers,
+                                 dropout=recipe.get("adversary_dropout", 0.3)).to(device)
+    catch_up = torch.optim.AdamW(adversary.parameters(), lr=1e-3) if recipe.get("adversary_steps") else None
+    return adversary, speaker_ids, catch_up
+
+
 def adversary_catch_up(adversary, optimiser, embedding, speaker, steps):
     """Updates of the adversary alone on the batch's features, detached: it keeps up with a CNN that moves to escape
     it, so the CNN must take the speaker out rather than outrun one adversary."""
@@ -268,12 +280,7 @@ def train_model(job, device):
     frontend, cnn = frontend.to(device).eval(), training_layout(cnn.to(device))
     spec_augment = SpecAugment()
     steps = int(np.ceil(len(train_idx) / TRAINING["batch_size"]))
-    adversary_weight = recipe.get("speaker_adversary", 0.0)
-    speaker_ids, n_speakers = speaker_indices(job["speakers"])
-    adversary = SpeakerAdversary(3 * recipe["channels"][-1], n_speakers, dropout=recipe.get("adversary_dropout", 0.3)
-                                 ).to(device) if adversary_weight else None
-    catch_up_steps = recipe.get("adversary_steps", 0)
-    catch_up = torch.optim.AdamW(adversary.parameters(), lr=1e-3) if catch_up_steps else None
+    adversary, speaker_ids, catch_up = speaker_adversary(recipe, job["speakers"], device)
     trained = list(cnn.parameters()) + (list(adversary.parameters()) if adversary else [])
     optimiser = torch.optim.AdamW(trained, lr=TRAINING["learning_rate"], weight_decay=TRAINING["weight_decay"])
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=TRAINING["learning_rate"],
@@ -306,7 +313,7 @@ def train_model(job, device):
                 loss = lam * loss_fn(logits, target) + (1 - lam) * loss_fn(logits, target[perm])
             elif adversary:  # the recipes give no adversary together with mixup
                 embedding = cnn.embed(features, mask)
-                scale = adversary_scale(adversary_weight, (epoch - 1 + b / steps) / job["epochs"])
+                scale = adversary_scale(recipe["speaker_adversary"], (epoch - 1 + b / steps) / job["epochs"])
                 speaker = torch.from_numpy(speaker_ids[idx]).to(device)
                 speaker_loss = torch.nn.functional.cross_entropy(adversary(embedding, scale), speaker)
                 speaker_total += speaker_loss.item() * len(idx)
@@ -318,7 +325,7 @@ def train_model(job, device):
             optimiser.step()
             schedule.step()
             if catch_up:
-                adversary_catch_up(adversary, catch_up, embedding, speaker, catch_up_steps)
+                adversary_catch_up(adversary, catch_up, embedding, speaker, recipe["adversary_steps"])
             total += loss.item() * len(idx)
         if epoch % 10 == 0 or epoch in (1, job["epochs"]):
             adversary_says = f" (speaker adversary {speaker_total / len(train_idx):.3f})" if adversary else ""
@@ -566,6 +573,14 @@ def save(report, args, work, folder, started):
 
 
 # --- Export: one of the run's models as the service's ONNX graph ----------------------------------------------
+def trained_modules(weights, name):
+    """One trained model of a run (`weights`: its weights.pt loaded) by name, e.g. `balanced-fold3`: its recipe's
+    front end and its CNN with the trained weights, in eval mode (the bare CNN, as training saved it)."""
+    frontend, cnn = recipe_modules(RECIPES[recipe_of(name)])
+    cnn.load_state_dict(weights[name])
+    return frontend.eval(), cnn.eval()
+
+
 def export_model(args):
     """One model of a run as the service's graph; `--name a+b` joins several (e.g. two seeds of one fold) into one
     graph that averages their logits (`EnsembleCNN`), with the members' mean temperature (not refitted)."""
@@ -580,8 +595,7 @@ def export_model(args):
         sys.exit("export: an ensemble's members must share one front end (the same floor_db)")
     weights, frontend, cnns = torch.load(args.weights), None, []
     for name, recipe in zip(names, recipes):
-        frontend, cnn = recipe_modules(RECIPES[recipe])
-        cnn.load_state_dict(weights[name])
+        frontend, cnn = trained_modules(weights, name)
         cnns.append(serving_classifier(RECIPES[recipe], cnn).eval())
     temperature = float(np.mean([report["recipes"][r].get("temperature", 1.0) for r in recipes]))
     model = ServingModel(frontend, cnns[0] if len(cnns) == 1 else EnsembleCNN(cnns), temperature).eval()
