@@ -45,7 +45,7 @@ import audio  # noqa: E402
 import evaluation  # noqa: E402
 from corpora import LABELS, is_ravdess_calm  # noqa: E402
 from models import (N_BINS, N_USED_BINS, CalmFoldedIntoNeutral, EmotionCNN, EnsembleCNN, LogMelFrontEnd,  # noqa: E402
-                    SpeakerAdversary, SpecAugment, ServingModel, training_layout)
+                    SpeakerAdversary, SpecAugment, ServingModel, mel_filterbank, training_layout)
 
 RECIPES = {
     "v2": {"channels": (16, 32, 64, 128), "mixup": 0.0, "seed": 42},
@@ -75,6 +75,9 @@ RECIPES = {
     # weight 1, no dropout, 3 more updates of the adversary alone on each batch's features (adversary_catch_up)
     "adversary-strong": {"channels": (16, 32, 64, 128), "mixup": 0.0, "seed": 42, "speaker_power": 0.5,
                          "speaker_adversary": 1.0, "adversary_dropout": 0.0, "adversary_steps": 3},
+    # balanced with each example's spectrum stretched by a factor of 0.9-1.1 before the mel filters (models.vtlp_warp):
+    # new voices from the same speakers, the tempo kept. The range is Jaitly & Hinton's, set before any figure
+    "vtlp": {"channels": (16, 32, 64, 128), "mixup": 0.0, "seed": 42, "speaker_power": 0.5, "vtlp": (0.9, 1.1)},
 }
 TRAINING = {"batch_size": 32, "learning_rate": 3e-3, "weight_decay": 1e-3, "label_smoothing": 0.05,
             "example_seconds": (1.5, 4.0)}
@@ -265,6 +268,14 @@ def adversary_catch_up(adversary, optimiser, embedding, speaker, steps):
         optimiser.step()
 
 
+def vtlp_filterbanks(recipe, bins):
+    """The mel filters of a vtlp recipe's stretch factors, [factors, bins, mels], 21 evenly over its range (one drawn
+    per example); None for a recipe without vtlp."""
+    if not recipe.get("vtlp"):
+        return None
+    return torch.from_numpy(np.stack([mel_filterbank(f)[:bins] for f in np.linspace(*recipe["vtlp"], 21)]))
+
+
 def train_model(job, device):
     recipe = RECIPES[job["recipe"]]
     seed = job.get("seed", recipe["seed"])
@@ -279,6 +290,8 @@ def train_model(job, device):
     frontend, cnn = recipe_modules(recipe)
     frontend, cnn = frontend.to(device).eval(), training_layout(cnn.to(device))
     spec_augment = SpecAugment()
+    filterbanks = vtlp_filterbanks(recipe, frontend.bins)
+    filterbanks = None if filterbanks is None else filterbanks.to(device)
     steps = int(np.ceil(len(train_idx) / TRAINING["batch_size"]))
     adversary, speaker_ids, catch_up = speaker_adversary(recipe, job["speakers"], device)
     trained = list(cnn.parameters()) + (list(adversary.parameters()) if adversary else [])
@@ -302,8 +315,9 @@ def train_model(job, device):
             idx = order[b * TRAINING["batch_size"]:(b + 1) * TRAINING["batch_size"]]
             batch = crop_batch(pool, spans, idx, int(rng.integers(shortest, longest + 1)), rng)
             target = torch.from_numpy(labels[idx]).to(device)
+            mel = None if filterbanks is None else filterbanks[torch.from_numpy(rng.integers(0, len(filterbanks), len(idx)))]
             with torch.no_grad():
-                features, mask = frontend(torch.from_numpy(batch).to(device))
+                features, mask = frontend(torch.from_numpy(batch).to(device), mel)
             features = spec_augment(features)
             if recipe["mixup"] > 0:
                 lam = float(rng.beta(recipe["mixup"], recipe["mixup"]))

@@ -23,9 +23,30 @@ def _mel_to_hz(m):
     return 700.0 * (10.0 ** (np.asarray(m, dtype=np.float64) / 2595.0) - 1.0)
 
 
-def mel_filterbank():
-    """HTK-style triangular filters on the FFT bin frequencies: [N_BINS, N_MELS]."""
+# Vocal tract length perturbation (training only, the `vtlp` recipe): a speaker's formants and harmonics sit higher
+# or lower by a factor of about 0.9-1.1 against another's, so each example's spectrum is stretched by such a factor
+# before the mel filters. Unlike the waveform's speed perturbation it leaves the tempo, an emotion cue, alone.
+# Piecewise linear (Jaitly & Hinton 2013): the factor below 80 % of the band, then straight to F_MAX, so the band's
+# edge stays where it is and no band falls off the end of the telephone band.
+VTLP_EDGE = 0.8 * F_MAX
+
+
+def vtlp_warp(hz, factor):
+    """The stretched frequency at which a speaker `factor` times higher would put what is at `hz`, for hz in 0..F_MAX
+    (above F_MAX: unchanged)."""
+    hz = np.asarray(hz, dtype=np.float64)
+    knee = VTLP_EDGE * min(factor, 1.0) / factor
+    upper = factor * knee + (F_MAX - factor * knee) * (hz - knee) / (F_MAX - knee)
+    return np.where(hz <= knee, factor * hz, np.where(hz <= F_MAX, upper, hz))
+
+
+def mel_filterbank(vtlp_factor=1.0):
+    """HTK-style triangular filters on the FFT bin frequencies: [N_BINS, N_MELS]. With `vtlp_factor` the filters read
+    the spectrum as a speaker that many times higher would have made it (vtlp_warp): band m gets what lay under
+    filter m at the warped frequencies."""
     bin_hz = np.linspace(0, SAMPLE_RATE / 2, N_BINS)
+    if vtlp_factor != 1.0:
+        bin_hz = vtlp_warp(bin_hz, vtlp_factor)
     edges = _mel_to_hz(np.linspace(_hz_to_mel(F_MIN), _hz_to_mel(F_MAX), N_MELS + 2))
     bank = np.zeros((N_BINS, N_MELS))
     for m in range(N_MELS):
@@ -72,18 +93,19 @@ class LogMelFrontEnd(nn.Module):
         self.register_buffer("dft", torch.from_numpy(dft_kernels(bins)))
         self.register_buffer("mel", torch.from_numpy(mel_filterbank()[:bins]))
 
-    def mel_power(self, wave):
+    def mel_power(self, wave, mel=None):
+        """`mel`: each example's own filters [B, bins, mels] (training's vtlp); None: the graph's."""
         spec = nn.functional.conv1d(wave.unsqueeze(1), self.dft, stride=HOP)
         real, imag = spec[:, :self.bins], spec[:, self.bins:]
         power = real * real + imag * imag                                  # [B, bins, frames]
-        return torch.matmul(power.transpose(1, 2), self.mel).transpose(1, 2)  # [B, mels, frames]
+        return torch.matmul(power.transpose(1, 2), self.mel if mel is None else mel).transpose(1, 2)  # [B, mels, frames]
 
     def log_mel(self, wave):
         return torch.log(self.mel_power(wave) + LOG_FLOOR)
 
-    def forward(self, wave):
-        """Returns (features [B, mels, frames], speech mask [B, frames] in 0..1)."""
-        power = self.mel_power(wave)
+    def forward(self, wave, mel=None):
+        """Returns (features [B, mels, frames], speech mask [B, frames] in 0..1); `mel` as in mel_power."""
+        power = self.mel_power(wave, mel)
         x = torch.log(power + LOG_FLOOR)
         mask = speech_mask(x)
         if self.floor_db is not None:

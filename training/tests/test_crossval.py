@@ -140,6 +140,17 @@ def _run_args(tmp_path, pack, **changes):
     return argparse.Namespace(**{**args, **changes})
 
 
+def _tiny_job(folder, recipe, clips=4):
+    """A training process's job over a pool of `clips` clips of noise, one version each, every clip in training."""
+    length = int(crossval.POOL_SECONDS * crossval.audio.SAMPLE_RATE)
+    pool = np.random.default_rng(0).normal(0, 0.1, (clips, 1, length)).astype(np.float16)
+    np.save(folder / "pool.npy", pool)
+    np.save(folder / "spans.npy", np.tile([[[length // 4, 3 * length // 4]]], (clips, 1, 1)))
+    return {"name": "tiny", "recipe": recipe, "epochs": 1, "pool": str(folder / "pool.npy"),
+            "spans": str(folder / "spans.npy"), "labels": [i % 7 for i in range(clips)], "train": list(range(clips)),
+            "speakers": [f"ravdess:{1 + i % 2:02d}" for i in range(clips)], "calm": [False] * clips}
+
+
 def test_final_only_trains_on_everyone_with_the_calibration_runs_temperature(tmp_path):
     calibration = tmp_path / "cv.json"
     calibration.write_text(crossval.json.dumps({"recipes": {"v2": {"temperature": 1.37}}}))
@@ -192,8 +203,8 @@ def test_the_adversarys_weight_ramps_from_0_to_the_recipes():
     assert n == 2 and ids[0] == ids[2] != ids[1]
 
 
-@pytest.mark.parametrize("recipe", ["adversary", "adversary-strong"])
-def test_an_adversary_run_saves_only_the_cnn_which_serves_as_before(tmp_path, recipe):
+@pytest.mark.parametrize("recipe", ["adversary", "adversary-strong", "vtlp"])
+def test_a_run_with_training_only_parts_saves_only_the_cnn_which_serves_as_before(tmp_path, recipe):
     calibration = tmp_path / "cv.json"
     calibration.write_text(crossval.json.dumps({"recipes": {recipe: {"temperature": 1.0}}}))
     args = _run_args(tmp_path, _tiny_pack(tmp_path), recipes=recipe, parallel=1, final_only=True,
@@ -203,11 +214,36 @@ def test_an_adversary_run_saves_only_the_cnn_which_serves_as_before(tmp_path, re
 
     weights = crossval.torch.load(tmp_path / "out" / "weights.pt")[f"final-{recipe}-s42"]
     _, cnn = crossval.recipe_modules(crossval.RECIPES[recipe])
-    assert set(weights) == set(cnn.state_dict())  # the adversary is not saved: the export is v5's graph
+    assert set(weights) == set(cnn.state_dict())  # no adversary or warped filters saved: the export is v5's graph
     cnn.load_state_dict(weights)
     features, mask = crossval.torch.randn(2, N_MELS, 50), crossval.torch.ones(2, 50)
     cnn.eval()
     assert crossval.torch.equal(cnn(features, mask), cnn.head(cnn.embed(features, mask)))
+
+
+def test_vtlp_draws_each_examples_filters_from_21_stretches_and_other_recipes_keep_the_graphs():
+    assert crossval.vtlp_filterbanks(crossval.RECIPES["balanced"], crossval.N_USED_BINS) is None
+    banks = crossval.vtlp_filterbanks(crossval.RECIPES["vtlp"], crossval.N_USED_BINS)
+    assert banks.shape == (21, crossval.N_USED_BINS, N_MELS)
+    assert np.array_equal(banks[10].numpy(), crossval.mel_filterbank()[:crossval.N_USED_BINS])  # the middle: 1.0
+    assert not crossval.torch.equal(banks[0], banks[-1])
+
+
+def test_a_vtlp_batch_passes_each_example_its_own_filters(tmp_path, monkeypatch):
+    frontend = crossval.LogMelFrontEnd()
+    banks = crossval.vtlp_filterbanks(crossval.RECIPES["vtlp"], frontend.bins)
+    wave = crossval.torch.randn(2, 16000)
+    together = frontend.mel_power(wave, banks[[0, 20]])
+    assert crossval.torch.allclose(together[0], frontend.mel_power(wave[:1], banks[[0]])[0], rtol=1e-4, atol=1e-3)
+    assert crossval.torch.allclose(together[1], frontend.mel_power(wave[1:], banks[[20]])[0], rtol=1e-4, atol=1e-3)
+    assert not crossval.torch.allclose(together[0], frontend.mel_power(wave[:1])[0], rtol=1e-2)
+    seen = []
+    monkeypatch.setattr(crossval.LogMelFrontEnd, "forward",
+                        lambda self, w, mel=None: (seen.append(mel), (crossval.torch.zeros(len(w), N_MELS, 98),
+                                                                      crossval.torch.ones(len(w), 98)))[1])
+    job = _tiny_job(tmp_path, "vtlp")
+    crossval.train_model(job, "cpu")
+    assert seen and all(m is not None and m.shape == (len(job["train"]), frontend.bins, N_MELS) for m in seen)
 
 
 def test_training_threads_share_the_cores_among_the_jobs_that_run_at_once():
