@@ -3,7 +3,8 @@ import numpy as np
 import torch
 
 import audio
-from models import F_MAX, HOP, LOG_FLOOR, N_FFT, EmotionCNN, LogMelFrontEnd, ServingModel, delta, mel_filterbank
+from models import (F_MAX, HOP, LOG_FLOOR, N_FFT, EmotionCNN, LogMelFrontEnd, ServingModel, delta, mel_filterbank,
+                    vtlp_warp)
 
 
 def numpy_log_mel(wave):
@@ -120,6 +121,31 @@ def test_mel_filterbank_covers_the_band_and_stops_at_nyquist():
     assert bank.shape == (201, 64)
     assert (bank.sum(axis=0) > 0).all()  # no empty filter
     assert F_MAX == 4000 and bank[100:].sum() <= 1e-6  # telephone band: nothing above 4 kHz (bin 100)
+
+
+def test_vtlp_hears_a_tone_where_a_speaker_that_many_times_higher_would_put_it():
+    frontend = LogMelFrontEnd()
+    t = np.arange(16000) / 16000
+
+    def band_centroid(hz, factor=1.0):  # the tone's mean band, weighted by mel power (finer than the loudest band)
+        wave = torch.from_numpy((0.3 * np.sin(2 * np.pi * hz * t)).astype(np.float32))[None]
+        mel = torch.from_numpy(mel_filterbank(factor)[:frontend.bins])[None]
+        power = frontend.mel_power(wave, mel)[0].mean(dim=1).numpy()
+        return float((power * np.arange(len(power))).sum() / power.sum())
+
+    for hz, factor in [(300, 1.1), (1000, 1.1), (1000, 0.9), (2500, 0.92), (2500, 1.08)]:
+        assert abs(band_centroid(hz, factor) - band_centroid(hz * factor)) < 0.05
+        assert abs(band_centroid(hz, factor) - band_centroid(hz)) > 1.0
+    assert np.array_equal(mel_filterbank(1.0), mel_filterbank())
+
+
+def test_vtlp_keeps_the_telephone_band_edge_and_every_filter():
+    assert np.allclose(vtlp_warp([0, F_MAX, 6000], 0.9), [0, F_MAX, 6000])  # the band's ends stay where they are
+    for factor in (0.9, 1.1):
+        warped = vtlp_warp(np.linspace(0, F_MAX, 401), factor)
+        assert np.all(np.diff(warped) > 0)                 # monotonic: no band reads the spectrum backwards
+        bank = mel_filterbank(factor)
+        assert (bank.sum(axis=0) > 0).all() and bank[100:].sum() <= 1e-6
 
 
 def test_trim_keeps_the_tone_and_40_ms_margins():
