@@ -182,27 +182,32 @@ class EmotionCNN(nn.Module):
     """Four conv blocks over the log-mel image, then statistics pooling over time weighted by the speech mask (any
     clip length; frames of silence or noise count for little), linear."""
 
-    def __init__(self, channels=(16, 32, 64, 128), n_classes=7, dropout=0.2, deltas=False):
+    def __init__(self, channels=(16, 32, 64, 128), n_classes=7, dropout=0.2, deltas=False, keep_bands=False):
         super().__init__()
         self.deltas = deltas  # a second input plane: each band's slope over ±2 frames (how the spectrum moves)
+        # keep_bands: the last block's N_MELS / 16 frequency rows pooled each on their own instead of averaged, so the
+        # head knows where in the spectrum (pitch and first formant low, upper formants high) a pattern was found
+        self.keep_bands = keep_bands
         blocks, c_in = [], 2 if deltas else 1
         for c_out in channels:
             blocks.append(conv_block(c_in, c_out, dropout))
             c_in = c_out
         self.blocks = nn.Sequential(*blocks)
         self.stride = 2 ** len(channels)
-        self.head = nn.Sequential(nn.Dropout(0.3), nn.Linear(3 * c_in, n_classes))
+        pooled = c_in * (N_MELS // self.stride if keep_bands else 1)
+        self.head = nn.Sequential(nn.Dropout(0.3), nn.Linear(3 * pooled, n_classes))
 
     def forward(self, features, mask):            # [B, mels, frames], [B, frames]
         return self.head(self.embed(features, mask))  # logits
 
     def embed(self, features, mask):
-        """The pooled statistics the head reads: [B, 3 * channels[-1]] (SpeakerAdversary reads them too)."""
+        """The pooled statistics the head reads: [B, 3 * channels[-1]], or [B, 3 * channels[-1] * mels/16] with
+        keep_bands (SpeakerAdversary reads them too)."""
         x = features.unsqueeze(1)
         if self.deltas:
             x = torch.cat([x, delta(x)], dim=1)
         x = self.blocks(x)                        # [B, C, mels/16, frames/16]
-        x = x.mean(dim=2)                         # [B, C, T]
+        x = x.flatten(1, 2) if self.keep_bands else x.mean(dim=2)   # [B, C * mels/16, T] or [B, C, T]
         weight = nn.functional.avg_pool1d(mask.unsqueeze(1), self.stride, stride=self.stride)[:, :, :x.shape[2]]
         total = weight.sum(dim=2) + 1e-3
         mean = (x * weight).sum(dim=2) / total

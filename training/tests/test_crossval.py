@@ -203,7 +203,7 @@ def test_the_adversarys_weight_ramps_from_0_to_the_recipes():
     assert n == 2 and ids[0] == ids[2] != ids[1]
 
 
-@pytest.mark.parametrize("recipe", ["adversary", "adversary-strong", "vtlp"])
+@pytest.mark.parametrize("recipe", ["adversary", "adversary-strong", "vtlp", "bands"])
 def test_a_run_with_training_only_parts_saves_only_the_cnn_which_serves_as_before(tmp_path, recipe):
     calibration = tmp_path / "cv.json"
     calibration.write_text(crossval.json.dumps({"recipes": {recipe: {"temperature": 1.0}}}))
