@@ -105,15 +105,17 @@ def test_calm_class_trains_ravdess_calm_as_an_eighth_class_and_serves_seven_labe
     assert crossval.serving_classifier(crossval.RECIPES["balanced"], cnn) is cnn
 
 
-def test_a_calm_class_model_exports_with_the_seven_label_contract(tmp_path):
-    _, cnn = crossval.recipe_modules(crossval.RECIPES["calm-class"])
-    crossval.torch.save({"calm-class-fold3": cnn.state_dict()}, tmp_path / "weights.pt")
+@pytest.mark.parametrize("recipe", ["calm-class", "bands"])
+def test_a_recipes_model_exports_with_the_seven_label_contract(tmp_path, recipe):
+    _, cnn = crossval.recipe_modules(crossval.RECIPES[recipe])
+    crossval.torch.save({f"{recipe}-fold3": cnn.state_dict()}, tmp_path / "weights.pt")
     (tmp_path / "crossval.json").write_text(crossval.json.dumps(
-        {"epochs": 50, "folds": {"3": ["ravdess:04"]}, "recipes": {"calm-class": {"temperature": 1.1}}}))
+        {"epochs": 50, "folds": {"3": ["ravdess:04"]}, "recipes": {recipe: {"temperature": 1.1}}}))
     crossval.export_model(argparse.Namespace(weights=str(tmp_path / "weights.pt"), report=str(tmp_path / "crossval.json"),
-                                             name="calm-class-fold3", version="v", out=str(tmp_path / "c.onnx"),
+                                             name=f"{recipe}-fold3", version="v", out=str(tmp_path / "c.onnx"),
                                              reference=None))
     graph = onnx.load(str(tmp_path / "c.onnx"))
+    onnx.checker.check_model(graph)
     assert [d.dim_value for d in graph.graph.output[0].type.tensor_type.shape.dim][1:] == [7]
 
 

@@ -116,6 +116,19 @@ def test_delta_is_htks_regression_over_two_frames():
         assert EmotionCNN(deltas=True).eval()(torch.randn(2, 64, 50), torch.ones(2, 50)).shape == (2, 7)
 
 
+def test_kept_bands_pool_each_frequency_row_and_average_to_the_plain_cnns_statistics():
+    torch.manual_seed(0)
+    plain, bands = EmotionCNN().eval(), EmotionCNN(keep_bands=True).eval()
+    bands.blocks.load_state_dict(plain.blocks.state_dict())
+    features, mask = torch.randn(3, 64, 300), torch.rand(3, 300)
+    with torch.no_grad():
+        kept, averaged = bands.embed(features, mask), plain.embed(features, mask)
+    assert kept.shape == (3, 3 * 128 * 4) and averaged.shape == (3, 3 * 128)
+    # the masked mean over time is linear, so the rows' means averaged over the rows are the plain CNN's means
+    assert torch.allclose(kept[:, :512].reshape(3, 128, 4).mean(dim=2), averaged[:, :128], atol=1e-6)
+    assert not torch.allclose(kept[:, :512].reshape(3, 128, 4)[..., 0], averaged[:, :128], atol=1e-3)
+
+
 def test_mel_filterbank_covers_the_band_and_stops_at_nyquist():
     bank = mel_filterbank()
     assert bank.shape == (201, 64)
