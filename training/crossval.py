@@ -251,13 +251,13 @@ def adversary_scale(weight, progress):
     return weight * (2 / (1 + np.exp(-10 * progress)) - 1)
 
 
-def speaker_adversary(recipe, speakers, device):
-    """A recipe's SpeakerAdversary, each clip's speaker index for it, and the optimiser of its catch-up updates
-    (adversary_steps): (None, None, None) for a recipe without one."""
+def speaker_adversary(recipe, cnn, speakers, device):
+    """A recipe's SpeakerAdversary on the CNN's pooled statistics, each clip's speaker index for it, and the optimiser
+    of its catch-up updates (adversary_steps): (None, None, None) for a recipe without one."""
     if not recipe.get("speaker_adversary"):
         return None, None, None
     speaker_ids, n_speakers = speaker_indices(speakers)
-    adversary = SpeakerAdversary(3 * recipe["channels"][-1], n_speakers,
+    adversary = SpeakerAdversary(cnn.embed_size, n_speakers,
                                  dropout=recipe.get("adversary_dropout", 0.3)).to(device)
     catch_up = torch.optim.AdamW(adversary.parameters(), lr=1e-3) if recipe.get("adversary_steps") else None
     return adversary, speaker_ids, catch_up
@@ -272,12 +272,16 @@ def adversary_catch_up(adversary, optimiser, embedding, speaker, steps):
         optimiser.step()
 
 
-def vtlp_filterbanks(recipe, bins):
-    """The mel filters of a vtlp recipe's stretch factors, [factors, bins, mels], 21 evenly over its range (one drawn
-    per example); None for a recipe without vtlp."""
+VTLP_STEPS = 21  # stretch factors evenly over a vtlp recipe's range, the middle one 1 (the graph's own filters)
+
+
+def vtlp_filterbanks(recipe, bins, device="cpu"):
+    """The mel filters of a vtlp recipe's stretch factors, [VTLP_STEPS, bins, mels] (one drawn per example); None for
+    a recipe without vtlp."""
     if not recipe.get("vtlp"):
         return None
-    return torch.from_numpy(np.stack([mel_filterbank(f)[:bins] for f in np.linspace(*recipe["vtlp"], 21)]))
+    factors = np.linspace(*recipe["vtlp"], VTLP_STEPS)
+    return torch.from_numpy(np.stack([mel_filterbank(f)[:bins] for f in factors])).to(device)
 
 
 def train_model(job, device):
@@ -294,10 +298,9 @@ def train_model(job, device):
     frontend, cnn = recipe_modules(recipe)
     frontend, cnn = frontend.to(device).eval(), training_layout(cnn.to(device))
     spec_augment = SpecAugment()
-    filterbanks = vtlp_filterbanks(recipe, frontend.bins)
-    filterbanks = None if filterbanks is None else filterbanks.to(device)
+    filterbanks = vtlp_filterbanks(recipe, frontend.bins, device)
     steps = int(np.ceil(len(train_idx) / TRAINING["batch_size"]))
-    adversary, speaker_ids, catch_up = speaker_adversary(recipe, job["speakers"], device)
+    adversary, speaker_ids, catch_up = speaker_adversary(recipe, cnn, job["speakers"], device)
     trained = list(cnn.parameters()) + (list(adversary.parameters()) if adversary else [])
     optimiser = torch.optim.AdamW(trained, lr=TRAINING["learning_rate"], weight_decay=TRAINING["weight_decay"])
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=TRAINING["learning_rate"],
@@ -319,7 +322,9 @@ def train_model(job, device):
             idx = order[b * TRAINING["batch_size"]:(b + 1) * TRAINING["batch_size"]]
             batch = crop_batch(pool, spans, idx, int(rng.integers(shortest, longest + 1)), rng)
             target = torch.from_numpy(labels[idx]).to(device)
-            mel = None if filterbanks is None else filterbanks[torch.from_numpy(rng.integers(0, len(filterbanks), len(idx)))]
+            mel = None
+            if filterbanks is not None:  # each example's own stretch
+                mel = filterbanks[torch.from_numpy(rng.integers(0, len(filterbanks), len(idx)))]
             with torch.no_grad():
                 features, mask = frontend(torch.from_numpy(batch).to(device), mel)
             features = spec_augment(features)

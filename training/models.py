@@ -26,8 +26,9 @@ def _mel_to_hz(m):
 # Vocal tract length perturbation (training only, the `vtlp` recipe): a speaker's formants and harmonics sit higher
 # or lower by a factor of about 0.9-1.1 against another's, so each example's spectrum is stretched by such a factor
 # before the mel filters. Unlike the waveform's speed perturbation it leaves the tempo, an emotion cue, alone.
-# Piecewise linear (Jaitly & Hinton 2013): the factor below 80 % of the band, then straight to F_MAX, so the band's
-# edge stays where it is and no band falls off the end of the telephone band.
+# Piecewise linear (Jaitly & Hinton 2013): scaled by the factor up to where the lower of f and factor * f reaches 80 %
+# of the band, then straight to F_MAX, so the band's edge stays where it is and no band falls off the end of the
+# telephone band.
 VTLP_EDGE = 0.8 * F_MAX
 
 
@@ -45,7 +46,7 @@ def mel_filterbank(vtlp_factor=1.0):
     the spectrum as a speaker that many times higher would have made it (vtlp_warp): band m gets what lay under
     filter m at the warped frequencies."""
     bin_hz = np.linspace(0, SAMPLE_RATE / 2, N_BINS)
-    if vtlp_factor != 1.0:
+    if not np.isclose(vtlp_factor, 1.0):  # the warp at 1 may differ in the last bit; the graph's filters must not
         bin_hz = vtlp_warp(bin_hz, vtlp_factor)
     edges = _mel_to_hz(np.linspace(_hz_to_mel(F_MIN), _hz_to_mel(F_MAX), N_MELS + 2))
     bank = np.zeros((N_BINS, N_MELS))
@@ -194,15 +195,14 @@ class EmotionCNN(nn.Module):
             c_in = c_out
         self.blocks = nn.Sequential(*blocks)
         self.stride = 2 ** len(channels)
-        pooled = c_in * (N_MELS // self.stride if keep_bands else 1)
-        self.head = nn.Sequential(nn.Dropout(0.3), nn.Linear(3 * pooled, n_classes))
+        self.embed_size = 3 * c_in * (N_MELS // self.stride if keep_bands else 1)   # mean, std and peak of each row
+        self.head = nn.Sequential(nn.Dropout(0.3), nn.Linear(self.embed_size, n_classes))
 
     def forward(self, features, mask):            # [B, mels, frames], [B, frames]
         return self.head(self.embed(features, mask))  # logits
 
     def embed(self, features, mask):
-        """The pooled statistics the head reads: [B, 3 * channels[-1]], or [B, 3 * channels[-1] * mels/16] with
-        keep_bands (SpeakerAdversary reads them too)."""
+        """The pooled statistics the head reads: [B, embed_size] (SpeakerAdversary reads them too)."""
         x = features.unsqueeze(1)
         if self.deltas:
             x = torch.cat([x, delta(x)], dim=1)

@@ -4,7 +4,7 @@ import torch
 
 import audio
 from models import (F_MAX, HOP, LOG_FLOOR, N_FFT, EmotionCNN, LogMelFrontEnd, ServingModel, delta, mel_filterbank,
-                    vtlp_warp)
+                    training_layout, vtlp_warp)
 
 
 def numpy_log_mel(wave):
@@ -118,12 +118,12 @@ def test_delta_is_htks_regression_over_two_frames():
 
 def test_kept_bands_pool_each_frequency_row_and_average_to_the_plain_cnns_statistics():
     torch.manual_seed(0)
-    plain, bands = EmotionCNN().eval(), EmotionCNN(keep_bands=True).eval()
+    plain, bands = EmotionCNN().eval(), training_layout(EmotionCNN(keep_bands=True)).eval()  # as it trains
     bands.blocks.load_state_dict(plain.blocks.state_dict())
     features, mask = torch.randn(3, 64, 300), torch.rand(3, 300)
     with torch.no_grad():
         kept, averaged = bands.embed(features, mask), plain.embed(features, mask)
-    assert kept.shape == (3, 3 * 128 * 4) and averaged.shape == (3, 3 * 128)
+    assert kept.shape == (3, bands.embed_size) == (3, 3 * 128 * 4) and averaged.shape == (3, plain.embed_size)
     # the masked mean over time is linear, so the rows' means averaged over the rows are the plain CNN's means
     assert torch.allclose(kept[:, :512].reshape(3, 128, 4).mean(dim=2), averaged[:, :128], atol=1e-6)
     assert not torch.allclose(kept[:, :512].reshape(3, 128, 4)[..., 0], averaged[:, :128], atol=1e-3)
@@ -154,6 +154,8 @@ def test_vtlp_hears_a_tone_where_a_speaker_that_many_times_higher_would_put_it()
 
 def test_vtlp_keeps_the_telephone_band_edge_and_every_filter():
     assert np.allclose(vtlp_warp([0, F_MAX, 6000], 0.9), [0, F_MAX, 6000])  # the band's ends stay where they are
+    for factor, knee in [(1.1, 3200 / 1.1), (0.9, 3200)]:                   # the two pieces meet at the knee
+        assert np.allclose(vtlp_warp([knee - 1e-6, knee + 1e-6], factor), factor * knee, atol=1e-4)
     for factor in (0.9, 1.1):
         warped = vtlp_warp(np.linspace(0, F_MAX, 401), factor)
         assert np.all(np.diff(warped) > 0)                 # monotonic: no band reads the spectrum backwards
