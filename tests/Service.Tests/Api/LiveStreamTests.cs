@@ -25,8 +25,12 @@ public sealed class LiveStreamTests : IClassFixture<LiveStreamTests.LiveApi>
 
     public LiveStreamTests(LiveApi api) => this.api = api;
 
-    /// <summary>The embedded Api on Kestrel with interim answers after 2 s and short send timeouts.</summary>
-    public sealed class LiveApi : IAsyncDisposable
+    /// <summary>
+    /// The embedded Api on Kestrel with interim answers after 2 s and short send timeouts. IDisposable, not
+    /// IAsyncDisposable: xunit v2 never calls a fixture's DisposeAsync, which left the server running to the end of the
+    /// test run and its data directory in the temp folder.
+    /// </summary>
+    public sealed class LiveApi : IDisposable
     {
         public EmbeddedApi Api { get; } = EmbeddedApi.OnKestrel(new Dictionary<string, string?>
         {
@@ -36,7 +40,7 @@ public sealed class LiveStreamTests : IClassFixture<LiveStreamTests.LiveApi>
             ["Live:MaxConcurrentStreams"] = "4",
         });
 
-        public ValueTask DisposeAsync() => Api.DisposeAsync();
+        public void Dispose() => Api.Dispose();
     }
 
     private Uri Server => api.Api.ClientOptions.BaseAddress;
