@@ -1,5 +1,5 @@
 using SpeechEmotion.Cli.Corpora;
-using SpeechEmotion.Cli.Tests.Support;
+using SpeechEmotion.TestSupport.Files;
 
 namespace SpeechEmotion.Cli.Tests;
 

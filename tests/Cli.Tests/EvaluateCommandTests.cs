@@ -1,6 +1,7 @@
 using System.Text.Json;
 using SpeechEmotion.Analysis.Tests.Support;
 using SpeechEmotion.Cli.Tests.Support;
+using SpeechEmotion.TestSupport.Files;
 
 namespace SpeechEmotion.Cli.Tests;
 

@@ -1,6 +1,7 @@
 using SpeechEmotion.Cli.Audio;
 using SpeechEmotion.Cli.Live;
 using SpeechEmotion.Cli.Tests.Support;
+using SpeechEmotion.TestSupport.Files;
 
 namespace SpeechEmotion.Cli.Tests;
 

@@ -9,6 +9,7 @@ using SpeechEmotion.Cli.Tests.Support;
 using SpeechEmotion.Contracts.Emotions;
 using SpeechEmotion.Contracts.Results;
 using SpeechEmotion.TestSupport.Audio;
+using SpeechEmotion.TestSupport.Files;
 
 namespace SpeechEmotion.Cli.Tests;
 

@@ -1,6 +1,7 @@
 using SpeechEmotion.Analysis.Tests.Support;
 using SpeechEmotion.Cli.Calls;
 using SpeechEmotion.Cli.Tests.Support;
+using SpeechEmotion.TestSupport.Files;
 
 namespace SpeechEmotion.Cli.Tests;
 

@@ -1,9 +1,9 @@
-namespace SpeechEmotion.Cli.Tests.Support;
+namespace SpeechEmotion.TestSupport.Files;
 
-/// <summary>A scratch folder for generated corpora, deleted with the test.</summary>
+/// <summary>A scratch folder in the temp directory (generated corpora, upload spools), deleted with the test.</summary>
 public sealed class TempFolder : IDisposable
 {
-    public TempFolder() => Root = Directory.CreateTempSubdirectory("cli-tests-").FullName;
+    public TempFolder(string prefix = "cli-tests-") => Root = Directory.CreateTempSubdirectory(prefix).FullName;
 
     public string Root { get; }
 
