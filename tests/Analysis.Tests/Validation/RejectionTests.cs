@@ -5,6 +5,7 @@ using SpeechEmotion.Analysis.Tests.Support;
 using SpeechEmotion.Analysis.Validation;
 using SpeechEmotion.Contracts.Errors;
 using SpeechEmotion.Contracts.Results;
+using SpeechEmotion.TestSupport.Files;
 
 namespace SpeechEmotion.Analysis.Tests.Validation;
 
@@ -214,14 +215,13 @@ public sealed class RejectionTests(CallFixture fixture) : IClassFixture<CallFixt
     public async Task A_decode_that_outlasts_the_timeout_is_killed_and_rejected()
     {
         // A decoder that never finishes, so the timeout is the only way out whatever the machine's speed.
-        var stuckDecoder = Path.Combine(Directory.CreateTempSubdirectory("stuck-ffmpeg-").FullName, "ffmpeg");
-        File.WriteAllText(stuckDecoder, "#!/bin/sh\nexec sleep 600\n");
+        using var folder = new TempFolder("stuck-ffmpeg-");
+        var stuckDecoder = folder.Write("ffmpeg", Encoding.ASCII.GetBytes("#!/bin/sh\nexec sleep 600\n"));
         File.SetUnixFileMode(stuckDecoder, UnixFileMode.UserRead | UnixFileMode.UserExecute);
         var options = new AnalysisOptions { DecodeTimeout = TimeSpan.FromMilliseconds(200), FfmpegPath = stuckDecoder };
         var opus = TestTranscoder.Transcode(SpeechWav(3), ".opus", "-c:a", "libopus");
 
         var rejection = await RejectedAsync(opus, "slow.opus", options);
-        Directory.Delete(Path.GetDirectoryName(stuckDecoder)!, recursive: true);
 
         Assert.Equal(ErrorCodes.CorruptAudio, rejection.Code);
         Assert.Contains("within", rejection.Message);

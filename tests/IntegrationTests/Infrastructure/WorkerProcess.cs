@@ -50,6 +50,8 @@ public sealed class WorkerProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // A killed child cannot remove its diagnostics socket in /tmp (dotnet-diagnostic-*): have it open none.
+        startInfo.Environment["DOTNET_EnableDiagnostics_IPC"] = "0";
         foreach (var (key, value) in settings)
         {
             startInfo.Environment[key.Replace(":", "__")] = value;

@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using SpeechEmotion.Persistence.Hosting;
 using SpeechEmotion.Service.Tests.Infrastructure;
+using SpeechEmotion.TestSupport.Files;
 
 namespace SpeechEmotion.Service.Tests.Api;
 
@@ -12,14 +13,14 @@ public sealed class ApiKilledMidUploadTests : IDisposable
 {
     private const string Boundary = "killed-boundary";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
-    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("speech-emotion-killed-").FullName;
-    private readonly string _spool = Directory.CreateTempSubdirectory("speech-emotion-killed-spool-").FullName;
+    private readonly TempFolder _dataDirectory = new("speech-emotion-killed-");
+    private readonly TempFolder _spool = new("speech-emotion-killed-spool-");
 
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
-        Directory.Delete(_dataDirectory, recursive: true);
-        Directory.Delete(_spool, recursive: true);
+        _dataDirectory.Dispose();
+        _spool.Dispose();
     }
 
     [Fact]
@@ -40,7 +41,7 @@ public sealed class ApiKilledMidUploadTests : IDisposable
         }   // SIGKILL while the body is half sent
         connection.Dispose();
 
-        var left = Assert.Single(Directory.GetFiles(_spool));   // what the crash left: the test really killed mid-upload
+        var left = Assert.Single(Directory.GetFiles(_spool.Root));   // what the crash left: the test really killed mid-upload
         Assert.Empty(StoredRecordings());
         Assert.Equal((0, 0), await CountRowsAsync());
 
@@ -60,8 +61,8 @@ public sealed class ApiKilledMidUploadTests : IDisposable
         var environment = new Dictionary<string, string>
         {
             ["SpeechEmotion__Mode"] = "Embedded",
-            ["Storage__DataDirectory"] = _dataDirectory,
-            ["Uploads__TemporaryDirectory"] = _spool,
+            ["Storage__DataDirectory"] = _dataDirectory.Root,
+            ["Uploads__TemporaryDirectory"] = _spool.Root,
         };
         var api = ServiceProcess.Start(ServiceProcess.ApiAssemblyPath, environment, $"--Urls=http://127.0.0.1:{port}");
         await api.WaitUntilAnswersAsync($"http://127.0.0.1:{port}/health/ready", StartTimeout);
@@ -70,7 +71,7 @@ public sealed class ApiKilledMidUploadTests : IDisposable
 
     private async Task WaitForSpooledBytes()
     {
-        for (var waited = 0; !Directory.GetFiles(_spool).Any(f => new FileInfo(f).Length > 0); waited += 20)
+        for (var waited = 0; !Directory.GetFiles(_spool.Root).Any(f => new FileInfo(f).Length > 0); waited += 20)
         {
             Assert.True(waited < 10_000, "the upload never reached its temporary file");
             await Task.Delay(20);
@@ -79,14 +80,14 @@ public sealed class ApiKilledMidUploadTests : IDisposable
 
     private string[] StoredRecordings()
     {
-        var folder = Path.Combine(_dataDirectory, "recordings");
+        var folder = Path.Combine(_dataDirectory.Root, "recordings");
         return Directory.Exists(folder) ? Directory.GetFiles(folder, "*", SearchOption.AllDirectories) : [];
     }
 
     /// <summary>Job and recording rows, read from the SQLite file itself (the process may be dead).</summary>
     private async Task<(long Jobs, long Recordings)> CountRowsAsync()
     {
-        var path = Path.Combine(_dataDirectory, StorageServiceCollectionExtensions.EmbeddedDatabaseFileName);
+        var path = Path.Combine(_dataDirectory.Root, StorageServiceCollectionExtensions.EmbeddedDatabaseFileName);
         await using var connection = new SqliteConnection($"Data Source={path};Pooling=False;Mode=ReadOnly");
         await connection.OpenAsync();
         return (await CountAsync(connection, "jobs"), await CountAsync(connection, "recordings"));

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using SpeechEmotion.Service.Tests.Infrastructure;
+using SpeechEmotion.TestSupport.Files;
 
 namespace SpeechEmotion.Service.Tests.Api;
 
@@ -11,7 +12,7 @@ namespace SpeechEmotion.Service.Tests.Api;
 public sealed class SlowUploadTests : IDisposable
 {
     private const string Boundary = "slow-boundary";
-    private readonly DirectoryInfo _spool = Directory.CreateTempSubdirectory("speech-emotion-spool-");
+    private readonly TempFolder _spool = new("speech-emotion-spool-");
 
     [Fact]
     public async Task An_upload_that_stops_sending_is_dropped_408_and_its_temporary_file_deleted()
@@ -109,7 +110,7 @@ public sealed class SlowUploadTests : IDisposable
     private EmbeddedApi OnKestrel(Dictionary<string, string?>? settings = null)
     {
         settings ??= [];
-        settings["Uploads:TemporaryDirectory"] = _spool.FullName;
+        settings["Uploads:TemporaryDirectory"] = _spool.Root;
         return EmbeddedApi.OnKestrel(settings);
     }
 
@@ -141,7 +142,7 @@ public sealed class SlowUploadTests : IDisposable
 
     private async Task WaitForSpooledFile()
     {
-        for (var waited = 0; _spool.GetFiles().Length == 0; waited += 20)
+        for (var waited = 0; Directory.GetFiles(_spool.Root).Length == 0; waited += 20)
         {
             Assert.True(waited < 5000, "the upload never reached its temporary file");
             await Task.Delay(20);
@@ -151,9 +152,9 @@ public sealed class SlowUploadTests : IDisposable
     private async Task AssertNothingLeft(EmbeddedApi api)
     {
         // The temporary file is deleted as the request ends, which may be a moment after the answer left.
-        for (var waited = 0; _spool.GetFiles().Length > 0; waited += 20)
+        for (var waited = 0; Directory.GetFiles(_spool.Root).Length > 0; waited += 20)
         {
-            Assert.True(waited < 2000, $"temporary files left: {string.Join(", ", _spool.GetFiles().Select(f => f.Name))}");
+            Assert.True(waited < 2000, $"temporary files left: {string.Join(", ", Directory.GetFiles(_spool.Root).Select(Path.GetFileName))}");
             await Task.Delay(20);
         }
         Assert.Empty(Directory.GetFiles(Path.Combine(api.DataDirectory, "recordings")));
@@ -161,5 +162,5 @@ public sealed class SlowUploadTests : IDisposable
         Assert.True(await api.IsReadyAsync(client));
     }
 
-    public void Dispose() => _spool.Delete(recursive: true);
+    public void Dispose() => _spool.Dispose();
 }

@@ -1,29 +1,30 @@
 using System.Net;
 using System.Net.Http.Json;
 using SpeechEmotion.Service.Tests.Infrastructure;
+using SpeechEmotion.TestSupport.Files;
 
 namespace SpeechEmotion.Service.Tests.Batches;
 
 public sealed class FolderBatchTests : IDisposable
 {
-    private readonly string _allowed = Directory.CreateTempSubdirectory("speech-emotion-allowed-").FullName;
-    private readonly string _elsewhere = Directory.CreateTempSubdirectory("speech-emotion-elsewhere-").FullName;
+    private readonly TempFolder _allowed = new("speech-emotion-allowed-");
+    private readonly TempFolder _elsewhere = new("speech-emotion-elsewhere-");
 
     [Fact]
     public async Task A_folder_under_an_allowed_root_becomes_a_batch_and_anything_else_is_refused()
     {
-        var calls = Directory.CreateDirectory(Path.Combine(_allowed, "calls", "monday")).FullName;
+        var calls = Directory.CreateDirectory(Path.Combine(_allowed.Root, "calls", "monday")).FullName;
         foreach (var (name, content) in BatchArchives.Clips(3))
         {
             await File.WriteAllBytesAsync(Path.Combine(calls, Path.GetFileName(name)), content);
         }
         await File.WriteAllTextAsync(Path.Combine(calls, "index.csv"), "not audio");
-        await File.WriteAllBytesAsync(Path.Combine(_elsewhere, "secret.wav"), GeneratedAudio.Tone(1));
-        File.CreateSymbolicLink(Path.Combine(calls, "link.wav"), Path.Combine(_elsewhere, "secret.wav"));
-        using var api = EmbeddedApi.With(new Dictionary<string, string?> { ["Batches:AllowedFolders:0"] = _allowed });
+        await File.WriteAllBytesAsync(Path.Combine(_elsewhere.Root, "secret.wav"), GeneratedAudio.Tone(1));
+        File.CreateSymbolicLink(Path.Combine(calls, "link.wav"), Path.Combine(_elsewhere.Root, "secret.wav"));
+        using var api = EmbeddedApi.With(new Dictionary<string, string?> { ["Batches:AllowedFolders:0"] = _allowed.Root });
         using var client = api.CreateClient();
 
-        var created = await BatchArchives.CreateAsync(client, JsonContent.Create(new { folder = Path.Combine(_allowed, "calls") }));
+        var created = await BatchArchives.CreateAsync(client, JsonContent.Create(new { folder = Path.Combine(_allowed.Root, "calls") }));
         var batch = await BatchArchives.WaitUntilEndedAsync(client, BatchArchives.IdOf(created), TimeSpan.FromMinutes(1));
 
         Assert.Equal("folder", batch["kind"]!.GetValue<string>());
@@ -32,10 +33,10 @@ public sealed class FolderBatchTests : IDisposable
             .Select(job => job["metadata"]!["batchMember"]!.GetValue<string>()).Order().ToList();
         Assert.Equal(["monday/clip-000.wav", "monday/clip-001.wav", "monday/clip-002.wav", "monday/index.csv"], members);
 
-        await Refused(client, _elsewhere, HttpStatusCode.Forbidden, "folder_not_allowed");
-        await Refused(client, Path.Combine(_allowed, "..", Path.GetFileName(_elsewhere)), HttpStatusCode.Forbidden, "folder_not_allowed");
-        await Refused(client, _allowed + "-sibling", HttpStatusCode.Forbidden, "folder_not_allowed");
-        await Refused(client, Path.Combine(_allowed, "missing"), HttpStatusCode.BadRequest, "folder_not_found");
+        await Refused(client, _elsewhere.Root, HttpStatusCode.Forbidden, "folder_not_allowed");
+        await Refused(client, Path.Combine(_allowed.Root, "..", Path.GetFileName(_elsewhere.Root)), HttpStatusCode.Forbidden, "folder_not_allowed");
+        await Refused(client, _allowed.Root + "-sibling", HttpStatusCode.Forbidden, "folder_not_allowed");
+        await Refused(client, Path.Combine(_allowed.Root, "missing"), HttpStatusCode.BadRequest, "folder_not_found");
         await Refused(client, "relative/path", HttpStatusCode.BadRequest, "invalid_batch_request");
     }
 
@@ -44,7 +45,7 @@ public sealed class FolderBatchTests : IDisposable
     {
         using var api = new EmbeddedApi();
         using var client = api.CreateClient();
-        await Refused(client, _allowed, HttpStatusCode.Forbidden, "folder_not_allowed");
+        await Refused(client, _allowed.Root, HttpStatusCode.Forbidden, "folder_not_allowed");
     }
 
     private static async Task Refused(HttpClient client, string folder, HttpStatusCode status, string code) =>
@@ -52,7 +53,7 @@ public sealed class FolderBatchTests : IDisposable
 
     public void Dispose()
     {
-        Directory.Delete(_allowed, recursive: true);
-        Directory.Delete(_elsewhere, recursive: true);
+        _allowed.Dispose();
+        _elsewhere.Dispose();
     }
 }

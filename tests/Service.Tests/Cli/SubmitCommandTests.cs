@@ -5,21 +5,22 @@ using Microsoft.Extensions.DependencyInjection;
 using SpeechEmotion.Cli;
 using SpeechEmotion.Persistence.Database;
 using SpeechEmotion.Service.Tests.Infrastructure;
+using SpeechEmotion.TestSupport.Files;
 
 namespace SpeechEmotion.Service.Tests.Cli;
 
 /// <summary><c>speechemotion submit</c> run in process, as a user runs it, against the embedded service on a real port.</summary>
 public sealed class SubmitCommandTests : IDisposable
 {
-    private readonly string _work = Directory.CreateTempSubdirectory("speech-emotion-submit-").FullName;
-    private string Folder => Path.Combine(_work, "recordings");
+    private readonly TempFolder _work = new("speech-emotion-submit-");
+    private string Folder => Path.Combine(_work.Root, "recordings");
 
     [Fact]
     public async Task Submit_sends_the_folder_writes_one_csv_row_per_file_and_a_second_run_sends_only_the_rest()
     {
         using var api = EmbeddedApi.OnKestrel();
         var files = WriteFolder(clips: 8);
-        var output = Path.Combine(_work, "results.csv");
+        var output = Path.Combine(_work.Root, "results.csv");
         string[] Args(params string[] extra) => ["submit", Folder, "--server", api.ClientOptions.BaseAddress.ToString(), "--output", output, .. extra];
 
         var first = await RunAsync(Args("--limit", "4", "--parallel", "2"));
@@ -52,8 +53,8 @@ public sealed class SubmitCommandTests : IDisposable
     {
         using var api = EmbeddedApi.OnKestrel();
         var files = WriteFolder(clips: 12);
-        var output = Path.Combine(_work, "results.jsonl");
-        var state = Path.Combine(_work, "results.state.jsonl");
+        var output = Path.Combine(_work.Root, "results.jsonl");
+        var state = Path.Combine(_work.Root, "results.state.jsonl");
         string[] args = ["submit", Folder, "--server", api.ClientOptions.BaseAddress.ToString(), "--output", output, "--format", "jsonl", "--parallel", "1"];
 
         using var interrupt = new CancellationTokenSource();
@@ -124,5 +125,5 @@ public sealed class SubmitCommandTests : IDisposable
         return await scope.ServiceProvider.GetRequiredService<JobsDbContext>().Jobs.CountAsync();
     }
 
-    public void Dispose() => Directory.Delete(_work, recursive: true);
+    public void Dispose() => _work.Dispose();
 }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using SpeechEmotion.Processing.Hosting;
 using SpeechEmotion.Service.Tests.Infrastructure;
+using SpeechEmotion.TestSupport.Files;
 
 namespace SpeechEmotion.Service.Tests.Hosting;
 
@@ -14,9 +15,9 @@ public sealed class ListenAddressTests : IDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
 
     /// <summary>Empty for each test: the database is created and migrated by the process under test.</summary>
-    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("speech-emotion-listen-").FullName;
+    private readonly TempFolder _dataDirectory = new("speech-emotion-listen-");
 
-    public void Dispose() => Directory.Delete(_dataDirectory, recursive: true);
+    public void Dispose() => _dataDirectory.Dispose();
 
     [Fact]
     public async Task Api_listens_where_ASPNETCORE_URLS_says_and_its_first_start_logs_no_error()
@@ -101,5 +102,5 @@ public sealed class ListenAddressTests : IDisposable
         Assert.Equal(expectedUrls, builder.WebHost.GetSetting(WebHostDefaults.ServerUrlsKey));
     }
 
-    private Dictionary<string, string> Embedded() => new() { ["Storage__DataDirectory"] = _dataDirectory };
+    private Dictionary<string, string> Embedded() => new() { ["Storage__DataDirectory"] = _dataDirectory.Root };
 }

@@ -44,6 +44,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         {
             startInfo.Environment.Remove(key);
         }
+        // A killed child cannot remove its diagnostics socket in /tmp (dotnet-diagnostic-*): have it open none.
+        startInfo.Environment["DOTNET_EnableDiagnostics_IPC"] = "0";
         foreach (var (key, value) in environment)
         {
             startInfo.Environment[key] = value;

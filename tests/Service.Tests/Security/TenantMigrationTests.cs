@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using SpeechEmotion.Persistence.Database;
 using SpeechEmotion.Persistence.Tenancy;
+using SpeechEmotion.TestSupport.Files;
 
 namespace SpeechEmotion.Service.Tests.Security;
 
@@ -10,15 +11,15 @@ namespace SpeechEmotion.Service.Tests.Security;
 public sealed class TenantMigrationTests : IDisposable
 {
     private const string LastMigrationBeforeTenants = "20261130193116_CallResults";
-    private readonly string _folder = Directory.CreateTempSubdirectory("speech-emotion-tenant-migration-").FullName;
+    private readonly TempFolder _folder = new("speech-emotion-tenant-migration-");
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
     public async Task Jobs_stored_before_tenants_belong_to_the_default_tenant()
     {
         var options = new DbContextOptionsBuilder<SqliteJobsDbContext>()
-            .UseSqlite($"Data Source={Path.Combine(_folder, "jobs.db")};Pooling=False").Options;
+            .UseSqlite($"Data Source={Path.Combine(_folder.Root, "jobs.db")};Pooling=False").Options;
         var jobId = Guid.NewGuid();
         await using (var before = new SqliteJobsDbContext(options))
         {

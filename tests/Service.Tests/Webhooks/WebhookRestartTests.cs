@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using SpeechEmotion.Service.Tests.Infrastructure;
+using SpeechEmotion.TestSupport.Files;
 using SpeechEmotion.TestSupport.Webhooks;
 
 namespace SpeechEmotion.Service.Tests.Webhooks;
@@ -13,9 +14,9 @@ namespace SpeechEmotion.Service.Tests.Webhooks;
 public sealed class WebhookRestartTests : IDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
-    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("speech-emotion-webhooks-").FullName;
+    private readonly TempFolder _dataDirectory = new("speech-emotion-webhooks-");
 
-    public void Dispose() => Directory.Delete(_dataDirectory, recursive: true);
+    public void Dispose() => _dataDirectory.Dispose();
 
     [Fact]
     public async Task Api_killed_during_the_retries_delivers_after_its_restart_once_per_delivery_id()
@@ -65,7 +66,7 @@ public sealed class WebhookRestartTests : IDisposable
     {
         var environment = WebhookApi.FastSettings().ToDictionary(s => s.Key.Replace(":", "__"), s => s.Value!);
         environment["SpeechEmotion__Mode"] = "Embedded";
-        environment["Storage__DataDirectory"] = _dataDirectory;
+        environment["Storage__DataDirectory"] = _dataDirectory.Root;
         var api = ServiceProcess.Start(ServiceProcess.ApiAssemblyPath, environment, $"--Urls=http://127.0.0.1:{port}");
         await api.WaitUntilAnswersAsync($"http://127.0.0.1:{port}/health/ready", StartTimeout);
         return api;
