@@ -129,7 +129,6 @@ public sealed class CallEndpointTests(EmbeddedApi api) : IClassFixture<EmbeddedA
         Assert.Equal("image/png", timeline.Content.Headers.ContentType!.MediaType);
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
         Assert.True(png.Length > 5000, $"a {png.Length}-byte PNG has nothing drawn on it");
-        File.WriteAllBytes(Path.Combine(Path.GetTempPath(), "speech-emotion-timeline-test.png"), png);   // to look at
     }
 
     /// <summary>Every segment lies on one of the channel's turns (turn k starts at firstAt + 12 k s).</summary>
