@@ -6,7 +6,7 @@ namespace SpeechEmotion.Cli.Tests;
 /// <summary>The four layouts on generated (empty) files named exactly as the real downloads name them.</summary>
 public sealed class CorpusReaderTests : IDisposable
 {
-    private readonly TempFolder folder = new();
+    private readonly TempFolder folder = new("cli-tests-");
 
     public void Dispose() => folder.Dispose();
 

@@ -17,7 +17,7 @@ public sealed class EvaluateCommandTests : IDisposable
 
     private static readonly string[] Labels = ["neutral", "happy", "sad", "angry", "fearful", "surprised", "disgust"];
 
-    private readonly TempFolder corpus = new();
+    private readonly TempFolder corpus = new("cli-tests-");
 
     public EvaluateCommandTests()
     {

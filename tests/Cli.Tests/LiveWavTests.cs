@@ -25,7 +25,7 @@ public sealed class LiveWavTests
     public async Task The_live_verb_refuses_a_bad_url_and_a_missing_file_in_one_line()
     {
         var missing = await CliRun.RunAsync("live", "/nonexistent/call.wav");
-        using var folder = new TempFolder();
+        using var folder = new TempFolder("cli-tests-");
         var file = folder.Write("call.wav", WavFile.MuLaw(new float[16000], 8000));
         var badUrl = await CliRun.RunAsync("live", file, "--url", "http://localhost:5080/live");
 

@@ -23,7 +23,7 @@ public sealed class ServicePathTests : IDisposable
 {
     private const string ClipName = "Actor_01/03-01-01-01-01-01-01.wav";
 
-    private readonly TempFolder corpus = new();
+    private readonly TempFolder corpus = new("cli-tests-");
     private readonly byte[] clip;
     private readonly double clipSeconds;
 

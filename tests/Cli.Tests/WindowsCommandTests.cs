@@ -8,7 +8,7 @@ namespace SpeechEmotion.Cli.Tests;
 /// <summary><c>speechemotion windows</c> on a generated call in the real calls' format (8 kHz unsigned 8-bit WAV).</summary>
 public sealed class WindowsCommandTests : IDisposable
 {
-    private readonly TempFolder folder = new();
+    private readonly TempFolder folder = new("cli-tests-");
     private readonly string call;
 
     public WindowsCommandTests()

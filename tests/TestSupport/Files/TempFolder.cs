@@ -3,7 +3,7 @@ namespace SpeechEmotion.TestSupport.Files;
 /// <summary>A scratch folder in the temp directory (generated corpora, upload spools), deleted with the test.</summary>
 public sealed class TempFolder : IDisposable
 {
-    public TempFolder(string prefix = "cli-tests-") => Root = Directory.CreateTempSubdirectory(prefix).FullName;
+    public TempFolder(string prefix) => Root = Directory.CreateTempSubdirectory(prefix).FullName;
 
     public string Root { get; }
 
