@@ -94,7 +94,47 @@ public sealed class WindowsCommandTests : IDisposable
     [InlineData(3.0, 4, 1)]   // a recording shorter than a window is one window
     [InlineData(1.0, 4, 0)]
     public void Cutting_keeps_whole_windows_and_tails_of_at_least_half_a_window(double seconds, double window, int expected) =>
-        Assert.Equal(expected, CallWindows.Cut((int)(seconds * 16000), (int)(window * 16000)).Count);
+        Assert.Equal(expected, CallWindows.Cut((int)(seconds * 16000), (int)(window * 16000), (int)(window * 16000)).Count);
+
+    [Theory]
+    [InlineData(13.0, 1, new[] { 0.0, 1, 2, 3, 4, 5, 6, 7, 8, 9 }, 13.0)]  // 9–13 reaches the end: no shorter copies of it
+    [InlineData(13.0, 2, new[] { 0.0, 2, 4, 6, 8, 10 }, 13.0)]            // 10–13, a 3 s tail, is kept
+    [InlineData(12.0, 3, new[] { 0.0, 3, 6, 9 }, 12.0)]
+    [InlineData(13.0, 4, new[] { 0.0, 4, 8 }, 12.0)]                       // consecutive: the 1 s tail is dropped
+    public void Overlapping_windows_start_every_hop_and_keep_one_tail(double seconds, double hop, double[] starts, double lastEnd)
+    {
+        var windows = CallWindows.Cut((int)(seconds * 16000), 4 * 16000, (int)(hop * 16000));
+
+        Assert.Equal(starts, windows.Select(window => window.Start / 16000.0));
+        Assert.Equal(lastEnd, (windows[^1].Start + windows[^1].Length) / 16000.0);
+        Assert.All(windows.SkipLast(1), window => Assert.Equal(4 * 16000, window.Length));
+    }
+
+    [Fact]
+    public async Task A_hop_shorter_than_the_window_overlaps_the_windows()
+    {
+        var run = await CliRun.RunAsync("windows", call, "--json", "--hop", "2");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        var report = run.Json();
+        Assert.Equal(2.0, report.GetProperty("hopSeconds").GetDouble());
+        var timeline = report.GetProperty("timeline").EnumerateArray().ToList();
+        Assert.Equal([0.0, 2, 4, 6, 8, 10], timeline.Select(window => window.GetProperty("startSeconds").GetDouble()));
+        Assert.Equal(13.0, timeline[^1].GetProperty("endSeconds").GetDouble(), 0.01);
+        // 4–8 s is the idle line; every other window holds some of a voice.
+        Assert.Equal("no_speech", timeline[2].GetProperty("skippedBecause").GetString());
+        Assert.Equal(5, report.GetProperty("withSpeech").GetInt32());
+        Assert.Contains("6 windows of 4 s every 2 s", (await CliRun.RunAsync("windows", call, "--hop", "2")).Output);
+    }
+
+    [Fact]
+    public async Task A_hop_longer_than_the_window_is_refused()
+    {
+        var run = await CliRun.RunAsync("windows", call, "--hop", "5");
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("--hop must not be longer than --window", run.Error);
+    }
 
     [Fact]
     public async Task A_missing_file_fails_with_a_message()

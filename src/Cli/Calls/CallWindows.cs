@@ -20,6 +20,7 @@ public sealed record WindowsReport(
     string File,
     string ModelVersion,
     double WindowSeconds,
+    double HopSeconds,
     double? SpeakerNormalisation,
     double DurationSeconds,
     int Windows,
@@ -35,8 +36,8 @@ public sealed record WindowsReport(
     public const double MaxAngryOrDisgustShare = 0.2;
 
     /// <param name="speakerNormalisation">The strength α the timeline was normalised with (<see cref="CallWindows.NormalisePerSpeaker"/>); null when it was not.</param>
-    public static WindowsReport Build(string file, string modelVersion, double windowSeconds, double durationSeconds, IReadOnlyList<WindowResult> timeline,
-        double? speakerNormalisation = null)
+    public static WindowsReport Build(string file, string modelVersion, double windowSeconds, double hopSeconds, double durationSeconds,
+        IReadOnlyList<WindowResult> timeline, double? speakerNormalisation = null)
     {
         var analysed = timeline.Where(window => window.Emotion is not null).ToList();
         var counts = EmotionLabels.All.ToDictionary(label => label, label => analysed.Count(window => window.Emotion == label));
@@ -44,7 +45,7 @@ public sealed record WindowsReport(
         var neutral = Share(EmotionLabels.Neutral);
         var angryOrDisgust = Share(EmotionLabels.Angry, EmotionLabels.Disgust);
         return new WindowsReport(
-            file, modelVersion, windowSeconds, speakerNormalisation, durationSeconds, timeline.Count, analysed.Count,
+            file, modelVersion, windowSeconds, hopSeconds, speakerNormalisation, durationSeconds, timeline.Count, analysed.Count,
             timeline.Where(window => window.SkippedBecause is not null).GroupBy(window => window.SkippedBecause!)
                 .ToDictionary(group => group.Key, group => group.Count()),
             counts, neutral, angryOrDisgust,
@@ -64,16 +65,24 @@ public sealed class CallWindows(CallAnalyzer analyzer)
     /// <summary>A last, shorter window is kept when it is at least this fraction of a window; shorter tails are dropped.</summary>
     public const double MinTailFraction = 0.5;
 
-    /// <summary>The windows' (start, length) in samples of the 16 kHz signal.</summary>
-    public static IReadOnlyList<(int Start, int Length)> Cut(int sampleCount, int windowSamples)
+    /// <summary>
+    /// The windows' (start, length) in samples of the 16 kHz signal: a window every <paramref name="hopSamples"/>
+    /// (consecutive when it equals the window; overlapping when shorter) until one reaches the end; a last window
+    /// shorter than the others is kept when it is at least half a window.
+    /// </summary>
+    public static IReadOnlyList<(int Start, int Length)> Cut(int sampleCount, int windowSamples, int hopSamples)
     {
         var windows = new List<(int, int)>();
-        for (var start = 0; start < sampleCount; start += windowSamples)
+        for (var start = 0; start < sampleCount; start += hopSamples)
         {
             var length = Math.Min(windowSamples, sampleCount - start);
             if (length >= windowSamples * MinTailFraction)
             {
                 windows.Add((start, length));
+            }
+            if (start + length == sampleCount)
+            {
+                break;   // later windows would only be shorter copies of this one's end
             }
         }
 
@@ -81,10 +90,9 @@ public sealed class CallWindows(CallAnalyzer analyzer)
     }
 
     public async Task<IReadOnlyList<WindowResult>> AnalyzeAsync(
-        float[] samples, double windowSeconds, Action? windowDone, CancellationToken cancellationToken)
+        float[] samples, IReadOnlyList<(int Start, int Length)> windows, Action? windowDone, CancellationToken cancellationToken)
     {
         const int rate = WavFile.ServiceSampleRate;
-        var windows = Cut(samples.Length, (int)Math.Round(windowSeconds * rate));
         var results = new WindowResult[windows.Count];
         var options = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(Enumerable.Range(0, windows.Count), options, async (index, token) =>

@@ -29,6 +29,19 @@ internal static class WindowsCommand
                 result.AddError("--window must lie between 0.5 and 60 seconds.");
             }
         });
+        var hop = new Option<double?>("--hop")
+        {
+            Description = "Start a window every this many seconds (default: the window length, so windows follow each other). " +
+                "Shorter makes them overlap: with --hop 1 every second of speech is judged in four 4-s windows, so the shares no " +
+                "longer depend on where the first window happens to start.",
+        };
+        hop.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<double?>() is { } seconds && seconds is not (>= 0.25 and <= 60))
+            {
+                result.AddError("--hop must lie between 0.25 and 60 seconds.");
+            }
+        });
         var normalise = new Option<double?>("--per-speaker-normalise")
         {
             Description = "Normalise all windows together at this strength α in (0, 2] (per-speaker normalisation; the whole " +
@@ -47,20 +60,24 @@ internal static class WindowsCommand
 
         var command = new Command("windows", "Cut a recording (a call) into windows of speech and count the emotions the service gives them.")
         {
-            file, window, normalise, json, model, prior,
+            file, window, hop, normalise, json, model, prior,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.ReportAsync(parse, () => RunAsync(
-            parse.GetValue(file)!, parse.GetValue(window), parse.GetValue(normalise), new AnalysisSettings(parse.GetValue(model)?.FullName, parse.GetValue(prior), MaxRecording),
+            parse.GetValue(file)!, parse.GetValue(window), parse.GetValue(hop) ?? parse.GetValue(window), parse.GetValue(normalise), new AnalysisSettings(parse.GetValue(model)?.FullName, parse.GetValue(prior), MaxRecording),
             parse.GetValue(json), parse.InvocationConfiguration.Output, cancellationToken)));
         return command;
     }
 
     private static async Task<int> RunAsync(
-        FileInfo file, double windowSeconds, double? speakerNormalisation, AnalysisSettings settings, bool json, TextWriter output, CancellationToken cancellationToken)
+        FileInfo file, double windowSeconds, double hopSeconds, double? speakerNormalisation, AnalysisSettings settings, bool json, TextWriter output, CancellationToken cancellationToken)
     {
         if (!file.Exists)
         {
             throw new CommandException($"The file '{file.FullName}' does not exist.");
+        }
+        if (hopSeconds > windowSeconds)
+        {
+            throw new CommandException("--hop must not be longer than --window: the windows would leave gaps.");
         }
 
         await using var session = await AnalysisSession.StartAsync(settings, cancellationToken);
@@ -71,14 +88,15 @@ internal static class WindowsCommand
         }
 
         var windows = new CallWindows(session.Analyzer);
-        var count = CallWindows.Cut(samples.Length, (int)Math.Round(windowSeconds * Audio.WavFile.ServiceSampleRate)).Count;
-        var timeline = await Terminal.WithProgressAsync("windows", count,
-            windowDone => windows.AnalyzeAsync(samples, windowSeconds, windowDone, cancellationToken));
+        int Samples(double seconds) => (int)Math.Round(seconds * Audio.WavFile.ServiceSampleRate);
+        var cut = CallWindows.Cut(samples.Length, Samples(windowSeconds), Samples(hopSeconds));
+        var timeline = await Terminal.WithProgressAsync("windows", cut.Count,
+            windowDone => windows.AnalyzeAsync(samples, cut, windowDone, cancellationToken));
         if (speakerNormalisation is { } strength)
         {
             timeline = CallWindows.NormalisePerSpeaker(timeline, strength, session.Classifier.Prior);
         }
-        var report = WindowsReport.Build(file.Name, session.Classifier.ModelVersion, windowSeconds,
+        var report = WindowsReport.Build(file.Name, session.Classifier.ModelVersion, windowSeconds, hopSeconds,
             samples.Length / (double)Audio.WavFile.ServiceSampleRate, timeline, speakerNormalisation);
 
         if (json)

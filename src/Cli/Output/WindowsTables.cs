@@ -13,7 +13,9 @@ public static class WindowsTables
             ? "none skipped"
             : "skipped: " + string.Join(", ", report.Skipped.Select(pair => $"{pair.Value} {pair.Key}"));
         console.WriteLine($"{report.File}: {report.DurationSeconds:0.0} s, model {report.ModelVersion}, " +
-            $"{report.Windows} windows of {report.WindowSeconds:0.##} s, {report.WithSpeech} with speech ({skipped})" +
+            $"{report.Windows} windows of {report.WindowSeconds:0.##} s" +
+            (report.HopSeconds < report.WindowSeconds ? $" every {report.HopSeconds:0.##} s" : "") +
+            $", {report.WithSpeech} with speech ({skipped})" +
             (report.SpeakerNormalisation is { } strength ? $", normalised per speaker at α {strength.ToString("0.###", CultureInfo.InvariantCulture)}" : ""));
         var table = new Table().AddColumn("emotion").AddColumn(new TableColumn("windows").RightAligned())
             .AddColumn(new TableColumn("share").RightAligned());
