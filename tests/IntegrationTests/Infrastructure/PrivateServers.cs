@@ -68,7 +68,7 @@ public sealed class PrivateServers : IAsyncLifetime
         }
     }
 
-    private static bool IsOpen(int port)
+    internal static bool IsOpen(int port)
     {
         try
         {
@@ -137,17 +137,53 @@ public sealed class PrivateRabbitMq(string baseDirectory)
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
     private readonly string _nodeName = $"se-it-{Guid.NewGuid():N}"[..16] + "@localhost";
+    private readonly Queue<string> _output = new();
     private Process? _node;
+    private bool _hasRun;
 
-    public int Port { get; } = PrivateServers.FreePort();
-    public int ManagementPort { get; } = PrivateServers.FreePort();
-    public int DistributionPort { get; } = PrivateServers.FreePort();
+    public int Port { get; private set; } = PrivateServers.FreePort();
+    public int ManagementPort { get; private set; } = PrivateServers.FreePort();
+    public int DistributionPort { get; private set; } = PrivateServers.FreePort();
     public Uri AmqpUri => new($"amqp://guest:guest@127.0.0.1:{Port}/");
     public Uri ManagementUri => new($"http://127.0.0.1:{ManagementPort}/");
 
+    /// <summary>
+    /// Starts the node and waits for its AMQP and management ports. The very first start gets one more try on fresh
+    /// ports when the node dies or never listens (a free port taken by someone else between our probe and the node's
+    /// bind fails it); a restart keeps its ports, which the services under test already hold.
+    /// </summary>
     public async Task StartAsync()
     {
-        if (_node is null) await PrepareFolderAsync();
+        if (_hasRun)
+        {
+            await LaunchAsync();
+            return;
+        }
+
+        try
+        {
+            await PrepareFolderAsync();
+            await LaunchAsync();
+        }
+        catch (TimeoutException first)
+        {
+            await KillGroupAsync();
+            (Port, ManagementPort, DistributionPort) = (PrivateServers.FreePort(), PrivateServers.FreePort(), PrivateServers.FreePort());
+            await PrepareFolderAsync();
+            try
+            {
+                await LaunchAsync();
+            }
+            catch (TimeoutException second)
+            {
+                throw new TimeoutException($"{second.Message}\nThe first try, on other ports: {first.Message}");
+            }
+        }
+        _hasRun = true;
+    }
+
+    private async Task LaunchAsync()
+    {
         var startInfo = new ProcessStartInfo("setsid")
         {
             ArgumentList = { "runuser", "-u", "rabbitmq", "--", "/usr/lib/rabbitmq/bin/rabbitmq-server" },
@@ -165,12 +201,50 @@ public sealed class PrivateRabbitMq(string baseDirectory)
         startInfo.Environment["RABBITMQ_CONFIG_FILE"] = Path.Combine(baseDirectory, "rabbitmq.conf");
         startInfo.Environment["RABBITMQ_ENABLED_PLUGINS_FILE"] = Path.Combine(baseDirectory, "enabled_plugins");
         _node = Process.Start(startInfo)!;
-        _node.OutputDataReceived += (_, _) => { };
-        _node.ErrorDataReceived += (_, _) => { };
+        _node.OutputDataReceived += (_, line) => Keep(line.Data);
+        _node.ErrorDataReceived += (_, line) => Keep(line.Data);
         _node.BeginOutputReadLine();
         _node.BeginErrorReadLine();
-        await PrivateServers.WaitForPortAsync(Port, open: true, StartTimeout, $"RabbitMQ node {_nodeName}");
-        await PrivateServers.WaitForPortAsync(ManagementPort, open: true, StartTimeout, $"RabbitMQ management of {_nodeName}");
+        await WaitForListeningAsync(Port, $"RabbitMQ node {_nodeName}");
+        await WaitForListeningAsync(ManagementPort, $"RabbitMQ management of {_nodeName}");
+    }
+
+    /// <summary>Like <see cref="PrivateServers.WaitForPortAsync"/>, but gives up as soon as the node has died, and says what it printed.</summary>
+    private async Task WaitForListeningAsync(int port, string what)
+    {
+        var deadline = DateTime.UtcNow + StartTimeout;
+        while (!PrivateServers.IsOpen(port))
+        {
+            if (_node!.HasExited || DateTime.UtcNow > deadline)
+            {
+                var state = _node.HasExited ? $"the node exited with {_node.ExitCode}" : $"still closed after {StartTimeout}";
+                throw new TimeoutException($"{what}: port {port}: {state}. Its last output:\n{Output()}");
+            }
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>SIGKILL to whatever is left of a node that failed to start (its Erlang VM may outlive the script).</summary>
+    private async Task KillGroupAsync()
+    {
+        try { await PrivateServers.RunAsync("kill", ["-KILL", "--", $"-{_node!.Id}"]); }
+        catch (InvalidOperationException) { /* the group is gone already */ }
+        await _node!.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null) return;
+        lock (_output)
+        {
+            _output.Enqueue(line);
+            if (_output.Count > 40) _output.Dequeue();
+        }
+    }
+
+    private string Output()
+    {
+        lock (_output) return string.Join("\n", _output);
     }
 
     /// <summary>SIGTERM to the node's process group: RabbitMQ closes every connection and stops.</summary>
