@@ -16,8 +16,11 @@ public sealed class PrivateRabbitMqTests : IDisposable
     public async Task A_first_start_whose_port_is_taken_is_tried_again_on_fresh_ports()
     {
         var root = folder.Root;
-        File.SetUnixFileMode(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute   // the rabbitmq
-            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);   // user walks in
+        if (!OperatingSystem.IsWindows())   // the rabbitmq user must walk into this root-owned folder
+        {
+            File.SetUnixFileMode(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        }
         var rabbitMq = new PrivateRabbitMq(Path.Combine(root, "rabbitmq"));
         var taken = rabbitMq.DistributionPort;
         using var squatter = new TcpListener(IPAddress.Loopback, taken);

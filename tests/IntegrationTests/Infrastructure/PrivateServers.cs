@@ -193,6 +193,7 @@ public sealed class PrivateRabbitMq(string baseDirectory)
             UseShellExecute = false,
         };
         startInfo.Environment["HOME"] = "/var/lib/rabbitmq";   // the rabbitmq user's Erlang cookie
+        startInfo.Environment["ERL_EPMD_ADDRESS"] = "127.0.0.1";   // an epmd this node starts listens on loopback only
         startInfo.Environment["RABBITMQ_NODENAME"] = _nodeName;
         startInfo.Environment["RABBITMQ_NODE_PORT"] = Port.ToString();
         startInfo.Environment["RABBITMQ_DIST_PORT"] = DistributionPort.ToString();
