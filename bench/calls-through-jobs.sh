@@ -24,7 +24,7 @@ for call in $calls; do
 import json, sys
 job, name = json.load(sys.stdin), sys.argv[1]
 if job["status"] != "succeeded":
-    sys.exit(f"{name}: {job['status']}: {job.get('error')}")
+    sys.exit(name + ": " + job["status"] + ": " + json.dumps(job.get("error")))
 result = job["result"]
 for channel in result["channels"]:
     seconds = {}
