@@ -15,13 +15,8 @@ public sealed class PrivateRabbitMqTests : IDisposable
     [Fact]
     public async Task A_first_start_whose_port_is_taken_is_tried_again_on_fresh_ports()
     {
-        var root = folder.Root;
-        if (!OperatingSystem.IsWindows())   // the rabbitmq user must walk into this root-owned folder
-        {
-            File.SetUnixFileMode(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
-                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
-        }
-        var rabbitMq = new PrivateRabbitMq(Path.Combine(root, "rabbitmq"));
+        PrivateServers.OpenToServerUsers(folder.Root);
+        var rabbitMq = new PrivateRabbitMq(Path.Combine(folder.Root, "rabbitmq"));
         var taken = rabbitMq.DistributionPort;
         using var squatter = new TcpListener(IPAddress.Loopback, taken);
         squatter.Start();   // the node cannot open its Erlang distribution port, so it dies at boot

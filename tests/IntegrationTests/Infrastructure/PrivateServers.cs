@@ -19,13 +19,7 @@ public sealed class PrivateServers : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        // The servers run as their own users; they must be able to walk into this root-owned folder (Unix only, as
-        // the Debian packages these tests run are).
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(_root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
-                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
-        }
+        OpenToServerUsers(_root);
         Postgres = new PrivatePostgres(Path.Combine(_root, "postgres"));
         RabbitMq = new PrivateRabbitMq(Path.Combine(_root, "rabbitmq"));
         await Task.WhenAll(Postgres.InitializeAsync(), RabbitMq.StartAsync());
@@ -35,6 +29,17 @@ public sealed class PrivateServers : IAsyncLifetime
     {
         await Task.WhenAll(Postgres.StopAsync(), RabbitMq.StopAsync());
         try { Directory.Delete(_root, recursive: true); } catch (IOException) { /* a server's last log line */ }
+    }
+
+    /// <summary>
+    /// The servers run as their own users (postgres, rabbitmq); they must be able to walk into a root-owned folder of
+    /// the temp directory (Unix only, as the Debian packages these tests run are).
+    /// </summary>
+    internal static void OpenToServerUsers(string folder)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
     }
 
     /// <summary>A TCP port nothing listens on right now (the OS picks it).</summary>
