@@ -77,6 +77,35 @@ def dft_kernels(bins=N_USED_BINS):
     return kernels[:, None, :].astype(np.float32)
 
 
+# Per-channel energy normalisation (Wang et al. 2017, "Trainable frontend for robust and far-field keyword
+# spotting"; the `pcen` recipes): each mel band's power divided by its own smoothed recent past M (a gain control per
+# band), then compressed. A steady noise floor becomes a constant that speech stands above, where under the log it
+# fills the spectrum's valleys. M[t] = (1 - s) M[t-1] + s E[t] runs as a causal convolution with its impulse response
+# cut at PCEN_TAPS (renormalised), the first frame repeated before the start, so the graph exports to any opset. The
+# compression is PCEN's r -> 0 limit, log(1 + E / M^alpha): the per-utterance normalisation after it removes the
+# scale and shift that separate it from (E / M^alpha + delta)^r - delta^r for small r, and the log keeps an onset
+# after digital silence (M near 0) from swamping the rest as a square root would.
+PCEN_SMOOTHING = 0.025   # a time constant of about 0.4 s at the 10-ms hop (librosa's default)
+PCEN_ALPHA = 0.98
+PCEN_TAPS = 400          # 0.975 ** 400 = 4e-5 of the response left out (at 200 taps, 0.6 % of a loud burst's
+                         # weight came back as 25 % of the floor's M 2 s later)
+PCEN_EPS = 1e-6
+
+
+def pcen_kernel():
+    """The smoother's impulse response as conv1d weights [1, 1, PCEN_TAPS], oldest frame first, summing to 1."""
+    response = PCEN_SMOOTHING * (1 - PCEN_SMOOTHING) ** np.arange(PCEN_TAPS)[::-1]
+    return (response / response.sum()).astype(np.float32)[None, None, :]
+
+
+def pcen(power, kernel):
+    """[B, mels, frames] mel power -> log(1 + E / (eps + M)^alpha), M each band's smoothed past (kernel: pcen_kernel)."""
+    b, mels, frames = power.shape
+    rows = nn.functional.pad(power.reshape(b * mels, 1, frames), (PCEN_TAPS - 1, 0), mode="replicate")
+    smooth = nn.functional.conv1d(rows, kernel).reshape(b, mels, frames)
+    return torch.log1p(power / (PCEN_EPS + smooth) ** PCEN_ALPHA)
+
+
 class LogMelFrontEnd(nn.Module):
     """[batch, samples] waveform -> [batch, N_MELS, frames] log-mel, normalised per utterance over its speech.
 
@@ -85,11 +114,17 @@ class LogMelFrontEnd(nn.Module):
     noise surrounds the speech.
 
     `floor_db` (None: off) adds a floor that many dB below the utterance's mean mel-band power over its speech before
-    the log: a quiet noise floor and digital silence then look alike, so cells the noise decides weigh less."""
+    the log: a quiet noise floor and digital silence then look alike, so cells the noise decides weigh less.
 
-    def __init__(self, floor_db=None, bins=N_USED_BINS):
+    `pcen` (False: off) gives the CNN per-channel energy normalised power (`pcen`) instead of the log-mel; the speech
+    mask still comes from the log-mel."""
+
+    def __init__(self, floor_db=None, bins=N_USED_BINS, pcen=False):
         super().__init__()
         self.floor_db = floor_db
+        self.pcen = pcen
+        if pcen:  # a buffer only where used, so the graphs and weights of the other recipes are unchanged
+            self.register_buffer("pcen_kernel", torch.from_numpy(pcen_kernel()))
         self.bins = bins  # N_BINS: every bin, as the graphs exported before 2026-12-02 (v5 as trained) computed them
         self.register_buffer("dft", torch.from_numpy(dft_kernels(bins)))
         self.register_buffer("mel", torch.from_numpy(mel_filterbank()[:bins]))
@@ -112,6 +147,8 @@ class LogMelFrontEnd(nn.Module):
         if self.floor_db is not None:
             speech_power = (power.mean(dim=1) * mask).sum(dim=1) / (mask.sum(dim=1) + 1e-3)   # [B]
             x = torch.log(power + speech_power[:, None, None] * 10 ** (-self.floor_db / 10) + LOG_FLOOR)
+        if self.pcen:
+            x = pcen(power, self.pcen_kernel)
         return normalise_over_speech(x, mask), mask
 
 

@@ -118,8 +118,9 @@ def test_a_recipes_model_exports_with_the_seven_label_contract(tmp_path, recipe)
     assert [d.dim_value for d in graph.graph.output[0].type.tensor_type.shape.dim][1:] == [7]
 
 
-def _tiny_pack(folder, clips=14, speakers=2):
-    """A pack in the format `pack` writes: seven labels, RAVDESS actors 1..speakers, 1 s of tone each."""
+def _tiny_pack(folder, clips=14, speakers=2, pack_format=1):
+    """A pack in the format `pack` writes (pack_format 2), or as packs before 2026-12-04 hold it (1): seven labels,
+    RAVDESS actors 1..speakers, 1 s of tone each."""
     rng = np.random.default_rng(2)
     meta, codes = [], []
     for i in range(clips):
@@ -127,10 +128,26 @@ def _tiny_pack(folder, clips=14, speakers=2):
         codes.append(crossval.mulaw_codes(narrow))
         meta.append({"path": f"{i}.wav", "corpus": "ravdess", "speaker": f"ravdess:{1 + i % speakers:02d}", "gender": "m",
                      "label": crossval.LABELS[i % 7]})
+    lzma, text = crossval.lzma, crossval.json.dumps(meta)
+    newer = pack_format == crossval.PACK_FORMAT
+    stored = crossval.delta_codes(np.concatenate(codes)) if newer else np.concatenate(codes)
     path = folder / "ravdess.npz"
-    np.savez(path, audio=np.frombuffer(crossval.lzma.compress(np.concatenate(codes).tobytes()), np.uint8),
-             peaks=np.ones(clips, np.float32), lengths=np.full(clips, 8000, np.int64), meta=np.array(crossval.json.dumps(meta)))
+    np.savez(path, audio=np.frombuffer(lzma.compress(stored.tobytes()), np.uint8),
+             peaks=np.ones(clips, np.float32), lengths=np.full(clips, 8000, np.int64),
+             meta=np.frombuffer(lzma.compress(text.encode()), np.uint8) if newer else np.array(text),
+             **({"format": np.array(pack_format)} if newer else {}))
     return path
+
+
+def test_step_coding_round_trips_every_code_and_both_pack_formats_unpack_alike(tmp_path):
+    codes = np.random.default_rng(3).integers(0, 256, 10000).astype(np.uint8)
+    steps = crossval.delta_codes(codes)
+    assert steps.dtype == np.uint8 and np.array_equal(crossval.undelta_codes(steps), codes)
+    (tmp_path / "old").mkdir(), (tmp_path / "new").mkdir()
+    old_meta, old_waves = crossval.unpack(str(_tiny_pack(tmp_path / "old")))
+    new_meta, new_waves = crossval.unpack(str(_tiny_pack(tmp_path / "new", pack_format=2)))
+    assert old_meta == new_meta and all(np.array_equal(a, b) for a, b in zip(old_waves, new_waves))
+    assert len(new_waves) == 14 and np.abs(new_waves[0]).max() > 0.1
 
 
 def _run_args(tmp_path, pack, **changes):

@@ -120,3 +120,16 @@ def test_the_trimmed_front_end_gives_the_full_ones_features():
     assert trimmed[0].shape == full[0].shape and LogMelFrontEnd().dft.shape[0] == 2 * N_USED_BINS and N_USED_BINS < N_BINS
     assert not mel_filterbank()[N_USED_BINS:].any()  # the bins left out carry no mel weight
     assert torch.allclose(trimmed[0], full[0], atol=1e-4) and torch.allclose(trimmed[1], full[1], atol=1e-5)
+
+
+def test_a_pcen_graph_exports_to_opset_17(tmp_path):
+    """The pcen recipes' front end (replicate pad, a 400-tap convolution per band) passes the checker's full check;
+    ONNX Runtime runs it in the service (`training/service_crossval.sh` scores such fold graphs through C#)."""
+    torch.manual_seed(0)
+    model = ServingModel(LogMelFrontEnd(pcen=True), EmotionCNN(keep_bands=True), 1.2).eval()
+    export.export_onnx(model, tmp_path / "pcen.onnx", {})
+    graph = onnx.load(str(tmp_path / "pcen.onnx"))
+    onnx.checker.check_model(graph, full_check=True)
+    assert graph.opset_import[0].version == 17
+    pads = [n for n in graph.graph.node if n.op_type == "Pad"]
+    assert b"edge" in [a.s for n in pads for a in n.attribute if a.name == "mode"]  # the smoother's start

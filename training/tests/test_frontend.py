@@ -3,8 +3,10 @@ import numpy as np
 import torch
 
 import audio
-from models import (F_MAX, HOP, LOG_FLOOR, N_FFT, EmotionCNN, LogMelFrontEnd, ServingModel, delta, mel_filterbank,
-                    training_layout, vtlp_warp)
+from scipy import signal
+
+from models import (F_MAX, HOP, LOG_FLOOR, N_FFT, PCEN_ALPHA, PCEN_EPS, PCEN_SMOOTHING, EmotionCNN, LogMelFrontEnd,
+                    ServingModel, delta, mel_filterbank, pcen, pcen_kernel, training_layout, vtlp_warp)
 
 
 def numpy_log_mel(wave):
@@ -188,3 +190,29 @@ def test_telephone_channel_removes_what_a_phone_line_cannot_carry():
 def test_mulaw_quantises_to_256_levels():
     x = np.linspace(-1, 1, 2_000_001)  # fine enough to reach every code near zero
     assert len(np.unique(np.round(audio.mulaw_roundtrip(x), 9))) == 256
+
+
+def test_pcen_matches_the_recursive_smoother_it_truncates():
+    """The graph's convolution against scipy's IIR M[t] = (1 - s) M[t-1] + s E[t], started at the first frame."""
+    rng = np.random.default_rng(5)
+    power = rng.gamma(1.0, 1.0, (2, 64, 500)) * np.exp(rng.normal(0, 2, (2, 64, 1)))  # bands of different levels
+    power[:, :, 200:260] *= 50  # a loud burst: the smoother must follow it down again
+    b, a = [PCEN_SMOOTHING], [1, PCEN_SMOOTHING - 1]
+    smooth = signal.lfilter(b, a, power, axis=2, zi=signal.lfilter_zi(b, a) * power[:, :, :1])[0]
+    reference = np.log1p(power / (PCEN_EPS + smooth) ** PCEN_ALPHA)
+    ours = pcen(torch.from_numpy(power.astype(np.float32)), torch.from_numpy(pcen_kernel())).numpy()
+    # the 400-tap response leaves out 4e-5 of the IIR's: the burst's weight 400 frames on, and the start's
+    assert np.abs(ours - reference).max() < 0.02 and np.abs(ours - reference).mean() < 1e-3
+    assert abs(pcen_kernel().sum() - 1) < 1e-6
+
+
+def test_pcen_gives_a_steady_floor_the_same_level_in_every_band_whatever_its_tilt():
+    """Per-channel gain control: stationary noise whose bands lie 60 dB apart (a tilted floor) comes out of PCEN at
+    about one level in every band (E / M stays near 1; only M ** 0.02 is left of the level), where its log spans the
+    60 dB (13.8 natural-log units)."""
+    rng = np.random.default_rng(6)
+    tilt = np.logspace(-4, 2, 64)[None, :, None]
+    power = torch.from_numpy((rng.exponential(1.0, (1, 64, 800)) * tilt).astype(np.float32))
+    steady = pcen(power, torch.from_numpy(pcen_kernel()))[0, :, 400:].mean(dim=1)   # past the start's repeated frame
+    logged = torch.log(power[0, :, 400:]).mean(dim=1)
+    assert float(logged.max() - logged.min()) > 13 and float(steady.max() - steady.min()) < 0.2
