@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using SpeechEmotion.TestSupport.Processes;
 
 namespace SpeechEmotion.IntegrationTests.Infrastructure;
 
@@ -142,7 +143,7 @@ public sealed class PrivateRabbitMq(string baseDirectory)
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
     private readonly string _nodeName = $"se-it-{Guid.NewGuid():N}"[..16] + "@localhost";
-    private readonly Queue<string> _output = new();
+    private readonly ProcessOutput _output = new(keepLast: 40);
     private Process? _node;
     private bool _hasRun;
 
@@ -206,9 +207,9 @@ public sealed class PrivateRabbitMq(string baseDirectory)
         startInfo.Environment["RABBITMQ_LOG_BASE"] = Path.Combine(baseDirectory, "log");
         startInfo.Environment["RABBITMQ_CONFIG_FILE"] = Path.Combine(baseDirectory, "rabbitmq.conf");
         startInfo.Environment["RABBITMQ_ENABLED_PLUGINS_FILE"] = Path.Combine(baseDirectory, "enabled_plugins");
-        _node = Process.Start(startInfo)!;
-        _node.OutputDataReceived += (_, line) => Keep(line.Data);
-        _node.ErrorDataReceived += (_, line) => Keep(line.Data);
+        _node = new Process { StartInfo = startInfo };
+        _output.Follow(_node);
+        _node.Start();
         _node.BeginOutputReadLine();
         _node.BeginErrorReadLine();
         await WaitForListeningAsync(Port, $"RabbitMQ node {_nodeName}");
@@ -224,7 +225,7 @@ public sealed class PrivateRabbitMq(string baseDirectory)
             if (_node!.HasExited || DateTime.UtcNow > deadline)
             {
                 var state = _node.HasExited ? $"the node exited with {_node.ExitCode}" : $"still closed after {StartTimeout}";
-                throw new TimeoutException($"{what}: port {port}: {state}. Its last output:\n{Output()}");
+                throw new TimeoutException($"{what}: port {port}: {state}. Its last output:\n{_output}");
             }
             await Task.Delay(200);
         }
@@ -236,21 +237,6 @@ public sealed class PrivateRabbitMq(string baseDirectory)
         try { await PrivateServers.RunAsync("kill", ["-KILL", "--", $"-{_node!.Id}"]); }
         catch (InvalidOperationException) { /* the group is gone already */ }
         await _node!.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-    }
-
-    private void Keep(string? line)
-    {
-        if (line is null) return;
-        lock (_output)
-        {
-            _output.Enqueue(line);
-            if (_output.Count > 40) _output.Dequeue();
-        }
-    }
-
-    private string Output()
-    {
-        lock (_output) return string.Join("\n", _output);
     }
 
     /// <summary>SIGTERM to the node's process group: RabbitMQ closes every connection and stops.</summary>

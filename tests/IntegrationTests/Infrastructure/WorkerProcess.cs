@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Reflection;
+using SpeechEmotion.TestSupport.Processes;
 
 namespace SpeechEmotion.IntegrationTests.Infrastructure;
 
@@ -11,10 +11,8 @@ namespace SpeechEmotion.IntegrationTests.Infrastructure;
 /// </summary>
 public sealed class WorkerProcess : IAsyncDisposable
 {
-    private const int MaxKeptOutputLines = 400;
-
     private readonly Process _process;
-    private readonly ConcurrentQueue<string> _output = new();
+    private readonly ProcessOutput _output = new(keepLast: 400);
 
     public string Name { get; }
     public int ProcessId => _process.Id;
@@ -60,8 +58,7 @@ public sealed class WorkerProcess : IAsyncDisposable
 
         var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
         var worker = new WorkerProcess(name, process);
-        process.OutputDataReceived += (_, line) => worker.Keep(line.Data);
-        process.ErrorDataReceived += (_, line) => worker.Keep(line.Data);
+        worker._output.Follow(process);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -69,10 +66,10 @@ public sealed class WorkerProcess : IAsyncDisposable
     }
 
     /// <summary>The last lines the worker printed: attached to assertion messages when something goes wrong.</summary>
-    public string RecentOutput => $"--- {Name} (pid {_process.Id}) ---{Environment.NewLine}{string.Join(Environment.NewLine, _output)}";
+    public string RecentOutput => $"--- {Name} (pid {_process.Id}) ---{Environment.NewLine}{string.Join(Environment.NewLine, _output.Lines)}";
 
     /// <summary>The last lines the worker printed (stdout and stderr), oldest first.</summary>
-    public IReadOnlyList<string> OutputLines => _output.ToList();
+    public IReadOnlyList<string> OutputLines => _output.Lines;
 
     /// <summary>SIGKILL, like a crash or an OOM kill: no graceful shutdown, no message acknowledged.</summary>
     public void Kill()
@@ -87,12 +84,5 @@ public sealed class WorkerProcess : IAsyncDisposable
         Kill();
         await _process.WaitForExitAsync();
         _process.Dispose();
-    }
-
-    private void Keep(string? line)
-    {
-        if (line is null) return;
-        _output.Enqueue(line);
-        while (_output.Count > MaxKeptOutputLines && _output.TryDequeue(out _)) { }
     }
 }

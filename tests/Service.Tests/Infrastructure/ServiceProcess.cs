@@ -1,8 +1,8 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
+using SpeechEmotion.TestSupport.Processes;
 
 namespace SpeechEmotion.Service.Tests.Infrastructure;
 
@@ -14,7 +14,7 @@ namespace SpeechEmotion.Service.Tests.Infrastructure;
 public sealed class ServiceProcess : IAsyncDisposable
 {
     private readonly Process _process;
-    private readonly ConcurrentQueue<string> _output = new();
+    private readonly ProcessOutput _output = new();
 
     private ServiceProcess(Process process) => _process = process;
 
@@ -22,7 +22,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     public static string WorkerAssemblyPath => BuiltAssembly("WorkerAssemblyPath");
 
     /// <summary>Everything the process printed so far (stdout and stderr, in arrival order).</summary>
-    public IReadOnlyList<string> Output => _output.ToArray();
+    public IReadOnlyList<string> Output => _output.Lines;
 
     public static ServiceProcess Start(string assemblyPath, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
@@ -54,8 +54,7 @@ public sealed class ServiceProcess : IAsyncDisposable
 
         var process = new Process { StartInfo = startInfo };
         var service = new ServiceProcess(process);
-        process.OutputDataReceived += (_, line) => service.Keep(line.Data);
-        process.ErrorDataReceived += (_, line) => service.Keep(line.Data);
+        service._output.Follow(process);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -128,13 +127,5 @@ public sealed class ServiceProcess : IAsyncDisposable
     {
         var path = typeof(ServiceProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
         return File.Exists(path) ? path : throw new FileNotFoundException($"Not built at {path}; build the solution first.", path);
-    }
-
-    private void Keep(string? line)
-    {
-        if (line is not null)
-        {
-            _output.Enqueue(line);
-        }
     }
 }
