@@ -117,24 +117,20 @@ def pack(args):
     import train
     clips = train.read_clips(args)
     waves = train.load_waveforms(clips, args.cache)
-    codes, peaks, lengths = [], [], []
+    codes, peaks = [], []
     for trimmed, _ in waves:
         narrow = signal.resample_poly(trimmed, 1, 2)
         peak = float(np.abs(narrow).max()) + 1e-9
         codes.append(mulaw_codes(narrow / peak * 0.99))
         peaks.append(peak / 0.99)
-        lengths.append(len(narrow))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     for corpus in sorted({c.corpus for c in clips}):  # one file per corpus: each small enough to travel alone
         mine = [i for i, c in enumerate(clips) if c.corpus == corpus]
         meta = [{"path": clips[i].path, "corpus": corpus, "speaker": clips[i].speaker, "gender": clips[i].gender,
                  "label": clips[i].label} for i in mine]
-        blob = lzma.compress(delta_codes(np.concatenate([codes[i] for i in mine])).tobytes(), preset=PACK_PRESET)
         path = out / f"{corpus}.npz"
-        np.savez(path, audio=np.frombuffer(blob, np.uint8), peaks=np.array([peaks[i] for i in mine], np.float32),
-                 lengths=np.array([lengths[i] for i in mine], np.int64),
-                 meta=np.frombuffer(lzma.compress(json.dumps(meta).encode()), np.uint8), format=np.array(PACK_FORMAT))
+        write_pack(path, [codes[i] for i in mine], [peaks[i] for i in mine], meta)
         log(f"packed {len(mine)} {corpus} clips into {path} ({path.stat().st_size / 1e6:.1f} MB)")
 
 
@@ -152,6 +148,14 @@ def delta_codes(codes):
 
 def undelta_codes(steps):
     return np.cumsum(steps, dtype=np.uint8)  # wraps as delta_codes did
+
+
+def write_pack(path, codes, peaks, meta):
+    """One corpus's pack file (format 2): each clip's 8 kHz mu-law codes, the peak they were scaled from, its facts."""
+    blob = lzma.compress(delta_codes(np.concatenate(codes)).tobytes(), preset=PACK_PRESET)
+    np.savez(path, audio=np.frombuffer(blob, np.uint8), peaks=np.array(peaks, np.float32),
+             lengths=np.array([len(c) for c in codes], np.int64),
+             meta=np.frombuffer(lzma.compress(json.dumps(meta).encode()), np.uint8), format=np.array(PACK_FORMAT))
 
 
 def unpack(paths):

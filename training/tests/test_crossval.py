@@ -128,14 +128,12 @@ def _tiny_pack(folder, clips=14, speakers=2, pack_format=1):
         codes.append(crossval.mulaw_codes(narrow))
         meta.append({"path": f"{i}.wav", "corpus": "ravdess", "speaker": f"ravdess:{1 + i % speakers:02d}", "gender": "m",
                      "label": crossval.LABELS[i % 7]})
-    lzma, text = crossval.lzma, crossval.json.dumps(meta)
-    newer = pack_format == crossval.PACK_FORMAT
-    stored = crossval.delta_codes(np.concatenate(codes)) if newer else np.concatenate(codes)
     path = folder / "ravdess.npz"
-    np.savez(path, audio=np.frombuffer(lzma.compress(stored.tobytes()), np.uint8),
-             peaks=np.ones(clips, np.float32), lengths=np.full(clips, 8000, np.int64),
-             meta=np.frombuffer(lzma.compress(text.encode()), np.uint8) if newer else np.array(text),
-             **({"format": np.array(pack_format)} if newer else {}))
+    if pack_format == crossval.PACK_FORMAT:
+        crossval.write_pack(path, codes, np.ones(clips), meta)
+        return path
+    np.savez(path, audio=np.frombuffer(crossval.lzma.compress(np.concatenate(codes).tobytes()), np.uint8),
+             peaks=np.ones(clips, np.float32), lengths=np.full(clips, 8000, np.int64), meta=np.array(crossval.json.dumps(meta)))
     return path
 
 
