@@ -117,13 +117,17 @@ class LogMelFrontEnd(nn.Module):
     the log: a quiet noise floor and digital silence then look alike, so cells the noise decides weigh less.
 
     `pcen` (False: off) gives the CNN per-channel energy normalised power (`pcen`) instead of the log-mel; the speech
-    mask still comes from the log-mel."""
+    mask still comes from the log-mel. `pcen_plane` gives it both, each normalised on its own, as two planes
+    [B, 2, N_MELS, frames] (log-mel first): the log-mel's spectral shape, which PCEN's per-band gain removes, beside
+    PCEN's view in which a steady floor or a line's colouring is flat."""
 
-    def __init__(self, floor_db=None, bins=N_USED_BINS, pcen=False):
+    def __init__(self, floor_db=None, bins=N_USED_BINS, pcen=False, pcen_plane=False):
         super().__init__()
+        assert not (pcen and pcen_plane), "pcen replaces the log-mel; pcen_plane adds it beside the log-mel"
         self.floor_db = floor_db
         self.pcen = pcen
-        if pcen:  # a buffer only where used, so the graphs and weights of the other recipes are unchanged
+        self.pcen_plane = pcen_plane
+        if pcen or pcen_plane:  # a buffer only where used, so the graphs and weights of the other recipes are unchanged
             self.register_buffer("pcen_kernel", torch.from_numpy(pcen_kernel()))
         self.bins = bins  # N_BINS: every bin, as the graphs exported before 2026-12-02 (v5 as trained) computed them
         self.register_buffer("dft", torch.from_numpy(dft_kernels(bins)))
@@ -149,7 +153,10 @@ class LogMelFrontEnd(nn.Module):
             x = torch.log(power + speech_power[:, None, None] * 10 ** (-self.floor_db / 10) + LOG_FLOOR)
         if self.pcen:
             x = pcen(power, self.pcen_kernel)
-        return normalise_over_speech(x, mask), mask
+        x = normalise_over_speech(x, mask)
+        if self.pcen_plane:
+            x = torch.stack([x, normalise_over_speech(pcen(power, self.pcen_kernel), mask)], dim=1)
+        return x, mask
 
 
 def normalise_over_speech(x, mask):
@@ -194,15 +201,16 @@ class SpecAugment(nn.Module):
         if not self.training:
             return x
         x = x.clone()
+        mels, frames = x.shape[-2:]   # [B, mels, frames] or [B, planes, mels, frames]: every plane masked alike
         for i in range(x.shape[0]):
             if torch.rand(()) >= self.p:
                 continue
             width = int(torch.randint(1, self.max_mels + 1, ()))
-            start = int(torch.randint(0, x.shape[1] - width + 1, ()))
-            x[i, start:start + width, :] = 0.0
-            width = int(torch.randint(1, min(self.max_frames, x.shape[2] // 4) + 1, ()))
-            start = int(torch.randint(0, x.shape[2] - width + 1, ()))
-            x[i, :, start:start + width] = 0.0
+            start = int(torch.randint(0, mels - width + 1, ()))
+            x[i, ..., start:start + width, :] = 0.0
+            width = int(torch.randint(1, min(self.max_frames, frames // 4) + 1, ()))
+            start = int(torch.randint(0, frames - width + 1, ()))
+            x[i, ..., start:start + width] = 0.0
         return x
 
 
@@ -220,13 +228,15 @@ class EmotionCNN(nn.Module):
     """Four conv blocks over the log-mel image, then statistics pooling over time weighted by the speech mask (any
     clip length; frames of silence or noise count for little), linear."""
 
-    def __init__(self, channels=(16, 32, 64, 128), n_classes=7, dropout=0.2, deltas=False, keep_bands=False):
+    def __init__(self, channels=(16, 32, 64, 128), n_classes=7, dropout=0.2, deltas=False, keep_bands=False, planes=1):
         super().__init__()
+        # planes: how many the front end gives ([B, mels, frames] is one; LogMelFrontEnd's pcen_plane gives two)
         self.deltas = deltas  # a second input plane: each band's slope over ±2 frames (how the spectrum moves)
         # keep_bands: the last block's N_MELS / 16 frequency rows pooled each on their own instead of averaged, so the
         # head knows where in the spectrum (pitch and first formant low, upper formants high) a pattern was found
         self.keep_bands = keep_bands
-        blocks, c_in = [], 2 if deltas else 1
+        assert not (deltas and planes > 1), "deltas are taken of a single plane"
+        blocks, c_in = [], 2 if deltas else planes
         for c_out in channels:
             blocks.append(conv_block(c_in, c_out, dropout))
             c_in = c_out
@@ -235,12 +245,12 @@ class EmotionCNN(nn.Module):
         self.embed_size = 3 * c_in * (N_MELS // self.stride if keep_bands else 1)   # mean, std and peak of each row
         self.head = nn.Sequential(nn.Dropout(0.3), nn.Linear(self.embed_size, n_classes))
 
-    def forward(self, features, mask):            # [B, mels, frames], [B, frames]
+    def forward(self, features, mask):            # [B, mels, frames] or [B, planes, mels, frames], [B, frames]
         return self.head(self.embed(features, mask))  # logits
 
     def embed(self, features, mask):
         """The pooled statistics the head reads: [B, embed_size] (SpeakerAdversary reads them too)."""
-        x = features.unsqueeze(1)
+        x = features.unsqueeze(1) if features.dim() == 3 else features
         if self.deltas:
             x = torch.cat([x, delta(x)], dim=1)
         x = self.blocks(x)                        # [B, C, mels/16, frames/16]

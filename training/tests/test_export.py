@@ -122,11 +122,14 @@ def test_the_trimmed_front_end_gives_the_full_ones_features():
     assert torch.allclose(trimmed[0], full[0], atol=1e-4) and torch.allclose(trimmed[1], full[1], atol=1e-5)
 
 
-def test_a_pcen_graph_exports_to_opset_17(tmp_path):
-    """The pcen recipes' front end (replicate pad, a 400-tap convolution per band) passes the checker's full check;
-    ONNX Runtime runs it in the service (`training/service_crossval.sh` scores such fold graphs through C#)."""
+@pytest.mark.parametrize("plane", [False, True], ids=["pcen", "pcen-plane"])
+def test_a_pcen_graph_exports_to_opset_17(tmp_path, plane):
+    """The pcen recipes' front end (replicate pad, a 400-tap convolution per band), alone or as a second plane beside
+    the log-mel, passes the checker's full check; ONNX Runtime runs it in the service (`training/service_crossval.sh`
+    scores such fold graphs through C#)."""
     torch.manual_seed(0)
-    model = ServingModel(LogMelFrontEnd(pcen=True), EmotionCNN(keep_bands=True), 1.2).eval()
+    model = ServingModel(LogMelFrontEnd(pcen=not plane, pcen_plane=plane),
+                         EmotionCNN(keep_bands=True, planes=2 if plane else 1), 1.2).eval()
     export.export_onnx(model, tmp_path / "pcen.onnx", {})
     graph = onnx.load(str(tmp_path / "pcen.onnx"))
     onnx.checker.check_model(graph, full_check=True)

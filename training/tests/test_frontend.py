@@ -6,7 +6,7 @@ import audio
 from scipy import signal
 
 from models import (F_MAX, HOP, LOG_FLOOR, N_FFT, PCEN_ALPHA, PCEN_EPS, PCEN_SMOOTHING, EmotionCNN, LogMelFrontEnd,
-                    ServingModel, delta, mel_filterbank, pcen, pcen_kernel, training_layout, vtlp_warp)
+                    ServingModel, SpecAugment, delta, mel_filterbank, pcen, pcen_kernel, training_layout, vtlp_warp)
 
 
 def numpy_log_mel(wave):
@@ -216,3 +216,25 @@ def test_pcen_gives_a_steady_floor_the_same_level_in_every_band_whatever_its_til
     steady = pcen(power, torch.from_numpy(pcen_kernel()))[0, :, 400:].mean(dim=1)   # past the start's repeated frame
     logged = torch.log(power[0, :, 400:]).mean(dim=1)
     assert float(logged.max() - logged.min()) > 13 and float(steady.max() - steady.min()) < 0.2
+
+
+def test_the_pcen_plane_stacks_the_log_mel_and_pcen_each_as_its_own_front_end_gives_it():
+    torch.manual_seed(3)
+    wave = torch.randn(2, 16000 * 2) * torch.linspace(0.01, 0.3, 16000 * 2)   # a level that moves, so PCEN differs
+    planes, mask = LogMelFrontEnd(pcen_plane=True)(wave)
+    log_mel, log_mel_mask = LogMelFrontEnd()(wave)
+    pcen_only, _ = LogMelFrontEnd(pcen=True)(wave)
+    assert planes.shape == (2, 2) + log_mel.shape[1:] and torch.equal(mask, log_mel_mask)
+    assert torch.allclose(planes[:, 0], log_mel) and torch.allclose(planes[:, 1], pcen_only)
+    assert not torch.allclose(planes[:, 0], planes[:, 1], atol=0.1)
+    assert EmotionCNN(planes=2)(planes, mask).shape == (2, 7)
+
+
+def test_spec_augment_masks_every_plane_where_it_masks_a_single_one():
+    ones = torch.ones(4, 64, 120)
+    torch.manual_seed(8)
+    single = SpecAugment(p=1.0).train()(ones)
+    torch.manual_seed(8)
+    planes = SpecAugment(p=1.0).train()(torch.stack([ones, ones], dim=1))
+    assert (single == 0).any() and (single == 1).any()
+    assert torch.equal(planes[:, 0], single) and torch.equal(planes[:, 1], single)
