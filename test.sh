@@ -79,10 +79,8 @@ run_python_tests() {
 
 run_dotnet_tests() {
   say "running dotnet test SpeechEmotion.slnx"
-  # The test hosts open no debugger FIFOs (clr-debug-pipe-*) in /tmp: a Service.Tests test host started mid-run ended
-  # without the runtime's cleanup and left one pair behind on every run (2026-12-04: the pair's PID was that host's;
-  # why it ends so is not known). The services the tests start set the same for themselves (ServiceProcess, WorkerProcess).
-  if DOTNET_EnableDiagnostics=0 dotnet test SpeechEmotion.slnx; then
+  # tests/test.runsettings (named by tests/Directory.Build.props) sets the test hosts' environment.
+  if dotnet test SpeechEmotion.slnx; then
     dotnet_result="passed"
   else
     dotnet_result="FAILED"

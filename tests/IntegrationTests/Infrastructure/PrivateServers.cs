@@ -64,12 +64,20 @@ public sealed class PrivateServers : IAsyncLifetime
         return all;
     }
 
-    internal static async Task WaitForPortAsync(int port, bool open, TimeSpan timeout, string what)
+    /// <summary>Waits until the port is open (or closed). With <paramref name="server"/>, gives up as soon as that
+    /// process has exited; <paramref name="output"/>, what it printed, goes into the exception.</summary>
+    internal static async Task WaitForPortAsync(int port, bool open, TimeSpan timeout, string what,
+        Process? server = null, ProcessOutput? output = null)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (IsOpen(port) != open)
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{what}: port {port} still {(open ? "closed" : "open")} after {timeout}.");
+            var exited = server is { HasExited: true };
+            if (exited || DateTime.UtcNow > deadline)
+            {
+                var state = exited ? $"the process exited with {server!.ExitCode}" : $"still {(open ? "closed" : "open")} after {timeout}";
+                throw new TimeoutException($"{what}: port {port}: {state}." + (output is null ? "" : $" Its last output:\n{output}"));
+            }
             await Task.Delay(200);
         }
     }
@@ -216,20 +224,8 @@ public sealed class PrivateRabbitMq(string baseDirectory)
         await WaitForListeningAsync(ManagementPort, $"RabbitMQ management of {_nodeName}");
     }
 
-    /// <summary>Like <see cref="PrivateServers.WaitForPortAsync"/>, but gives up as soon as the node has died, and says what it printed.</summary>
-    private async Task WaitForListeningAsync(int port, string what)
-    {
-        var deadline = DateTime.UtcNow + StartTimeout;
-        while (!PrivateServers.IsOpen(port))
-        {
-            if (_node!.HasExited || DateTime.UtcNow > deadline)
-            {
-                var state = _node.HasExited ? $"the node exited with {_node.ExitCode}" : $"still closed after {StartTimeout}";
-                throw new TimeoutException($"{what}: port {port}: {state}. Its last output:\n{_output}");
-            }
-            await Task.Delay(200);
-        }
-    }
+    private Task WaitForListeningAsync(int port, string what) =>
+        PrivateServers.WaitForPortAsync(port, open: true, StartTimeout, what, _node, _output);
 
     /// <summary>SIGKILL to whatever is left of a node that failed to start (its Erlang VM may outlive the script).</summary>
     private async Task KillGroupAsync()
@@ -246,6 +242,10 @@ public sealed class PrivateRabbitMq(string baseDirectory)
         await PrivateServers.RunAsync("kill", ["-TERM", "--", $"-{_node.Id}"]);
         await _node.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
         await PrivateServers.WaitForPortAsync(Port, open: false, TimeSpan.FromSeconds(30), $"RabbitMQ node {_nodeName} stopping");
+        // The node started epmd (on loopback) if none ran, and leaves it behind; epmd refuses to quit while another
+        // Erlang node (the test servers' broker) still uses it.
+        try { await PrivateServers.RunAsync("epmd", ["-kill"]); }
+        catch (InvalidOperationException) { /* another node still uses it */ }
     }
 
     private async Task PrepareFolderAsync()

@@ -48,9 +48,6 @@ public sealed class WorkerProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        // A killed child cannot remove what the runtime opens in /tmp for diagnostics (the dotnet-diagnostic-*
-        // socket, the clr-debug-pipe-* FIFOs of the debugger): have it open none.
-        startInfo.Environment["DOTNET_EnableDiagnostics"] = "0";
         foreach (var (key, value) in settings)
         {
             startInfo.Environment[key.Replace(":", "__")] = value;

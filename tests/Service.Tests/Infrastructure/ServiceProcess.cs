@@ -44,9 +44,6 @@ public sealed class ServiceProcess : IAsyncDisposable
         {
             startInfo.Environment.Remove(key);
         }
-        // A killed child cannot remove what the runtime opens in /tmp for diagnostics (the dotnet-diagnostic-*
-        // socket, the clr-debug-pipe-* FIFOs of the debugger): have it open none.
-        startInfo.Environment["DOTNET_EnableDiagnostics"] = "0";
         foreach (var (key, value) in environment)
         {
             startInfo.Environment[key] = value;
