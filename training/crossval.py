@@ -45,7 +45,8 @@ import audio  # noqa: E402
 import evaluation  # noqa: E402
 from corpora import LABELS, is_ravdess_calm  # noqa: E402
 from models import (N_BINS, N_USED_BINS, CalmFoldedIntoNeutral, EmotionCNN, EnsembleCNN, LogMelFrontEnd,  # noqa: E402
-                    SpeakerAdversary, SpecAugment, ServingModel, mel_filterbank, training_layout)
+                    SpeakerAdversary, SpecAugment, ServingModel, channel_eq_gains, mel_filterbank,
+                    training_layout)
 
 RECIPES = {
     "v2": {"channels": (16, 32, 64, 128), "mixup": 0.0, "seed": 42},
@@ -93,6 +94,11 @@ RECIPES = {
     # 2 points clean and 11 on TESS but halved the angry + disgust the calls were heard as: the CNN gets both views
     "bands-pcen-plane": {"channels": (16, 32, 64, 128), "mixup": 0.0, "seed": 42, "speaker_power": 0.5,
                          "keep_bands": True, "pcen_plane": True},
+    # bands with each training example's spectrum coloured by a random smooth gain curve (models.channel_eq_gains):
+    # PCEN, which flattens each band's long-term level, halved the angry + disgust the calls were heard as, so a
+    # line's colouring may be what the log-mel CNN reads as anger; here it learns that colouring says nothing
+    "bands-eq": {"channels": (16, 32, 64, 128), "mixup": 0.0, "seed": 42, "speaker_power": 0.5, "keep_bands": True,
+                 "channel_eq": True},
 }
 TRAINING = {"batch_size": 32, "learning_rate": 3e-3, "weight_decay": 1e-3, "label_smoothing": 0.05,
             "example_seconds": (1.5, 4.0)}
@@ -363,6 +369,9 @@ def train_model(job, device):
             mel = None
             if filterbanks is not None:  # each example's own stretch
                 mel = filterbanks[torch.from_numpy(rng.integers(0, len(filterbanks), len(idx)))]
+            if recipe.get("channel_eq"):  # each example's own colouring, on its filters' rows (the DFT bins)
+                gains = torch.from_numpy(channel_eq_gains(len(idx), frontend.bins, rng)).to(device)
+                mel = gains[:, :, None] * (frontend.mel if mel is None else mel)
             with torch.no_grad():
                 features, mask = frontend(torch.from_numpy(batch).to(device), mel)
             features = spec_augment(features)

@@ -41,6 +41,35 @@ def vtlp_warp(hz, factor):
     return np.where(hz <= knee, factor * hz, np.where(hz <= F_MAX, upper, hz))
 
 
+# Channel colouring (the `eq` recipes): a handset's microphone, the line and the codec tilt and ripple the spectrum,
+# by 10 dB and more across the band, and every call arrives through another; the acted corpora were each recorded
+# through one studio chain. Training multiplies each example's power spectrum by a smooth random gain curve (fixed
+# over the example), so the CNN cannot take a colouring for an emotion. Drawn per example: a tilt about 1 kHz, and a
+# ripple of three cosines across 0..F_MAX; set before any figure.
+EQ_PROBABILITY = 0.8
+EQ_TILT_DB_PER_OCTAVE = 3.0   # tilt uniform in ±3 dB per octave (±12 dB at 62.5 Hz, ±6 dB at 4 kHz)
+EQ_RIPPLE_DB = 3.0            # each cosine's amplitude uniform in ±3 dB
+
+
+def channel_eq_db(hz, tilt, ripples):
+    """A colouring's gain in dB at `hz`: `tilt` dB per octave about 1 kHz (flat below 62.5 Hz) plus cosines
+    `ripples[k] * cos((k + 1) pi hz / F_MAX)`."""
+    hz = np.asarray(hz, dtype=np.float64)
+    x = np.clip(hz / F_MAX, 0.0, 1.0)
+    ripple = sum(a * np.cos(np.pi * (k + 1) * x) for k, a in enumerate(ripples))
+    return tilt * np.log2(np.maximum(hz, 62.5) / 1000.0) + ripple
+
+
+def channel_eq_gains(n, bins, rng):
+    """[n, bins] power gains of n random colourings on the DFT bins 0..bins-1 (1 where an example draws none)."""
+    hz = np.arange(bins) * SAMPLE_RATE / N_FFT
+    coloured = rng.random(n) < EQ_PROBABILITY
+    tilts = rng.uniform(-EQ_TILT_DB_PER_OCTAVE, EQ_TILT_DB_PER_OCTAVE, n) * coloured
+    ripples = rng.uniform(-EQ_RIPPLE_DB, EQ_RIPPLE_DB, (n, 3)) * coloured[:, None]
+    db = np.stack([channel_eq_db(hz, t, r) for t, r in zip(tilts, ripples)])
+    return (10 ** (db / 10)).astype(np.float32)
+
+
 def mel_filterbank(vtlp_factor=1.0):
     """HTK-style triangular filters on the FFT bin frequencies: [N_BINS, N_MELS]. With `vtlp_factor` the filters read
     the spectrum as a speaker that many times higher would have made it (vtlp_warp): band m gets what lay under

@@ -9,7 +9,7 @@ from onnx import numpy_helper
 import pytest
 
 import crossval
-from models import N_MELS
+from models import N_MELS, channel_eq_db
 
 
 def test_mulaw_pack_keeps_the_waveform_within_companding_error():
@@ -474,3 +474,35 @@ def test_export_joins_two_seeds_of_a_fold_into_one_graph(tmp_path):
     with pytest.raises(SystemExit):  # members of two folds: one would be scored on speakers it trained on
         crossval.export_model(argparse.Namespace(**{**vars(args), "name": "balanced-fold3+balanced-s7-fold4"}))
 
+
+
+def test_a_colouring_tilts_about_1_khz_and_ripples_across_the_band():
+    hz = np.array([0.0, 62.5, 500.0, 1000.0, 2000.0, 4000.0])
+    assert np.allclose(channel_eq_db(hz, 0.0, [0.0, 0.0, 0.0]), 0.0)
+    assert np.allclose(channel_eq_db(hz, 3.0, [0.0, 0.0, 0.0]), [-12, -12, -3, 0, 3, 6])
+    assert np.allclose(channel_eq_db(hz[[0, -1]], 0.0, [2.0, 0.0, 0.0]), [2, -2])   # cos(0), cos(pi)
+    gains = crossval.channel_eq_gains(2000, crossval.N_USED_BINS, np.random.default_rng(1))
+    db = 10 * np.log10(gains)
+    flat = np.abs(db).max(axis=1) < 1e-6
+    assert gains.shape == (2000, crossval.N_USED_BINS) and abs(flat.mean() - 0.2) < 0.03
+    assert np.abs(db).max() <= 4 * 3 + 3 * 3 + 1e-4 and np.percentile(db.max(1) - db.min(1), 50) > 5
+
+
+def test_an_eq_batch_passes_each_example_its_own_coloured_filters_and_other_recipes_none(tmp_path, monkeypatch):
+    seen = []
+    monkeypatch.setattr(crossval.LogMelFrontEnd, "forward",
+                        lambda self, w, mel=None: (seen.append(mel), (crossval.torch.zeros(len(w), N_MELS, 98),
+                                                                      crossval.torch.ones(len(w), 98)))[1])
+    crossval.train_model(_tiny_job(tmp_path, "bands"), "cpu")
+    assert seen and all(m is None for m in seen)
+    seen.clear()
+    job = _tiny_job(tmp_path, "bands-eq")
+    crossval.train_model(job, "cpu")
+    base = crossval.torch.from_numpy(crossval.mel_filterbank()[:crossval.N_USED_BINS])
+    assert seen and all(m.shape == (len(job["train"]), crossval.N_USED_BINS, N_MELS) for m in seen)
+    rows = base.sum(dim=1) > 0
+    ratio = seen[0][:, rows] / base[rows]   # each bin's gain, the same in every filter that reads the bin
+    gain = seen[0][:, rows].sum(dim=2) / base[rows].sum(dim=1)
+    assert crossval.torch.allclose(ratio[base[rows][None].expand_as(ratio) > 0],
+                                   gain[:, :, None].expand_as(ratio)[base[rows][None].expand_as(ratio) > 0], rtol=1e-4)
+    assert not crossval.torch.allclose(seen[0][0], base)   # a colouring drawn (4 examples: 0.2 ** 4 that none is)
