@@ -99,6 +99,8 @@ RECIPES = {
     # line's colouring may be what the log-mel CNN reads as anger; here it learns that colouring says nothing
     "bands-eq": {"channels": (16, 32, 64, 128), "mixup": 0.0, "seed": 42, "speaker_power": 0.5, "keep_bands": True,
                  "channel_eq": True},
+    "bands-eq-s7": {"channels": (16, 32, 64, 128), "mixup": 0.0, "seed": 7, "speaker_power": 0.5, "keep_bands": True,
+                    "channel_eq": True},
 }
 TRAINING = {"batch_size": 32, "learning_rate": 3e-3, "weight_decay": 1e-3, "label_smoothing": 0.05,
             "example_seconds": (1.5, 4.0)}
