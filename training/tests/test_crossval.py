@@ -156,6 +156,15 @@ def _run_args(tmp_path, pack, **changes):
     return argparse.Namespace(**{**args, **changes})
 
 
+def _record_filters(monkeypatch):
+    """The front end replaced by one that records the `mel` filters each training batch passes it: the list."""
+    seen = []
+    monkeypatch.setattr(crossval.LogMelFrontEnd, "forward",
+                        lambda self, w, mel=None: (seen.append(mel), (crossval.torch.zeros(len(w), N_MELS, 98),
+                                                                      crossval.torch.ones(len(w), 98)))[1])
+    return seen
+
+
 def _tiny_job(folder, recipe, clips=4):
     """A training process's job over a pool of `clips` clips of noise, one version each, every clip in training."""
     length = int(crossval.POOL_SECONDS * crossval.audio.SAMPLE_RATE)
@@ -254,10 +263,7 @@ def test_a_vtlp_batch_passes_each_example_its_own_filters(tmp_path, monkeypatch)
     assert crossval.torch.allclose(together[0], frontend.mel_power(wave[:1], banks[[0]])[0], rtol=1e-4, atol=1e-3)
     assert crossval.torch.allclose(together[1], frontend.mel_power(wave[1:], banks[[20]])[0], rtol=1e-4, atol=1e-3)
     assert not crossval.torch.allclose(together[0], frontend.mel_power(wave[:1])[0], rtol=1e-2)
-    seen = []
-    monkeypatch.setattr(crossval.LogMelFrontEnd, "forward",
-                        lambda self, w, mel=None: (seen.append(mel), (crossval.torch.zeros(len(w), N_MELS, 98),
-                                                                      crossval.torch.ones(len(w), 98)))[1])
+    seen = _record_filters(monkeypatch)
     job = _tiny_job(tmp_path, "vtlp")
     crossval.train_model(job, "cpu")
     assert seen and all(m is not None and m.shape == (len(job["train"]), frontend.bins, N_MELS) for m in seen)
@@ -475,7 +481,6 @@ def test_export_joins_two_seeds_of_a_fold_into_one_graph(tmp_path):
         crossval.export_model(argparse.Namespace(**{**vars(args), "name": "balanced-fold3+balanced-s7-fold4"}))
 
 
-
 def test_a_colouring_tilts_about_1_khz_and_ripples_across_the_band():
     hz = np.array([0.0, 62.5, 500.0, 1000.0, 2000.0, 4000.0])
     assert np.allclose(channel_eq_db(hz, 0.0, [0.0, 0.0, 0.0]), 0.0)
@@ -489,10 +494,7 @@ def test_a_colouring_tilts_about_1_khz_and_ripples_across_the_band():
 
 
 def test_an_eq_batch_passes_each_example_its_own_coloured_filters_and_other_recipes_none(tmp_path, monkeypatch):
-    seen = []
-    monkeypatch.setattr(crossval.LogMelFrontEnd, "forward",
-                        lambda self, w, mel=None: (seen.append(mel), (crossval.torch.zeros(len(w), N_MELS, 98),
-                                                                      crossval.torch.ones(len(w), 98)))[1])
+    seen = _record_filters(monkeypatch)
     crossval.train_model(_tiny_job(tmp_path, "bands"), "cpu")
     assert seen and all(m is None for m in seen)
     seen.clear()
@@ -503,6 +505,6 @@ def test_an_eq_batch_passes_each_example_its_own_coloured_filters_and_other_reci
     rows = base.sum(dim=1) > 0
     ratio = seen[0][:, rows] / base[rows]   # each bin's gain, the same in every filter that reads the bin
     gain = seen[0][:, rows].sum(dim=2) / base[rows].sum(dim=1)
-    assert crossval.torch.allclose(ratio[base[rows][None].expand_as(ratio) > 0],
-                                   gain[:, :, None].expand_as(ratio)[base[rows][None].expand_as(ratio) > 0], rtol=1e-4)
+    reads = (base[rows] > 0)[None].expand_as(ratio)
+    assert crossval.torch.allclose(ratio[reads], gain[:, :, None].expand_as(ratio)[reads], rtol=1e-4)
     assert not crossval.torch.allclose(seen[0][0], base)   # a colouring drawn (4 examples: 0.2 ** 4 that none is)
