@@ -127,12 +127,13 @@ def pcen_kernel():
     return (response / response.sum()).astype(np.float32)[None, None, :]
 
 
-def pcen(power, kernel):
-    """[B, mels, frames] mel power -> log(1 + E / (eps + M)^alpha), M each band's smoothed past (kernel: pcen_kernel)."""
+def pcen(power, kernel, alpha=PCEN_ALPHA):
+    """[B, mels, frames] mel power -> log(1 + E / (eps + M)^alpha), M each band's smoothed past (kernel: pcen_kernel).
+    Below 1, alpha keeps (1 - alpha) of each band's long-term log level, the spectral shape that a gain per band removes."""
     b, mels, frames = power.shape
     rows = nn.functional.pad(power.reshape(b * mels, 1, frames), (PCEN_TAPS - 1, 0), mode="replicate")
     smooth = nn.functional.conv1d(rows, kernel).reshape(b, mels, frames)
-    return torch.log1p(power / (PCEN_EPS + smooth) ** PCEN_ALPHA)
+    return torch.log1p(power / (PCEN_EPS + smooth) ** alpha)
 
 
 class LogMelFrontEnd(nn.Module):
@@ -148,14 +149,15 @@ class LogMelFrontEnd(nn.Module):
     `pcen` (False: off) gives the CNN per-channel energy normalised power (`pcen`) instead of the log-mel; the speech
     mask still comes from the log-mel. `pcen_plane` gives it both, each normalised on its own, as two planes
     [B, 2, N_MELS, frames] (log-mel first): the log-mel's spectral shape, which PCEN's per-band gain removes, beside
-    PCEN's view in which a steady floor or a line's colouring is flat."""
+    PCEN's view in which a steady floor or a line's colouring is flat. `pcen_alpha` is PCEN's exponent (`pcen`)."""
 
-    def __init__(self, floor_db=None, bins=N_USED_BINS, pcen=False, pcen_plane=False):
+    def __init__(self, floor_db=None, bins=N_USED_BINS, pcen=False, pcen_plane=False, pcen_alpha=PCEN_ALPHA):
         super().__init__()
         assert not (pcen and pcen_plane), "pcen replaces the log-mel; pcen_plane adds it beside the log-mel"
         self.floor_db = floor_db
         self.pcen = pcen
         self.pcen_plane = pcen_plane
+        self.pcen_alpha = pcen_alpha
         if pcen or pcen_plane:  # a buffer only where used, so the graphs and weights of the other recipes are unchanged
             self.register_buffer("pcen_kernel", torch.from_numpy(pcen_kernel()))
         self.bins = bins  # N_BINS: every bin, as the graphs exported before 2026-12-02 (v5 as trained) computed them
@@ -181,10 +183,10 @@ class LogMelFrontEnd(nn.Module):
             speech_power = (power.mean(dim=1) * mask).sum(dim=1) / (mask.sum(dim=1) + 1e-3)   # [B]
             x = torch.log(power + speech_power[:, None, None] * 10 ** (-self.floor_db / 10) + LOG_FLOOR)
         if self.pcen:
-            x = pcen(power, self.pcen_kernel)
+            x = pcen(power, self.pcen_kernel, self.pcen_alpha)
         x = normalise_over_speech(x, mask)
         if self.pcen_plane:
-            x = torch.stack([x, normalise_over_speech(pcen(power, self.pcen_kernel), mask)], dim=1)
+            x = torch.stack([x, normalise_over_speech(pcen(power, self.pcen_kernel, self.pcen_alpha), mask)], dim=1)
         return x, mask
 
 

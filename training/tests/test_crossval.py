@@ -105,6 +105,12 @@ def test_calm_class_trains_ravdess_calm_as_an_eighth_class_and_serves_seven_labe
     assert crossval.serving_classifier(crossval.RECIPES["balanced"], cnn) is cnn
 
 
+def test_the_a80_recipe_builds_its_front_end_with_pcens_exponent_at_0_8_and_the_others_keep_0_98():
+    frontend, _ = crossval.recipe_modules(crossval.RECIPES["bands-pcen-a80"])
+    assert frontend.pcen and frontend.pcen_alpha == 0.8
+    assert crossval.recipe_modules(crossval.RECIPES["bands-pcen"])[0].pcen_alpha == 0.98
+
+
 @pytest.mark.parametrize("recipe", ["calm-class", "bands"])
 def test_a_recipes_model_exports_with_the_seven_label_contract(tmp_path, recipe):
     _, cnn = crossval.recipe_modules(crossval.RECIPES[recipe])

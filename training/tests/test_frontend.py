@@ -218,6 +218,17 @@ def test_pcen_gives_a_steady_floor_the_same_level_in_every_band_whatever_its_til
     assert float(logged.max() - logged.min()) > 13 and float(steady.max() - steady.min()) < 0.2
 
 
+def test_pcen_below_alpha_1_keeps_that_share_of_a_steady_floors_tilt():
+    """At alpha 0.8 a steady floor's bands keep (1 - alpha) of their log level: log(1 + E / M^0.8) ~ 0.2 log E for
+    E >> 1 in a band (60 dB of tilt comes out as about 12 dB)."""
+    rng = np.random.default_rng(6)
+    tilt = np.logspace(6, 12, 64)[None, :, None]    # every band far above 1, where log1p is nearly log
+    power = torch.from_numpy((rng.exponential(1.0, (1, 64, 800)) * tilt).astype(np.float32))
+    kept = pcen(power, torch.from_numpy(pcen_kernel()), alpha=0.8)[0, :, 400:].mean(dim=1)
+    span = float(kept[-1] - kept[0])
+    assert abs(span - 0.2 * np.log(1e6)) < 0.3   # 0.2 * 13.8 = 2.8 natural-log units
+
+
 def test_the_pcen_plane_stacks_the_log_mel_and_pcen_each_as_its_own_front_end_gives_it():
     torch.manual_seed(3)
     wave = torch.randn(2, 16000 * 2) * torch.linspace(0.01, 0.3, 16000 * 2)   # a level that moves, so PCEN differs
