@@ -124,7 +124,7 @@ def test_the_trimmed_front_end_gives_the_full_ones_features():
 
 @pytest.mark.parametrize("plane", [False, True], ids=["pcen", "pcen-plane"])
 def test_a_pcen_graph_exports_to_opset_17(tmp_path, plane):
-    """The pcen recipes' front end (replicate pad, a 400-tap convolution per band), alone or as a second plane beside
+    """The pcen recipes' front end (replicate pad, two 20-tap convolutions per band, the second dilated), alone or as a second plane beside
     the log-mel, passes the checker's full check; ONNX Runtime runs it in the service (`training/service_crossval.sh`
     scores such fold graphs through C#)."""
     torch.manual_seed(0)
@@ -136,3 +136,5 @@ def test_a_pcen_graph_exports_to_opset_17(tmp_path, plane):
     assert graph.opset_import[0].version == 17
     pads = [n for n in graph.graph.node if n.op_type == "Pad"]
     assert b"edge" in [a.s for n in pads for a in n.attribute if a.name == "mode"]  # the smoother's start
+    dilations = [list(a.ints) for n in graph.graph.node if n.op_type == "Conv" for a in n.attribute if a.name == "dilations"]
+    assert [20] in dilations

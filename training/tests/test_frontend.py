@@ -6,7 +6,8 @@ import audio
 from scipy import signal
 
 from models import (F_MAX, HOP, LOG_FLOOR, N_FFT, PCEN_ALPHA, PCEN_EPS, PCEN_SMOOTHING, EmotionCNN, LogMelFrontEnd,
-                    ServingModel, SpecAugment, delta, mel_filterbank, pcen, pcen_kernel, training_layout, vtlp_warp)
+                    ServingModel, SpecAugment, delta, mel_filterbank, pcen, pcen_factors, pcen_kernel, pcen_smooth,
+                    training_layout, vtlp_warp)
 
 
 def numpy_log_mel(wave):
@@ -200,10 +201,25 @@ def test_pcen_matches_the_recursive_smoother_it_truncates():
     b, a = [PCEN_SMOOTHING], [1, PCEN_SMOOTHING - 1]
     smooth = signal.lfilter(b, a, power, axis=2, zi=signal.lfilter_zi(b, a) * power[:, :, :1])[0]
     reference = np.log1p(power / (PCEN_EPS + smooth) ** PCEN_ALPHA)
-    ours = pcen(torch.from_numpy(power.astype(np.float32)), torch.from_numpy(pcen_kernel())).numpy()
+    ours = pcen(torch.from_numpy(power.astype(np.float32)), pcen_factors()).numpy()
     # the 400-tap response leaves out 4e-5 of the IIR's: the burst's weight 400 frames on, and the start's
     assert np.abs(ours - reference).max() < 0.02 and np.abs(ours - reference).mean() < 1e-3
     assert abs(pcen_kernel().sum() - 1) < 1e-6
+
+
+def test_pcens_two_short_convolutions_are_its_400_tap_response():
+    """The factors, the second dilated by 20, rebuild pcen_kernel tap for tap, and smooth as one 400-tap Conv did."""
+    recent, blocks = pcen_factors()
+    rebuilt = np.zeros(400)
+    for q, b in enumerate(blocks.numpy().ravel()):
+        rebuilt[20 * q:20 * q + 20] += b * recent.numpy().ravel()
+    assert np.allclose(rebuilt, pcen_kernel().ravel(), rtol=1e-6, atol=0)   # float32 rounding
+    rng = np.random.default_rng(7)
+    power = rng.gamma(1.0, 1.0, (2, 64, 300)) * np.exp(rng.normal(0, 3, (2, 64, 1)))
+    power = torch.from_numpy(power.astype(np.float32))
+    padded = torch.nn.functional.pad(power.reshape(128, 1, 300), (399, 0), mode="replicate")
+    one_conv = torch.nn.functional.conv1d(padded, torch.from_numpy(pcen_kernel())).reshape(2, 64, 300)
+    assert torch.allclose(pcen_smooth(power, pcen_factors()), one_conv, rtol=1e-5, atol=0)
 
 
 def test_pcen_gives_a_steady_floor_the_same_level_in_every_band_whatever_its_tilt():
@@ -213,7 +229,7 @@ def test_pcen_gives_a_steady_floor_the_same_level_in_every_band_whatever_its_til
     rng = np.random.default_rng(6)
     tilt = np.logspace(-4, 2, 64)[None, :, None]
     power = torch.from_numpy((rng.exponential(1.0, (1, 64, 800)) * tilt).astype(np.float32))
-    steady = pcen(power, torch.from_numpy(pcen_kernel()))[0, :, 400:].mean(dim=1)   # past the start's repeated frame
+    steady = pcen(power, pcen_factors())[0, :, 400:].mean(dim=1)   # past the start's repeated frame
     logged = torch.log(power[0, :, 400:]).mean(dim=1)
     assert float(logged.max() - logged.min()) > 13 and float(steady.max() - steady.min()) < 0.2
 
@@ -224,7 +240,7 @@ def test_pcen_below_alpha_1_keeps_that_share_of_a_steady_floors_tilt():
     rng = np.random.default_rng(6)
     tilt = np.logspace(6, 12, 64)[None, :, None]    # every band far above 1, where log1p is nearly log
     power = torch.from_numpy((rng.exponential(1.0, (1, 64, 800)) * tilt).astype(np.float32))
-    kept = pcen(power, torch.from_numpy(pcen_kernel()), alpha=0.8)[0, :, 400:].mean(dim=1)
+    kept = pcen(power, pcen_factors(), alpha=0.8)[0, :, 400:].mean(dim=1)
     span = float(kept[-1] - kept[0])
     assert abs(span - 0.2 * np.log(1e6)) < 0.3   # 0.2 * 13.8 = 2.8 natural-log units
 
