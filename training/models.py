@@ -153,7 +153,7 @@ def pcen_smooth(power, factors):
 
 def pcen(power, factors, alpha=PCEN_ALPHA):
     """[B, mels, frames] mel power -> log(1 + E / (eps + M)^alpha), M each band's smoothed past (pcen_smooth).
-    Below 1, alpha keeps (1 - alpha) of each band's long-term log level, the spectral shape that a gain per band removes."""
+    Below 1, alpha keeps (1 - alpha) of each band's long-term log level: the spectral shape a gain per band removes."""
     return torch.log1p(power / (PCEN_EPS + pcen_smooth(power, factors)) ** alpha)
 
 
