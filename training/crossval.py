@@ -268,11 +268,16 @@ def training_classes(recipe):
     return len(LABELS) + bool(recipe.get("calm_class"))
 
 
+def front_end_settings(recipe):
+    """A recipe's LogMelFrontEnd arguments: what it builds, and what an ensemble's members must share."""
+    return {"floor_db": recipe.get("floor_db"), "pcen": recipe.get("pcen", False),
+            "pcen_plane": recipe.get("pcen_plane", False), "pcen_alpha": recipe.get("pcen_alpha", PCEN_ALPHA)}
+
+
 def recipe_modules(recipe):
     """A recipe's front end and (untrained) CNN: what training builds and export rebuilds around the weights."""
     plane = recipe.get("pcen_plane", False)
-    return (LogMelFrontEnd(recipe.get("floor_db"), pcen=recipe.get("pcen", False), pcen_plane=plane,
-                           pcen_alpha=recipe.get("pcen_alpha", PCEN_ALPHA)),
+    return (LogMelFrontEnd(**front_end_settings(recipe)),
             EmotionCNN(channels=recipe["channels"], n_classes=training_classes(recipe), deltas=recipe.get("deltas", False),
                        keep_bands=recipe.get("keep_bands", False), planes=2 if plane else 1))
 
@@ -668,8 +673,7 @@ def export_model(args):
     if len(folds) > 1:
         sys.exit("export: an ensemble's members must come from one fold (else one is scored on speakers it trained on)")
     recipes = [recipe_of(name) for name in names]
-    if len({(RECIPES[r].get("floor_db"), RECIPES[r].get("pcen", False), RECIPES[r].get("pcen_plane", False),
-             RECIPES[r].get("pcen_alpha", PCEN_ALPHA)) for r in recipes}) > 1:
+    if len({tuple(front_end_settings(RECIPES[r]).items()) for r in recipes}) > 1:
         sys.exit("export: an ensemble's members must share one front end (the same floor_db, pcen, pcen_plane, alpha)")
     weights, frontend, cnns = torch.load(args.weights), None, []
     for name, recipe in zip(names, recipes):

@@ -134,8 +134,8 @@ def pcen_factors():
     per band). Returns (recent [1, 1, 20], blocks [1, 1, 20]), oldest first; their convolution is pcen_kernel."""
     decay = 1 - PCEN_SMOOTHING
     steps = np.arange(PCEN_BLOCK)[::-1]
-    recent = decay ** steps
-    blocks = decay ** (PCEN_BLOCK * steps) / (recent.sum() * (decay ** (PCEN_BLOCK * steps)).sum())   # sums to 1
+    recent, blocks = decay ** steps, decay ** (PCEN_BLOCK * steps)
+    blocks = blocks / (recent.sum() * blocks.sum())   # the pair sums to 1
     return (torch.from_numpy(recent.astype(np.float32)[None, None, :]),
             torch.from_numpy(blocks.astype(np.float32)[None, None, :]))
 
