@@ -31,6 +31,7 @@ import lzma
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from multiprocessing import Pool
 from pathlib import Path
@@ -44,7 +45,7 @@ import allocator  # noqa: E402
 import audio  # noqa: E402
 import evaluation  # noqa: E402
 from corpora import LABELS, is_ravdess_calm  # noqa: E402
-from models import (N_BINS, N_USED_BINS, PCEN_ALPHA, CalmFoldedIntoNeutral, EmotionCNN, EnsembleCNN,  # noqa: E402
+from models import (N_BINS, N_USED_BINS, PCEN_ALPHA, CalmFoldedIntoNeutral, EmotionCNN,  # noqa: E402
                     LogMelFrontEnd, SpeakerAdversary, SpecAugment, ServingModel, channel_eq_gains, mel_filterbank,
                     training_layout)
 
@@ -549,7 +550,7 @@ def run(args):
               "recipe_settings": {r: {**RECIPES[r], "channels": list(RECIPES[r]["channels"])} for r in recipes}}
     oof = {}
     # v3's ensemble of two mixup seeds, scored here by averaging their probabilities; `export --name a+b` builds a
-    # graph that averages logits instead (EnsembleCNN), which is what a served ensemble would be
+    # graph that averages logits instead (export.join_graphs), which is what a served ensemble would be
     for recipe in recipes + (["ensemble:mixup+mixup-s2"] if {"mixup", "mixup-s2"} <= set(recipes) else []):
         members = recipe.split(":")[1].split("+") if recipe.startswith("ensemble:") else [recipe]
         probs = {v: np.zeros((len(meta), len(LABELS))) for v in EVAL_VARIATIONS}
@@ -664,35 +665,56 @@ def trained_modules(weights, name):
 
 
 def export_model(args):
-    """One model of a run as the service's graph; `--name a+b` joins several (e.g. two seeds of one fold) into one
-    graph that averages their logits (`EnsembleCNN`), with the members' mean temperature (not refitted)."""
+    """One model of a run as the service's graph; `--name a+b` joins several of one fold (e.g. two recipes' or two
+    seeds' models) into one graph (`export.join_graphs`: the mean of their logits, each over its own temperature)."""
     import export
+    import onnx
     report = json.loads(Path(args.report).read_text())
     names = args.name.split("+")
     folds = {name.partition("-fold")[2] for name in names}  # "" for a final trained on everyone
     if len(folds) > 1:
         sys.exit("export: an ensemble's members must come from one fold (else one is scored on speakers it trained on)")
-    recipes = [recipe_of(name) for name in names]
-    if len({tuple(front_end_settings(RECIPES[r]).items()) for r in recipes}) > 1:
-        sys.exit("export: an ensemble's members must share one front end (the same floor_db, pcen, pcen_plane, alpha)")
-    weights, frontend, cnns = torch.load(args.weights), None, []
-    for name, recipe in zip(names, recipes):
-        frontend, cnn = trained_modules(weights, name)
-        cnns.append(serving_classifier(RECIPES[recipe], cnn).eval())
-    temperature = float(np.mean([report["recipes"][r].get("temperature", 1.0) for r in recipes]))
-    model = ServingModel(frontend, cnns[0] if len(cnns) == 1 else EnsembleCNN(cnns), temperature).eval()
+    weights = torch.load(args.weights)
+    models = [serving_model(weights, report, name) for name in names]
     held_out = report["folds"].get(folds.pop(), [])
-    export.export_onnx(model, args.out, {
-        "labels": ",".join(LABELS), "sample_rate": audio.SAMPLE_RATE, "min_samples": export.MIN_SAMPLES,
-        "model_version": args.version, "model_kind": "cnn", "opset": export.OPSET,
-        "training_data": f"RAVDESS actors 01-20, TESS, SAVEE as 8 kHz mu-law; recipe {'+'.join(recipes)}, "
-                         f"{report['epochs']} epochs, speech peak "
-                         f"{report.get('speech_peak_dbfs', list(audio.SPEECH_PEAK_DBFS))} dBFS"
-                         f"{', RAVDESS calm left out' if report.get('without_calm') else ''} "
-                         f"(training/crossval.py); held out: {', '.join(held_out) or 'none'}"})
+    with tempfile.TemporaryDirectory() as folder:
+        paths = [Path(folder) / f"{name}.onnx" for name in names] if len(names) > 1 else [Path(args.out)]
+        for name, model, path in zip(names, models, paths):
+            export.export_onnx(model, path, {
+                "labels": ",".join(LABELS), "sample_rate": audio.SAMPLE_RATE, "min_samples": export.MIN_SAMPLES,
+                "model_version": args.version if len(names) == 1 else f"{args.version}:{name}", "model_kind": "cnn",
+                "opset": export.OPSET,
+                "training_data": f"RAVDESS actors 01-20, TESS, SAVEE as 8 kHz mu-law; recipe {recipe_of(name)}, "
+                                 f"{report['epochs']} epochs, speech peak "
+                                 f"{report.get('speech_peak_dbfs', list(audio.SPEECH_PEAK_DBFS))} dBFS"
+                                 f"{', RAVDESS calm left out' if report.get('without_calm') else ''} "
+                                 f"(training/crossval.py); held out: {', '.join(held_out) or 'none'}"})
+        if len(names) > 1:
+            onnx.save(export.join_graphs([onnx.load(str(path)) for path in paths], args.version), args.out)
     if args.reference:
-        export.update_reference_cases("cnn", model, Path(args.reference))
-    log(f"exported {args.name} (T = {temperature:.2f}) to {args.out}")
+        export.update_reference_cases("cnn", lambda wave: [export.join_probabilities([m(wave)[0].detach() for m in models])],
+                                      Path(args.reference))
+    log(f"exported {args.name} (T = {', '.join(f'{float(m.temperature):.2f}' for m in models)}) to {args.out}")
+
+
+def serving_model(weights, report, name):
+    """One trained model of a run as the service serves it: front end, CNN (calm folded into neutral), temperature."""
+    recipe = recipe_of(name)
+    frontend, cnn = trained_modules(weights, name)
+    return ServingModel(frontend, serving_classifier(RECIPES[recipe], cnn),
+                        report["recipes"][recipe].get("temperature", 1.0)).eval()
+
+
+def join_models(args):
+    """Graphs already exported (e.g. two finals from different runs) joined into one (`export.join_graphs`)."""
+    import export
+    import onnx
+    try:
+        joined = export.join_graphs([onnx.load(path) for path in args.models.split(",")], args.version)
+    except ValueError as error:
+        sys.exit(f"join: {error}")
+    onnx.save(joined, args.out)
+    log(f"joined {args.models} as {args.version} into {args.out}")
 
 
 def trim_front_end(args):
@@ -906,6 +928,10 @@ def main():
     exporter.add_argument("--version", required=True)
     exporter.add_argument("--out", required=True)
     exporter.add_argument("--reference", help="models/reference: rewrite the cases' probabilities for this model")
+    joiner = sub.add_parser("join", help="exported graphs (e.g. two finals of different runs) joined into one")
+    joiner.add_argument("--models", required=True, help="comma-separated ONNX graphs, e.g. models/emotion-cnn.onnx,b.onnx")
+    joiner.add_argument("--version", required=True)
+    joiner.add_argument("--out", required=True)
     trim = sub.add_parser("trim-front-end", help="an older graph's front end cut to the bins the mel filters use")
     trim.add_argument("model", help="an ONNX graph exported before 2026-12-02 (e.g. v5 as trained), rewritten in place")
     service = sub.add_parser("service-report", help="pool `speechemotion evaluate --json` outputs of the folds")
@@ -929,7 +955,7 @@ def main():
     args = p.parse_args()
     if args.command == "run":  # only training needs them; its workers inherit them, the other commands stay one process
         allocator.reexec_with_heap_settings()
-    {"pack": pack, "run": run, "export": export_model, "trim-front-end": trim_front_end, "service-report": service_report,
+    {"pack": pack, "run": run, "export": export_model, "join": join_models, "trim-front-end": trim_front_end, "service-report": service_report,
      "paired": paired_comparison, "fold-speakers": fold_speakers, "noise-snr": noise_snr, "worker": worker}[args.command](args)
 
 

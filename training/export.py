@@ -4,6 +4,8 @@ import json
 
 import numpy as np
 import onnx
+import onnx.compose
+import onnx.helper
 import onnx.numpy_helper
 import torch
 
@@ -12,14 +14,15 @@ from models import N_BINS, N_USED_BINS, SAMPLE_RATE
 
 OPSET = 17
 MIN_SAMPLES = SAMPLE_RATE // 2  # 0.5 s: the shortest recording the service accepts
+WAVEFORM, PROBABILITIES = "waveform", "probabilities"  # the graph's input and output, as the service names them
 
 
 def export_onnx(model, path, metadata):
     model.eval()
     example = torch.zeros(1, SAMPLE_RATE)
-    torch.onnx.export(model, example, str(path), opset_version=OPSET, input_names=["waveform"],
-                      output_names=["probabilities"],
-                      dynamic_axes={"waveform": {0: "batch", 1: "samples"}, "probabilities": {0: "batch"}})
+    torch.onnx.export(model, example, str(path), opset_version=OPSET, input_names=[WAVEFORM],
+                      output_names=[PROBABILITIES],
+                      dynamic_axes={WAVEFORM: {0: "batch", 1: "samples"}, PROBABILITIES: {0: "batch"}})
     graph = onnx.load(str(path))
     for key, value in metadata.items():
         entry = graph.metadata_props.add()
@@ -53,6 +56,52 @@ def trim_front_end(graph):
     tensors["frontend.mel"].CopyFrom(onnx.numpy_helper.from_array(mel[:N_USED_BINS], "frontend.mel"))
     onnx.checker.check_model(graph, full_check=True)
     return graph
+
+
+JOINED_CONTRACT = ("labels", "sample_rate", "min_samples", "model_kind", "opset")  # what every member must agree on
+
+
+def join_graphs(members, version):
+    """Exported graphs trained apart (e.g. two recipes' models of one fold, or two finals) as one graph that answers
+    the softmax of the mean of its members' log-probabilities: the mean of their logits, each over its own
+    temperature, so each member keeps its calibration and its own front end. The members must share the contract
+    (labels, rate, shortest input, kind, opset) and hold out the same speakers (else one would be scored on speakers it
+    trained on); anything else is refused with a ValueError."""
+    metadata = [{p.key: p.value for p in member.metadata_props} for member in members]
+    for key in JOINED_CONTRACT:
+        if len({m.get(key) for m in metadata}) > 1:
+            raise ValueError(f"the members disagree on {key}: {[m.get(key) for m in metadata]}")
+    held_out = {m.get("training_data", "").rpartition("held out: ")[2] for m in metadata}
+    if len(held_out) > 1:
+        raise ValueError(f"the members hold out different speakers: {sorted(held_out)}")
+    nodes, initializers, log_probabilities = [], [], []
+    for i, member in enumerate(members):
+        graph = onnx.compose.add_prefix_graph(member.graph, f"member{i}/")
+        for node in graph.node:  # every member reads the one waveform input
+            node.input[:] = [WAVEFORM if name == f"member{i}/{WAVEFORM}" else name for name in node.input]
+        log_probabilities.append(f"member{i}/log_probabilities")
+        nodes += [*graph.node, onnx.helper.make_node("Log", [graph.output[0].name], [log_probabilities[-1]])]
+        initializers += graph.initializer
+    initializers.append(onnx.numpy_helper.from_array(np.array(1 / len(members), np.float32), "joined/share"))
+    nodes += [onnx.helper.make_node("Sum", log_probabilities, ["joined/sum"]),
+              onnx.helper.make_node("Mul", ["joined/sum", "joined/share"], ["joined/mean"]),
+              onnx.helper.make_node("Softmax", ["joined/mean"], [PROBABILITIES], axis=-1)]
+    graph = onnx.helper.make_graph(nodes, "joined", [members[0].graph.input[0]], [members[0].graph.output[0]],
+                                   initializers)
+    joined = onnx.helper.make_model(graph, opset_imports=members[0].opset_import, ir_version=members[0].ir_version)
+    described = " | ".join(f"{m['model_version']}: {m.get('training_data', '')}" for m in metadata)
+    for key, value in {**{k: metadata[0][k] for k in JOINED_CONTRACT}, "model_version": version,
+                       "training_data": f"joined, mean of the members' log-probabilities: {described}"}.items():
+        entry = joined.metadata_props.add()
+        entry.key, entry.value = key, value
+    onnx.checker.check_model(joined, full_check=True)
+    return joined
+
+
+def join_probabilities(members):
+    """What a joined graph answers, from its members' probabilities ([members, classes]): the reference for its parity."""
+    mean = np.log(np.stack([np.asarray(p, np.float64) for p in members])).mean(axis=0)
+    return np.exp(mean - mean.max()) / np.exp(mean - mean.max()).sum()
 
 
 def reference_signals():

@@ -355,18 +355,6 @@ def training_layout(cnn):
     return cnn.to(memory_format=torch.channels_last)
 
 
-class EnsembleCNN(nn.Module):
-    """Several CNNs trained apart (other seeds) on one front end's features: the mean of their logits, so the graph
-    still ends in one softmax(logits / temperature). Averaging logits is the geometric mean of their probabilities."""
-
-    def __init__(self, members):
-        super().__init__()
-        self.members = nn.ModuleList(members)
-
-    def forward(self, features, mask):
-        return torch.stack([member(features, mask) for member in self.members]).mean(dim=0)
-
-
 class CalmFoldedIntoNeutral(nn.Module):
     """A CNN trained with RAVDESS's calm as an eighth class (crossval recipe `calm-class`) served with the seven
     labels: neutral's logit becomes logsumexp(neutral, calm), so after the softmax neutral holds both probabilities."""

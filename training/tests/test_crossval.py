@@ -474,10 +474,11 @@ def test_export_joins_two_seeds_of_a_fold_into_one_graph(tmp_path):
 
     graph = onnx.load(str(tmp_path / "e.onnx"))
     meta = {p.key: p.value for p in graph.metadata_props}
-    assert "recipe balanced+balanced-s7" in meta["training_data"] and "held out: ravdess:04, tess:YAF" in meta["training_data"]
+    assert "recipe balanced," in meta["training_data"] and "recipe balanced-s7," in meta["training_data"]
+    assert meta["training_data"].endswith("held out: ravdess:04, tess:YAF")
     assert meta["model_version"] == "crossval-ensemble-fold3"
     temperatures = [t for t in graph.graph.initializer if t.name.endswith("temperature")]
-    assert [numpy_helper.to_array(t).item() for t in temperatures] == [pytest.approx(1.1)]
+    assert [numpy_helper.to_array(t).item() for t in temperatures] == [pytest.approx(1.2), pytest.approx(1.0)]  # each its own
     crossval.export_model(argparse.Namespace(**{**vars(args), "name": names[0], "out": str(tmp_path / "one.onnx")}))
     one = onnx.load(str(tmp_path / "one.onnx"))
     cnn_bytes = sum(p.numel() * 4 for p in crossval.EmotionCNN().parameters())

@@ -9,7 +9,7 @@ from onnx import numpy_helper
 
 import export
 from corpora import LABELS
-from models import (N_BINS, N_MELS, N_USED_BINS, EmotionCNN, EnsembleCNN, LogMelFrontEnd, ServingModel, StatisticsBaseline,
+from models import (N_BINS, N_MELS, N_USED_BINS, EmotionCNN, LogMelFrontEnd, ServingModel, StatisticsBaseline,
                     mel_filterbank, training_layout)
 
 
@@ -77,15 +77,62 @@ def test_cnn_takes_any_length_and_batch():
             assert torch.allclose(probs.sum(1), torch.ones(2), atol=1e-5)
 
 
-def test_an_ensemble_averages_its_members_logits():
+def exported(model, path, version, held_out="none"):
+    export.export_onnx(model, path, {"labels": ",".join(LABELS), "sample_rate": 16000, "min_samples": 8000,
+                                     "model_kind": "cnn", "opset": export.OPSET, "model_version": version,
+                                     "training_data": f"recipe x; held out: {held_out}"})
+    return onnx.load(str(path))
+
+
+def test_a_joined_graph_runs_each_member_on_the_one_waveform_and_averages_their_log_probabilities(tmp_path):
     torch.manual_seed(0)
-    a, b = EmotionCNN().eval(), EmotionCNN().eval()
-    features, mask = LogMelFrontEnd()(torch.randn(2, 16000) * 0.1)
+    a = ServingModel(LogMelFrontEnd(pcen=True), EmotionCNN(keep_bands=True), 1.03).eval()
+    b = ServingModel(LogMelFrontEnd(pcen=True, pcen_alpha=0.8), EmotionCNN(keep_bands=True), 1.2).eval()
+    members = [exported(a, tmp_path / "a.onnx", "cnn-a"), exported(b, tmp_path / "b.onnx", "cnn-b")]
+
+    joined = export.join_graphs(members, "cnn-joined")
+
+    assert [i.name for i in joined.graph.input] == ["waveform"] and [o.name for o in joined.graph.output] == ["probabilities"]
+    assert len(joined.graph.initializer) == sum(len(m.graph.initializer) for m in members) + 1  # + the share 1/2
+    inputs = {name for node in joined.graph.node for name in node.input}
+    assert "waveform" in inputs and not any(name.endswith("/waveform") for name in inputs)
+    for i, member in enumerate(members):  # each member whole, under its own prefix: its front end too
+        assert {f"member{i}/{n.name}" for n in member.graph.node} <= {n.name for n in joined.graph.node}
+    assert [n.op_type for n in joined.graph.node[-3:]] == ["Sum", "Mul", "Softmax"]
+    assert sorted(joined.graph.node[-3].input) == ["member0/log_probabilities", "member1/log_probabilities"]
+    assert {n.output[0]: n.op_type for n in joined.graph.node}["member1/log_probabilities"] == "Log"
+    temperatures = {t.name: numpy_helper.to_array(t).item() for t in joined.graph.initializer if t.name.endswith("temperature")}
+    assert temperatures == {"member0/temperature": pytest.approx(1.03), "member1/temperature": pytest.approx(1.2)}
+    meta = {p.key: p.value for p in joined.metadata_props}
+    assert meta["model_version"] == "cnn-joined" and meta["labels"] == ",".join(LABELS) and meta["min_samples"] == "8000"
+    assert "cnn-a: recipe x" in meta["training_data"] and "cnn-b: recipe x" in meta["training_data"]
+
+
+def test_what_a_joined_graph_answers_is_the_mean_of_its_members_logits_each_over_its_temperature():
+    torch.manual_seed(0)
+    a = ServingModel(LogMelFrontEnd(), EmotionCNN(), 1.0).eval()
+    b = ServingModel(LogMelFrontEnd(pcen=True), EmotionCNN(keep_bands=True), 1.7).eval()
     with torch.no_grad():
-        assert torch.allclose(EnsembleCNN([a, a])(features, mask), a(features, mask), atol=1e-6)
-        both = EnsembleCNN([a, b])(features, mask)
-        assert torch.allclose(both, (a(features, mask) + b(features, mask)) / 2, atol=1e-6)
-        assert not torch.allclose(both, a(features, mask), atol=1e-3)
+        wave = torch.randn(1, 16000) * 0.1
+        logits = (a.classifier(*a.frontend(wave)) / 1.0 + b.classifier(*b.frontend(wave)) / 1.7) / 2
+        expected = torch.softmax(logits, dim=1)[0].double().numpy()
+        joined = export.join_probabilities([a(wave)[0], b(wave)[0]])
+        alone = export.join_probabilities([a(wave)[0]])
+    assert np.allclose(joined, expected, atol=1e-6) and joined.sum() == pytest.approx(1.0)
+    assert np.allclose(alone, a(wave)[0].detach().numpy(), atol=1e-6)
+    assert not np.allclose(joined, alone, atol=1e-3)
+
+
+@pytest.mark.parametrize("other", [{"labels": "neutral,happy"}, {"held_out": "ravdess:04"}], ids=["labels", "held-out"])
+def test_graphs_that_disagree_on_the_contract_or_their_held_out_speakers_are_not_joined(tmp_path, other):
+    torch.manual_seed(0)
+    model = ServingModel(LogMelFrontEnd(), EmotionCNN()).eval()
+    first = exported(model, tmp_path / "a.onnx", "cnn-a")
+    second = exported(model, tmp_path / "b.onnx", "cnn-b", other.get("held_out", "none"))
+    if "labels" in other:
+        next(p for p in second.metadata_props if p.key == "labels").value = other["labels"]
+    with pytest.raises(ValueError, match="labels" if "labels" in other else "hold out"):
+        export.join_graphs([first, second], "cnn-joined")
 
 
 def test_trimming_an_old_graphs_front_end_gives_the_graph_a_fresh_export_makes(tmp_path):
