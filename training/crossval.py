@@ -270,7 +270,7 @@ def training_classes(recipe):
 
 
 def front_end_settings(recipe):
-    """A recipe's LogMelFrontEnd arguments: what it builds, and what an ensemble's members must share."""
+    """A recipe's LogMelFrontEnd arguments (an ensemble's members may differ: export.join_graphs gives each its own)."""
     return {"floor_db": recipe.get("floor_db"), "pcen": recipe.get("pcen", False),
             "pcen_plane": recipe.get("pcen_plane", False), "pcen_alpha": recipe.get("pcen_alpha", PCEN_ALPHA)}
 

@@ -101,7 +101,8 @@ def join_graphs(members, version):
 def join_probabilities(members):
     """What a joined graph answers, from its members' probabilities ([members, classes]): the reference for its parity."""
     mean = np.log(np.stack([np.asarray(p, np.float64) for p in members])).mean(axis=0)
-    return np.exp(mean - mean.max()) / np.exp(mean - mean.max()).sum()
+    unnormalised = np.exp(mean - mean.max())
+    return unnormalised / unnormalised.sum()
 
 
 def reference_signals():
