@@ -106,6 +106,12 @@ RECIPES = {
                  "channel_eq": True},
     "bands-eq-s7": {"channels": (16, 32, 64, 128), "mixup": 0.0, "seed": 7, "speaker_power": 0.5, "keep_bands": True,
                     "channel_eq": True},
+    # bands-pcen (v7's recipe) with the CNN's weights averaged over its last 25 epochs, then BatchNorm's statistics
+    # recomputed for them (stochastic weight averaging, Izmailov et al. 2018; SWAD found such averages generalise to
+    # unseen domains, here unseen speakers). Same seed and schedule, so its last weights are v7's recipe's: saved
+    # beside it (last_weights_path), the pair measures the averaging alone
+    "bands-pcen-swa": {"channels": (16, 32, 64, 128), "mixup": 0.0, "seed": 42, "speaker_power": 0.5,
+                       "keep_bands": True, "pcen": True, "average_epochs": 25},
 }
 TRAINING = {"batch_size": 32, "learning_rate": 3e-3, "weight_decay": 1e-3, "label_smoothing": 0.05,
             "example_seconds": (1.5, 4.0)}
@@ -368,7 +374,7 @@ def train_model(job, device):
         np.bincount(labels[train_idx], weights=draw, minlength=classes) * len(train_idx)  # the classes as drawn
     weights = torch.tensor((len(train_idx) / (classes * np.maximum(counts, 1))) ** 0.5, dtype=torch.float32)
     loss_fn = torch.nn.CrossEntropyLoss(weight=weights.to(device), label_smoothing=TRAINING["label_smoothing"])
-    shortest, longest = (int(s * audio.SAMPLE_RATE) for s in TRAINING["example_seconds"])
+    average = WeightAverage() if recipe.get("average_epochs") else None
     for epoch in range(1, job["epochs"] + 1):
         cnn.train()
         spec_augment.train()
@@ -377,16 +383,8 @@ def train_model(job, device):
         order, total, speaker_total, epoch_started = epoch_order(train_idx, draw, rng), 0.0, 0.0, time.time()
         for b in range(steps):
             idx = order[b * TRAINING["batch_size"]:(b + 1) * TRAINING["batch_size"]]
-            batch = crop_batch(pool, spans, idx, int(rng.integers(shortest, longest + 1)), rng)
+            features, mask = example_features(frontend, pool, spans, idx, recipe, filterbanks, rng, device)
             target = torch.from_numpy(labels[idx]).to(device)
-            mel = None
-            if filterbanks is not None:  # each example's own stretch
-                mel = filterbanks[torch.from_numpy(rng.integers(0, len(filterbanks), len(idx)))]
-            if recipe.get("channel_eq"):  # each example's own colouring, on its filters' rows (the DFT bins)
-                gains = torch.from_numpy(channel_eq_gains(len(idx), frontend.bins, rng)).to(device)
-                mel = gains[:, :, None] * (frontend.mel if mel is None else mel)
-            with torch.no_grad():
-                features, mask = frontend(torch.from_numpy(batch).to(device), mel)
             features = spec_augment(features)
             if recipe["mixup"] > 0:
                 lam = float(rng.beta(recipe["mixup"], recipe["mixup"]))
@@ -414,7 +412,75 @@ def train_model(job, device):
             adversary_says = f" (speaker adversary {speaker_total / len(train_idx):.3f})" if adversary else ""
             log(f"  {job['name']}: epoch {epoch}/{job['epochs']} loss {total / len(train_idx):.3f}{adversary_says} "
                 f"({time.time() - started:.0f} s; this epoch {time.time() - epoch_started:.0f} s)")
+        if average is not None and epoch > job["epochs"] - recipe["average_epochs"]:
+            average.add(cnn)
+    if average is not None:
+        torch.save({k: v.cpu() for k, v in cnn.state_dict().items()}, last_weights_path(job))
+        average.load_into(cnn)
+        batches = (example_features(frontend, pool, spans, order[b * TRAINING["batch_size"]:(b + 1) * TRAINING["batch_size"]],
+                                    recipe, filterbanks, rng, device) for b in range(steps))
+        recompute_batch_norm(cnn, ((spec_augment(features), mask) for features, mask in batches))
+        log(f"  {job['name']}: weights averaged over the last {average.count} epochs, BatchNorm recomputed")
     return frontend, cnn.eval()
+
+
+def example_features(frontend, pool, spans, idx, recipe, filterbanks, rng, device):
+    """One training batch through the front end: crops of the clips' pooled versions (crop_batch) of one length drawn
+    from TRAINING's example_seconds, each with its own stretched (vtlp) or coloured (channel_eq) filters."""
+    shortest, longest = (int(s * audio.SAMPLE_RATE) for s in TRAINING["example_seconds"])
+    batch = crop_batch(pool, spans, idx, int(rng.integers(shortest, longest + 1)), rng)
+    mel = None
+    if filterbanks is not None:  # each example's own stretch
+        mel = filterbanks[torch.from_numpy(rng.integers(0, len(filterbanks), len(idx)))]
+    if recipe.get("channel_eq"):  # each example's own colouring, on its filters' rows (the DFT bins)
+        gains = torch.from_numpy(channel_eq_gains(len(idx), frontend.bins, rng)).to(device)
+        mel = gains[:, :, None] * (frontend.mel if mel is None else mel)
+    with torch.no_grad():
+        return frontend(torch.from_numpy(batch).to(device), mel)
+
+
+class WeightAverage:
+    """The uniform mean of a model's parameters and BatchNorm statistics over the snapshots added (end of epochs)."""
+    def __init__(self):
+        self.sums, self.count = None, 0
+
+    @torch.no_grad()
+    def add(self, model):
+        state = {k: v.detach().double() for k, v in model.state_dict().items() if v.is_floating_point()}
+        self.sums = state if self.sums is None else {k: self.sums[k] + v for k, v in state.items()}
+        self.count += 1
+
+    @torch.no_grad()
+    def load_into(self, model):
+        for name, value in model.state_dict().items():
+            if name in self.sums:
+                value.copy_(self.sums[name] / self.count)
+
+
+@torch.no_grad()
+def recompute_batch_norm(model, batches):
+    """BatchNorm's running statistics measured again, as the plain mean over `batches` ((features, mask) pairs): an
+    average of weights is a model no snapshot's statistics belong to (torch.optim.swa_utils.update_bn, for a model
+    that takes a mask)."""
+    norms = [m for m in model.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+    momenta = [m.momentum for m in norms]
+    for m in norms:
+        m.reset_running_stats()
+        m.momentum = None  # None: a cumulative mean over every batch
+    model.train()
+    for features, mask in batches:
+        model(features, mask)
+    for m, momentum in zip(norms, momenta):
+        m.momentum = momentum
+    model.eval()
+
+
+def last_weights_path(job):
+    """Where a weight-averaging job keeps its last epoch's weights: beside the run's models, in `last/` (out of
+    save()'s glob, so not in weights.pt)."""
+    path = Path(job["weights"]).parent / "last" / Path(job["weights"]).name
+    path.parent.mkdir(exist_ok=True)
+    return path
 
 
 @torch.no_grad()

@@ -515,3 +515,42 @@ def test_an_eq_batch_passes_each_example_its_own_coloured_filters_and_other_reci
     reads = (base[rows] > 0)[None].expand_as(ratio)
     assert crossval.torch.allclose(ratio[reads], gain[:, :, None].expand_as(ratio)[reads], rtol=1e-4)
     assert not crossval.torch.allclose(seen[0][0], base)   # a colouring drawn (4 examples: 0.2 ** 4 that none is)
+
+
+def test_weight_averaging_keeps_v7s_trajectory_and_serves_the_mean_of_the_last_epochs(tmp_path, monkeypatch):
+    monkeypatch.setitem(crossval.RECIPES, "bands-pcen-swa", {**crossval.RECIPES["bands-pcen-swa"], "average_epochs": 2})
+    snapshots = []
+    add = crossval.WeightAverage.add
+    monkeypatch.setattr(crossval.WeightAverage, "add",
+                        lambda self, model: (snapshots.append({k: v.clone() for k, v in model.state_dict().items()}),
+                                             add(self, model)))
+    job = dict(_tiny_job(tmp_path, "bands-pcen"), epochs=3, weights=str(tmp_path / "tiny.pt"))
+    _, plain = crossval.train_model(job, "cpu")
+    _, averaged = crossval.train_model(dict(job, recipe="bands-pcen-swa"), "cpu")
+
+    last = crossval.torch.load(tmp_path / "last" / "tiny.pt")
+    assert all(crossval.torch.equal(last[k], v) for k, v in plain.state_dict().items())  # the same seed, the same path
+    assert len(snapshots) == 2  # epochs 2 and 3
+    for name, value in averaged.state_dict().items():
+        if name.endswith(("running_mean", "running_var", "num_batches_tracked")):
+            continue  # measured again over a training epoch
+        mean = (snapshots[0][name].double() + snapshots[1][name].double()) / 2
+        assert crossval.torch.allclose(value.double(), mean, atol=1e-6), name
+    assert not crossval.torch.equal(averaged.state_dict()["blocks.0.0.weight"], last["blocks.0.0.weight"])
+
+
+def test_batch_norm_is_recomputed_as_the_plain_mean_over_the_batches_and_keeps_its_momentum():
+    class Masked(crossval.torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.norm = crossval.torch.nn.BatchNorm1d(3)
+
+        def forward(self, features, mask):
+            return self.norm(features * mask)
+
+    model = Masked()
+    batches = [(crossval.torch.full((4, 3), float(k)), crossval.torch.ones(4, 1)) for k in (1, 2, 6)]
+    crossval.recompute_batch_norm(model, iter(batches))
+
+    assert crossval.torch.allclose(model.norm.running_mean, crossval.torch.full((3,), 3.0))  # (1 + 2 + 6) / 3
+    assert model.norm.momentum == 0.1 and not model.training
