@@ -381,8 +381,7 @@ def train_model(job, device):
         if adversary:
             adversary.train()
         order, total, speaker_total, epoch_started = epoch_order(train_idx, draw, rng), 0.0, 0.0, time.time()
-        for b in range(steps):
-            idx = order[b * TRAINING["batch_size"]:(b + 1) * TRAINING["batch_size"]]
+        for b, idx in enumerate(epoch_batches(order)):
             features, mask = example_features(frontend, pool, spans, idx, recipe, filterbanks, rng, device)
             target = torch.from_numpy(labels[idx]).to(device)
             features = spec_augment(features)
@@ -417,11 +416,17 @@ def train_model(job, device):
     if average is not None:
         torch.save({k: v.cpu() for k, v in cnn.state_dict().items()}, last_weights_path(job))
         average.load_into(cnn)
-        batches = (example_features(frontend, pool, spans, order[b * TRAINING["batch_size"]:(b + 1) * TRAINING["batch_size"]],
-                                    recipe, filterbanks, rng, device) for b in range(steps))
+        batches = (example_features(frontend, pool, spans, idx, recipe, filterbanks, rng, device)
+                   for idx in epoch_batches(order))
         recompute_batch_norm(cnn, ((spec_augment(features), mask) for features, mask in batches))
         log(f"  {job['name']}: weights averaged over the last {average.count} epochs, BatchNorm recomputed")
     return frontend, cnn.eval()
+
+
+def epoch_batches(order):
+    """One epoch's clips (epoch_order) cut into training batches, the last one shorter."""
+    size = TRAINING["batch_size"]
+    return [order[i:i + size] for i in range(0, len(order), size)]
 
 
 def example_features(frontend, pool, spans, idx, recipe, filterbanks, rng, device):
@@ -457,21 +462,22 @@ class WeightAverage:
                 value.copy_(self.sums[name] / self.count)
 
 
-@torch.no_grad()
+class TakesPairs(torch.nn.Module):
+    """A model that takes (features, mask) called with the pair as one input, as torch.optim.swa_utils.update_bn
+    calls a model."""
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, pair):
+        return self.model(*pair)
+
+
 def recompute_batch_norm(model, batches):
-    """BatchNorm's running statistics measured again, as the plain mean over `batches` ((features, mask) pairs): an
-    average of weights is a model no snapshot's statistics belong to (torch.optim.swa_utils.update_bn, for a model
-    that takes a mask)."""
-    norms = [m for m in model.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
-    momenta = [m.momentum for m in norms]
-    for m in norms:
-        m.reset_running_stats()
-        m.momentum = None  # None: a cumulative mean over every batch
-    model.train()
-    for features, mask in batches:
-        model(features, mask)
-    for m, momentum in zip(norms, momenta):
-        m.momentum = momentum
+    """BatchNorm's running statistics measured again (torch.optim.swa_utils.update_bn: the plain mean over `batches`,
+    (features, mask) pairs), as an average of weights is a model no snapshot's statistics belong to; `model` is left
+    in eval mode. update_bn calls the model on the first item of a list, so each pair goes in a list of one."""
+    torch.optim.swa_utils.update_bn(([pair] for pair in batches), TakesPairs(model))
     model.eval()
 
 
