@@ -539,6 +539,26 @@ def test_weight_averaging_keeps_v7s_trajectory_and_serves_the_mean_of_the_last_e
     assert not crossval.torch.equal(averaged.state_dict()["blocks.0.0.weight"], last["blocks.0.0.weight"])
 
 
+def test_a_held_learning_rate_follows_v7s_schedule_until_the_averaged_epochs_then_stays_where_it_was(tmp_path,
+                                                                                                     monkeypatch):
+    monkeypatch.setitem(crossval.RECIPES, "bands-pcen-swa-hold",
+                        {**crossval.RECIPES["bands-pcen-swa-hold"], "average_epochs": 2})
+    rates = []
+    step = crossval.torch.optim.AdamW.step
+    monkeypatch.setattr(crossval.torch.optim.AdamW, "step",
+                        lambda self, *a, **k: (rates.append(self.param_groups[0]["lr"]), step(self, *a, **k))[1])
+    job = dict(_tiny_job(tmp_path, "bands-pcen"), epochs=4, weights=str(tmp_path / "tiny.pt"))
+    crossval.train_model(job, "cpu")
+    plain, rates[:] = list(rates), []
+    crossval.train_model(dict(job, recipe="bands-pcen-swa-hold"), "cpu")
+
+    per_epoch = len(plain) // 4
+    held = rates[2 * per_epoch:]
+    assert rates[:2 * per_epoch + 1] == plain[:2 * per_epoch + 1]  # epochs 1-2 and epoch 3's first step: v7's schedule
+    assert len(set(held)) == 1 and held[0] > 0.1 * max(plain)  # then held, well above where the anneal ends
+    assert plain[-1] < 0.01 * max(plain)
+
+
 def test_batch_norm_is_recomputed_as_the_plain_mean_over_the_batches_and_keeps_its_momentum():
     class Masked(crossval.torch.nn.Module):
         def __init__(self):
