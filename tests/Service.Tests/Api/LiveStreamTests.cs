@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using SpeechEmotion.Api.Live;
 using SpeechEmotion.Service.Tests.Infrastructure;
+using SpeechEmotion.TestSupport.Waiting;
 
 namespace SpeechEmotion.Service.Tests.Api;
 
@@ -148,13 +149,7 @@ public sealed class LiveStreamTests : IClassFixture<LiveStreamTests.LiveApi>
         await deaf.StreamTwilioAsync(call, ["outbound", "inbound"]);
 
         await healthy;
-        var gate = api.Api.Services.GetRequiredService<LiveStreamGate>();
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (gate.Open > 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
-        Assert.Equal(0, gate.Open);
+        await AllStreamsLetGoAsync();
     }
 
     [Fact]
@@ -176,6 +171,7 @@ public sealed class LiveStreamTests : IClassFixture<LiveStreamTests.LiveApi>
         Assert.Equal(HttpStatusCode.BadRequest, plain.StatusCode);
         Assert.Equal("websocket_required", JsonNode.Parse(await plain.Content.ReadAsStringAsync())!["code"]!.GetValue<string>());
 
+        await AllStreamsLetGoAsync();   // another test's stream frees its place only after its client has seen the close
         var open = new List<LiveStreamClient>();
         try
         {
@@ -205,6 +201,13 @@ public sealed class LiveStreamTests : IClassFixture<LiveStreamTests.LiveApi>
         Assert.Equal(WebSocketCloseStatus.NormalClosure, transcript.CloseStatus);
         Assert.Single(transcript.Emotions("inbound"));
         Assert.NotNull(transcript.Summary!["result"]);
+    }
+
+    /// <summary>Waits until the server has let every stream go (LiveStreamGate frees a place as a stream's handler ends).</summary>
+    private Task AllStreamsLetGoAsync()
+    {
+        var gate = api.Api.Services.GetRequiredService<LiveStreamGate>();
+        return Eventually.HoldsAsync(() => gate.Open == 0, TimeSpan.FromSeconds(15), () => $"{gate.Open} streams still open");
     }
 
     private static string TwilioStart(string encoding, int sampleRate) =>

@@ -66,7 +66,8 @@ public sealed class ArchiveBatchTests(EmbeddedApi api) : IClassFixture<EmbeddedA
         {
             JobId = jobs[i % jobs.Count]["id"]!.GetValue<Guid>(), Succeeded = true, FinishedAt = DateTime.UtcNow,
         })));
-        await Task.Delay(1000);
+        await Eventually.HoldsAsync(() => completions.Received.Count(c => c.BatchId == batchId) == 1);
+        await Task.Delay(1000);   // a second publication, or a change to the counts, would have come by now
 
         Assert.Single(completions.Received, c => c.BatchId == batchId);
         var again = await BatchArchives.GetAsync(client, batchId);

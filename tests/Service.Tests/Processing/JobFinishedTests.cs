@@ -73,6 +73,8 @@ public sealed class JobFinishedTests
 
         Assert.Equal("processing_failed", job["error"]!["code"]!.GetValue<string>());
         Assert.Equal("The recording could not be processed; the service will not retry it.", job["error"]!["message"]!.GetValue<string>());
+        // The fault consumer publishes after its commit, on its own endpoint: no marker job can wait for it.
+        Assert.True(await harness.Published.Any<JobFinished>(m => m.Context.Message.JobId == id));
         var finished = Assert.Single(FinishedEvents(harness, id));
         Assert.Equal("processing_failed", finished.ErrorCode);
     }
