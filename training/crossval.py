@@ -381,8 +381,9 @@ def train_model(job, device):
     weights = torch.tensor((len(train_idx) / (classes * np.maximum(counts, 1))) ** 0.5, dtype=torch.float32)
     loss_fn = torch.nn.CrossEntropyLoss(weight=weights.to(device), label_smoothing=TRAINING["label_smoothing"])
     average = WeightAverage() if recipe.get("average_epochs") else None
-    # the epoch after which the learning rate stays where the schedule has it (hold_learning_rate), else none
-    hold_after = job["epochs"] - recipe["average_epochs"] if recipe.get("hold_learning_rate") else job["epochs"]
+    averaged_after = job["epochs"] - recipe.get("average_epochs", 0)  # the epochs after this one are averaged
+    # hold_learning_rate: the schedule stops where the averaged epochs begin and the rate stays where it has it
+    schedule_until = averaged_after if recipe.get("hold_learning_rate") else job["epochs"]
     for epoch in range(1, job["epochs"] + 1):
         cnn.train()
         spec_augment.train()
@@ -411,7 +412,7 @@ def train_model(job, device):
             optimiser.zero_grad()
             (loss + speaker_loss if adversary else loss).backward()
             optimiser.step()
-            if epoch <= hold_after:
+            if epoch <= schedule_until:
                 schedule.step()
             if catch_up:
                 adversary_catch_up(adversary, catch_up, embedding, speaker, recipe["adversary_steps"])
@@ -420,7 +421,7 @@ def train_model(job, device):
             adversary_says = f" (speaker adversary {speaker_total / len(train_idx):.3f})" if adversary else ""
             log(f"  {job['name']}: epoch {epoch}/{job['epochs']} loss {total / len(train_idx):.3f}{adversary_says} "
                 f"({time.time() - started:.0f} s; this epoch {time.time() - epoch_started:.0f} s)")
-        if average is not None and epoch > job["epochs"] - recipe["average_epochs"]:
+        if average is not None and epoch > averaged_after:
             average.add(cnn)
     if average is not None:
         torch.save({k: v.cpu() for k, v in cnn.state_dict().items()}, last_weights_path(job))
